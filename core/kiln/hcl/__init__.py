@@ -1,0 +1,1 @@
+"""HCL2 for kiln: parse tree to expressions with source ranges, cty-style values, evaluation, functions."""

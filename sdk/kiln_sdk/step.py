@@ -1,0 +1,91 @@
+"""Packer's step runner: steps run in order; on halt or error, the cleanups of every step that ran
+run in reverse order. The state bag is typed: keys are ``StateKey[T]`` objects, not bare strings."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from kiln_sdk.components import Context
+
+T = TypeVar("T")
+
+
+class StateKey(Generic[T]):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"StateKey({self.name!r})"
+
+
+class StateBag:
+    def __init__(self) -> None:
+        self._values: dict[StateKey[Any], Any] = {}
+
+    def put(self, key: StateKey[T], value: T) -> None:
+        self._values[key] = value
+
+    def get(self, key: StateKey[T]) -> T:
+        try:
+            return self._values[key]  # type: ignore[no-any-return]
+        except KeyError:
+            raise KeyError(f"state {key.name!r} was never put: a step that provides it must run first") from None
+
+    def get_or(self, key: StateKey[T], default: T) -> T:
+        return self._values.get(key, default)  # type: ignore[no-any-return]
+
+    def __contains__(self, key: StateKey[Any]) -> bool:
+        return key in self._values
+
+
+ERROR: StateKey[BaseException] = StateKey("error")
+CANCELLED: StateKey[bool] = StateKey("cancelled")
+HALTED: StateKey[bool] = StateKey("halted")
+
+
+class Action(Enum):
+    CONTINUE = "continue"
+    HALT = "halt"
+
+
+class Step(ABC):
+    @abstractmethod
+    def run(self, ctx: Context, state: StateBag) -> Action: ...
+
+    def cleanup(self, ctx: Context, state: StateBag) -> None:  # noqa: B027 - optional hook
+        """Undo what ``run`` did. Runs even when the build failed or was cancelled."""
+
+
+class StepRunner:
+    """Runs steps; a step that raises or halts stops the run, then cleanups run in reverse order."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+
+    def run(self, ctx: Context, state: StateBag) -> None:
+        ran: list[Step] = []
+        try:
+            for step in self.steps:
+                if ctx.cancelled:
+                    state.put(CANCELLED, True)
+                    break
+                ran.append(step)
+                try:
+                    action = step.run(ctx, state)
+                except BaseException as exc:  # noqa: BLE001 - recorded, cleanups still run
+                    state.put(ERROR, exc)
+                    break
+                if action is Action.HALT:
+                    state.put(HALTED, True)
+                    break
+            if ctx.cancelled:
+                state.put(CANCELLED, True)
+        finally:
+            for step in reversed(ran):
+                try:
+                    step.cleanup(ctx, state)
+                except Exception as exc:  # noqa: BLE001 - one failed cleanup must not skip the others
+                    ctx.ui.error(f"Error during cleanup of {type(step).__name__}: {exc}")
