@@ -1,0 +1,137 @@
+"""The template model the engine runs: builds, each with its builder, provisioners and post-processors.
+
+Every template language (HCL2 ``*.pkr.hcl``, HCL-JSON ``*.pkr.json``, legacy JSON) loads into these
+classes, so everything after loading has one code path. A component's configuration stays unevaluated
+until the engine calls :meth:`ComponentSpec.decode` with the plugin's schema: at prepare time
+(``build_vars=None``, ``build.*`` unknown) and again at provision time with the builder's generated data.
+
+This module is a contract shared with the legacy JSON loader and the engine: keep it stable.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiln_sdk.schema import Schema
+
+    from kiln.hcl.diagnostics import HclDiagnostic
+    from kiln.hcl.parse import Range
+    from kiln.hcl.values import Value
+
+PACKER_COMPAT_VERSION = "1.6.6"
+"""The Packer version kiln behaves as: ``packer.version``, ``required_version`` checks."""
+
+
+@dataclass
+class Decoded:
+    """A component body evaluated against its plugin's schema."""
+
+    config: dict[str, Any]  # JSON-able: str, int/float, bool, None, list, dict
+    diagnostics: list[HclDiagnostic] = field(default_factory=list)
+    sensitive: list[str] = field(default_factory=list)  # sensitive strings inside ``config``, for masking
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+class ComponentSpec(ABC):
+    """One configured component (a ``source``/``provisioner``/``post-processor``/``data`` body or a
+    legacy JSON object): its type, its name, where it is written, and its not yet decoded settings."""
+
+    type: str
+    name: str
+    range: Range
+
+    @abstractmethod
+    def decode(self, schema: Schema, build_vars: Mapping[str, Value] | None = None) -> Decoded:
+        """Evaluate the settings against ``schema``.
+
+        Unknown argument, wrong type, missing required argument become diagnostics with ranges.
+        ``build_vars=None`` means ``build.*`` is unknown (prepare time): unknown values are then
+        replaced by typed placeholders so that prepare can run. At provision time the engine passes
+        the builder's generated data (``ID``, ``Host``, ``Port``, ``User``, ``PackerRunUUID``, ...).
+        """
+
+    @abstractmethod
+    def range_of(self, path: Sequence[str]) -> Range:
+        """The source range of the setting at ``path`` (a plugin diagnostic's attribute path);
+        the closest enclosing range when the path names nothing written in the template."""
+
+
+@dataclass
+class ProvisionerSpec:
+    component: ComponentSpec
+    only: list[str] = field(default_factory=list)
+    except_: list[str] = field(default_factory=list)
+    pause_before: float = 0.0  # seconds
+    max_retries: int = 0
+    timeout: float | None = None  # seconds
+    override: dict[str, dict[str, Any]] = field(default_factory=dict)  # build name -> settings
+
+
+@dataclass
+class PostProcessorSpec:
+    component: ComponentSpec
+    keep_input_artifact: bool | None = None
+    only: list[str] = field(default_factory=list)
+    except_: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildSpec:
+    """One build to run: a build block × one of its sources (or one legacy builder)."""
+
+    name: str  # what Packer prints and what -only/-except match: "null.alpha" (HCL2), "null" (legacy)
+    build_block_name: str  # the build block's ``name`` ("" when unnamed or legacy)
+    builder_type: str  # "null"
+    source_name: str  # "alpha" (HCL2 source label); the builder's name in legacy JSON
+    builder: ComponentSpec
+    provisioners: list[ProvisionerSpec] = field(default_factory=list)
+    error_cleanup_provisioner: ProvisionerSpec | None = None
+    post_processors: list[list[PostProcessorSpec]] = field(default_factory=list)  # one list per chain
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RequiredPlugin:
+    """One entry of ``packer { required_plugins { NAME = { source, version } } }``."""
+
+    name: str
+    source: str
+    version: str  # a HashiCorp version constraint ("" when none)
+
+
+class TemplateError(Exception):
+    """Loading failed: every error found, with the sources needed to render them."""
+
+    def __init__(self, diagnostics: Sequence[HclDiagnostic], sources: Mapping[str, str] | None = None) -> None:
+        self.diagnostics = list(diagnostics)
+        self.sources = dict(sources or {})
+        super().__init__("; ".join(d.summary for d in self.diagnostics))
+
+
+class Template(ABC):
+    """A loaded template. Subclasses: the HCL2 template (``hcl2.py``) and the legacy JSON one."""
+
+    kind: str  # "hcl2" | "json"
+    path: str  # what was loaded (file or directory)
+    warnings: list[HclDiagnostic]
+    sources: dict[str, str]  # filename -> text, for rendering diagnostics
+    required_plugins: dict[str, RequiredPlugin]
+    required_version: str | None
+    sensitive_values: list[str]  # values to mask in every output (sensitive variables, locals)
+
+    @abstractmethod
+    def builds(self) -> list[BuildSpec]:
+        """Every build × source, in template order."""
+
+    def render(self, diags: Sequence[HclDiagnostic]) -> str:
+        """Packer's rendering of ``diags``, quoting the source lines they point at."""
+        from kiln.hcl.diagnostics import render
+
+        return "".join(render(d, self.sources) for d in diags)
