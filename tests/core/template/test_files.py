@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from kiln.template.files import VarFileFormatError, find_files, is_hcl2_path, var_file_is_json
 
 
