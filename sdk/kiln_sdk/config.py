@@ -124,7 +124,7 @@ def schema_of(cls: type, description: str = "") -> Schema:
         if f.default is not _MISSING:
             default = f.default
         elif f.default_factory is not _MISSING:
-            default = f.default_factory()
+            default = f.default_factory()  # type: ignore[operator]
         attributes.append(
             Attribute(
                 name=_hcl_name(f), type=hcl_type(hint), required=bool(meta["required"]),

@@ -63,5 +63,5 @@ class Communicator(ABC):
 
         extract_tar_chunks(self.download_tar(src), dst, exclude)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most communicators hold nothing to release
         """Release connections. Safe to call twice."""

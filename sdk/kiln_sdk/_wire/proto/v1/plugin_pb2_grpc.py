@@ -49,6 +49,11 @@ class BuilderStub:
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunResponse.FromString,
                 _registered_method=True)
+        self.Cancel = channel.unary_unary(
+                '/kiln.plugin.v1.Builder/Cancel',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class BuilderServicer:
@@ -67,7 +72,13 @@ class BuilderServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Run(self, request, context):
-        """Cancelling this call (gRPC cancellation) cancels the build; Run then returns after its cleanups.
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Cancel(self, request, context):
+        """Cancel the running Run: it returns (cancelled = true) once its cleanups have run.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -90,6 +101,11 @@ def add_BuilderServicer_to_server(servicer, server):
                     servicer.Run,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunResponse.SerializeToString,
+            ),
+            'Cancel': grpc.unary_unary_rpc_method_handler(
+                    servicer.Cancel,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -183,6 +199,33 @@ class Builder:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def Cancel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Builder/Cancel',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class ProvisionerStub:
     """Missing associated documentation comment in .proto file."""
@@ -208,6 +251,11 @@ class ProvisionerStub:
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionResponse.FromString,
                 _registered_method=True)
+        self.Cancel = channel.unary_unary(
+                '/kiln.plugin.v1.Provisioner/Cancel',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class ProvisionerServicer:
@@ -231,6 +279,12 @@ class ProvisionerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Cancel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProvisionerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -248,6 +302,11 @@ def add_ProvisionerServicer_to_server(servicer, server):
                     servicer.Provision,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionResponse.SerializeToString,
+            ),
+            'Cancel': grpc.unary_unary_rpc_method_handler(
+                    servicer.Cancel,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -341,6 +400,33 @@ class Provisioner:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def Cancel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Provisioner/Cancel',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class PostProcessorStub:
     """Missing associated documentation comment in .proto file."""
@@ -366,6 +452,11 @@ class PostProcessorStub:
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessResponse.FromString,
                 _registered_method=True)
+        self.Cancel = channel.unary_unary(
+                '/kiln.plugin.v1.PostProcessor/Cancel',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class PostProcessorServicer:
@@ -389,6 +480,12 @@ class PostProcessorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Cancel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PostProcessorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -406,6 +503,11 @@ def add_PostProcessorServicer_to_server(servicer, server):
                     servicer.PostProcess,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessResponse.SerializeToString,
+            ),
+            'Cancel': grpc.unary_unary_rpc_method_handler(
+                    servicer.Cancel,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -489,6 +591,33 @@ class PostProcessor:
             '/kiln.plugin.v1.PostProcessor/PostProcess',
             kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessRequest.SerializeToString,
             kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Cancel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.PostProcessor/Cancel',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

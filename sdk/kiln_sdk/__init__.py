@@ -1,0 +1,1 @@
+"""kiln_sdk: everything a kiln plugin author imports."""

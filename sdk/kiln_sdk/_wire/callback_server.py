@@ -1,0 +1,124 @@
+"""The host's callback server: Ui and Hook services that plugins call back into.
+
+The core runs one per process; the SDK's testing helpers run one per test. Each build registers
+its Ui and its hook function and hands plugins the resulting references.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+
+from kiln_sdk._wire import channels
+from kiln_sdk._wire.objects import ObjectRegistry
+from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
+from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
+from kiln_sdk.diagnostics import BuildError, Cancelled
+from kiln_sdk.ui import Ui
+
+
+@dataclass(frozen=True)
+class CommunicatorHandle:
+    """Where a builder serves its communicator; opaque outside the wire layer."""
+
+    ref: pb.Ref
+
+    def connect(self) -> Any:
+        """A Communicator that talks to the builder's process directly."""
+        from kiln_sdk._wire.communicator import RemoteCommunicator
+
+        return RemoteCommunicator(self.ref)
+
+
+@dataclass
+class HookCall:
+    name: str
+    communicator: CommunicatorHandle | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+HookFunction = Callable[[HookCall], None]  # raises BuildError / Cancelled to fail the builder's hook
+
+
+@dataclass(frozen=True)
+class CallbackRef:
+    ref: pb.Ref
+
+
+class _UiServicer(rpc.UiServicer):
+    def __init__(self, registry: ObjectRegistry) -> None:
+        self.registry = registry
+
+    def Say(self, request: pb.UiMessage, context: grpc.ServicerContext) -> pb.Empty:
+        ui: Ui = self.registry.get(request.id)
+        {"say": ui.say, "message": ui.message, "error": ui.error}.get(request.kind, ui.message)(request.text)
+        return pb.Empty()
+
+    def Machine(self, request: pb.UiMachine, context: grpc.ServicerContext) -> pb.Empty:
+        ui: Ui = self.registry.get(request.id)
+        ui.machine(request.type, *request.args)
+        return pb.Empty()
+
+    def Ask(self, request: pb.UiAsk, context: grpc.ServicerContext) -> pb.UiAnswer:
+        ui: Ui = self.registry.get(request.id)
+        return pb.UiAnswer(text=ui.ask(request.query))
+
+
+class _HookServicer(rpc.HookServicer):
+    def __init__(self, registry: ObjectRegistry) -> None:
+        self.registry = registry
+
+    def Run(self, request: pb.HookRequest, context: grpc.ServicerContext) -> pb.HookResponse:
+        fn: HookFunction = self.registry.get(request.id)
+        comm = CommunicatorHandle(request.communicator) if request.HasField("communicator") else None
+        call = HookCall(request.name, comm, json.loads(request.data.json) if request.data.json else {})
+        try:
+            fn(call)
+        except Cancelled as exc:
+            return pb.HookResponse(cancelled=True, error=str(exc))
+        except BuildError as exc:
+            return pb.HookResponse(error=str(exc))
+        return pb.HookResponse()
+
+
+class CallbackServer:
+    def __init__(self) -> None:
+        self._dir = tempfile.mkdtemp(prefix="kiln-core-")  # 0700
+        self.address = f"unix:{self._dir}/callbacks.sock"
+        self._registry = ObjectRegistry()
+        self._server = grpc.server(ThreadPoolExecutor(max_workers=64), options=channels.OPTIONS)
+        rpc.add_UiServicer_to_server(_UiServicer(self._registry), self._server)
+        rpc.add_HookServicer_to_server(_HookServicer(self._registry), self._server)
+        self._server.add_insecure_port(self.address)
+        self._server.start()
+        self._stopped = threading.Event()
+
+    def add_ui(self, ui: Ui) -> CallbackRef:
+        return CallbackRef(pb.Ref(address=self.address, id=self._registry.add(ui)))
+
+    def add_hook(self, fn: HookFunction) -> CallbackRef:
+        return CallbackRef(pb.Ref(address=self.address, id=self._registry.add(fn)))
+
+    def remove(self, ref: CallbackRef) -> None:
+        self._registry.remove(ref.ref.id)
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self._server.stop(grace=1).wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> CallbackServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
