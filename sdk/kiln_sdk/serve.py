@@ -83,12 +83,13 @@ def _start(components: Registry, kind: str, name: str) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the core cancels over RPC; Ctrl-C is its to handle
     directory = tempfile.mkdtemp(prefix="kiln-plugin-")  # mode 0700
     try:
-        return _serve_component(kind, component, os.path.join(directory, "plugin.sock"))
+        _serve_component(kind, component, os.path.join(directory, "plugin.sock"), directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+    return 0
 
 
-def _serve_component(kind: str, component: Any, socket_path: str) -> int:
+def _serve_component(kind: str, component: Any, socket_path: str, directory: str) -> None:
     import grpc
 
     from kiln_sdk._wire import channels, servicers
@@ -121,7 +122,11 @@ def _serve_component(kind: str, component: Any, socket_path: str) -> int:
         pass
     server.stop(grace=2).wait()
     channels.close_all()
-    return 0
+    shutil.rmtree(directory, ignore_errors=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # a handler stuck in a component must not keep the process alive: the core is done with it
+    os._exit(0)
 
 
 def _stop_on_sigterm() -> list[bool]:

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""A plugin that misbehaves on purpose: the scenario comes from FAKE_PLUGIN_SCENARIO.
+
+good           serves a builder "fake" (writes a file), a provisioner "echo" and a post-processor "touch"
+no-handshake   prints nothing and sleeps
+garbage        prints a line that is not a handshake
+old-protocol   answers with plugin protocol 99
+exit-early     exits with status 3 before the handshake, after writing to stderr
+crash-in-run   the builder's run kills the process
+hang-on-cancel the builder's run ignores cancellation
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+from kiln_sdk.artifact import Artifact
+from kiln_sdk.components import (
+    BuildContext,
+    Builder,
+    BuildInfo,
+    Context,
+    PostProcessor,
+    PostProcessResult,
+    ProvisionContext,
+    Provisioner,
+)
+from kiln_sdk.config import setting
+from kiln_sdk.diagnostics import BuildError, ConfigError
+from kiln_sdk.serve import serve
+
+SCENARIO = os.environ.get("FAKE_PLUGIN_SCENARIO", "good")
+
+
+@dataclass
+class FakeConfig:
+    path: str = setting(required=True, doc="File the builder writes.")
+    content: str = setting(default="hello")
+    sleep: float = setting(default=0.0)
+
+
+class FakeBuilder(Builder[FakeConfig]):
+    Config = FakeConfig
+
+    def prepare(self, config: FakeConfig, info: BuildInfo) -> list[str]:
+        if config.content == "bad":
+            raise ConfigError("content must not be 'bad'", path=["content"])
+        self.config = config
+        self.info = info
+        return ["fake builder warns"] if config.content == "warn" else []
+
+    def run(self, ctx: BuildContext) -> Artifact | None:
+        ctx.ui.say(f"building {self.info.build_name} in pid {os.getpid()}")
+        if SCENARIO == "crash-in-run":
+            os._exit(7)
+        deadline = time.monotonic() + self.config.sleep
+        while time.monotonic() < deadline:
+            if ctx.cancelled and SCENARIO != "hang-on-cancel":
+                ctx.ui.say("cleaning up after cancel")
+                raise BuildError("cancelled")
+            time.sleep(0.02)
+        with open(self.config.path, "w") as f:
+            f.write(self.config.content)
+        assert ctx.hook is not None
+        ctx.hook.provision(None, {"ID": "fake-id"})
+        return Artifact("kiln.fake", id=self.config.path, files=[self.config.path], string="a fake file",
+                        destroy_fn=lambda: os.remove(self.config.path))
+
+
+@dataclass
+class EchoConfig:
+    text: str = setting(required=True)
+
+
+class EchoProvisioner(Provisioner[EchoConfig]):
+    Config = EchoConfig
+
+    def prepare(self, config: EchoConfig, info: BuildInfo) -> list[str]:
+        self.config = config
+        return []
+
+    def provision(self, ctx: ProvisionContext) -> None:
+        ctx.ui.message(f"{self.config.text} {ctx.generated_data.get('ID')} pid={os.getpid()}")
+
+
+@dataclass
+class TouchConfig:
+    suffix: str = setting(default=".pp")
+
+
+class TouchPostProcessor(PostProcessor[TouchConfig]):
+    Config = TouchConfig
+
+    def configure(self, config: TouchConfig, info: BuildInfo) -> list[str]:
+        self.config = config
+        return []
+
+    def post_process(self, ctx: Context, artifact: Artifact) -> PostProcessResult:
+        out = artifact.files[0] + self.config.suffix
+        open(out, "w").close()
+        return PostProcessResult(Artifact("kiln.touch", id=out, files=[out], string=out), keep=False)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "start":
+        if SCENARIO == "no-handshake":
+            time.sleep(60)
+        elif SCENARIO == "garbage":
+            print("hello, I am not a plugin", flush=True)
+            time.sleep(60)
+        elif SCENARIO == "old-protocol":
+            print("1|99|unix|/tmp/nowhere.sock|grpc", flush=True)
+            time.sleep(60)
+        elif SCENARIO == "exit-early":
+            print("fatal: cannot read my configuration", file=sys.stderr, flush=True)
+            sys.exit(3)
+    serve(
+        {
+            "builder": {"fake": FakeBuilder},
+            "provisioner": {"echo": EchoProvisioner},
+            "post-processor": {"touch": TouchPostProcessor},
+        },
+        version="0.0.1",
+    )
+
+
+if __name__ == "__main__":
+    main()
