@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kiln_sdk.schema import Schema
 
     from kiln.hcl.diagnostics import HclDiagnostic
-    from kiln.hcl.parse import Range
+    from kiln.hcl.syntax import Range
     from kiln.hcl.values import Value
 
 PACKER_COMPAT_VERSION = "1.6.6"
