@@ -1,0 +1,1 @@
+"""Finding plugin executables and running their processes."""

@@ -1,0 +1,3 @@
+from kiln_plugins.main import main
+
+main()
