@@ -1,0 +1,217 @@
+"""Test helpers for the function library: build values, write them as HCL source for Packer, call a
+kiln function the way the evaluator does, print results the way ``packer console`` does, and run
+Debian's Packer 1.6.6 once over a batch of expressions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kiln.hcl import numbers
+from kiln.hcl.convert import object_type
+from kiln.hcl.function import ArgError, ArityError, FunctionError
+from kiln.hcl.functions import FUNCTIONS
+from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, TupleType, Value
+
+PACKER = "/usr/bin/packer"
+
+
+def S(s: str) -> Value:
+    return Value(STRING, s)
+
+
+def N(n: int | str | float) -> Value:
+    return Value(NUMBER, numbers.CONTEXT.plus(Decimal(str(n))))
+
+
+def B(b: bool) -> Value:
+    return Value(BOOL, b)
+
+
+NULL = Value(DYNAMIC, None)
+
+
+def T(*elems: Value) -> Value:
+    """A tuple, as ``[...]`` is in HCL."""
+    return Value(TupleType(tuple(e.type for e in elems)), list(elems))
+
+
+def O(**attrs: Value) -> Value:  # noqa: E743 - reads like HCL's object constructor
+    return Value(object_type({k: v.type for k, v in attrs.items()}), dict(attrs))
+
+
+def OD(attrs: dict[str, Value]) -> Value:
+    return Value(object_type({k: v.type for k, v in attrs.items()}), dict(attrs))
+
+
+# ---- HCL source ---------------------------------------------------------------------------------
+
+
+def hcl_string(s: str) -> str:
+    out = ['"']
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch in "$%" and s[i + 1 : i + 2] == "{":
+            out.append(ch * 2 + "{")
+            i += 2
+            continue
+        out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}.get(ch, ch))
+        i += 1
+    out.append('"')
+    return "".join(out)
+
+
+def hcl(v: Value) -> str:
+    """``v`` written as an HCL expression (tuples and objects as literals)."""
+    if v.v is None:
+        return "null"
+    if v.type == STRING:
+        return hcl_string(v.v)
+    if v.type == NUMBER:
+        return numbers.text(v.v)
+    if v.type == BOOL:
+        return "true" if v.v else "false"
+    if isinstance(v.v, list):
+        return "[" + ", ".join(hcl(e) for e in v.v) + "]"
+    if isinstance(v.v, dict):
+        return "{" + ", ".join(f"{hcl_string(k)} = {hcl(e)}" for k, e in v.v.items()) + "}"
+    raise ValueError(f"cannot write {v!r} as HCL")
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[Value, ...]
+    raw: str | None = None  # HCL text when an argument has no literal form
+
+    def source(self) -> str:
+        return self.raw or f"{self.name}({', '.join(hcl(a) for a in self.args)})"
+
+
+def call(name: str, *args: Value) -> Call:
+    return Call(name, tuple(args))
+
+
+# ---- printing as packer console does ------------------------------------------------------------
+
+
+def _quote(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        cp = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif cp < 0x20 or cp == 0x7F:
+            out.append(f"\\x{cp:02x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _nested(v: Value, indent: str) -> str:
+    if not v.is_known:
+        return "(unknown)"
+    if v.v is None:
+        return "null"
+    if v.type == STRING:
+        return _quote(v.v)
+    if v.type == NUMBER:
+        return numbers.console(v.v)
+    if v.type == BOOL:
+        return "true" if v.v else "false"
+    inner = indent + "  "
+    if isinstance(v.v, list):
+        if not v.v:
+            return "[]"
+        return "[\n" + "".join(f"{inner}{_nested(e, inner)},\n" for e in v.v) + indent + "]"
+    items = [(k, e) for k, e in sorted(v.v.items()) if e.v is not None]
+    if not items:
+        return "{}"
+    return "{\n" + "".join(f"{inner}{_quote(k)} = {_nested(e, inner)}\n" for k, e in items) + indent + "}"
+
+
+def console_text(v: Value) -> str:
+    """What ``packer console`` (1.6.6) prints for ``v``."""
+    try:
+        from kiln.hcl.format import console_format  # type: ignore[attr-defined]
+    except ImportError:
+        console_format = None
+    if console_format is not None:
+        return str(console_format(v))
+    if v.v is not None and v.is_known and v.type == STRING:
+        return v.v
+    return _nested(v, "")
+
+
+def error_text(err: FunctionError, name: str) -> str:
+    """The detail line of HCL's diagnostic for a failed call, as Packer words it."""
+    fn = FUNCTIONS[name]
+    if isinstance(err, ArityError):
+        return err.message
+    if isinstance(err, ArgError):
+        param = fn.param_for(err.index)
+        pname = param.name if param else "?"
+        return f'Invalid value for "{pname}" parameter: {err.message}.'
+    return f'Call to function "{name}" failed: {err.message}.'
+
+
+def kiln_output(c: Call) -> str:
+    try:
+        result = FUNCTIONS[c.name].call(list(c.args))
+    except FunctionError as err:
+        return "ERROR: " + error_text(err, c.name)
+    return console_text(result)
+
+
+# ---- the Packer oracle --------------------------------------------------------------------------
+
+_SEP = "@@KILN-SEP@@"
+
+
+def packer_available() -> bool:
+    return shutil.which(PACKER) is not None or os.path.exists(PACKER)
+
+
+def packer_console(expressions: Sequence[str]) -> list[str]:
+    """Evaluate every expression in ONE ``packer console`` process; results (or "ERROR: detail")."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "input.txt")
+        with open(script, "w", encoding="utf-8") as f:
+            for e in expressions:
+                f.write(e.replace("\n", " ") + "\n" + hcl_string(_SEP) + "\n")
+        # stdin is a regular file, not a pipe: Packer then prints every result, not only the last one
+        with open(script, encoding="utf-8") as stdin:
+            proc = subprocess.run(
+                [PACKER, "console", "-config-type=hcl2"],
+                stdin=stdin,
+                capture_output=True,
+                cwd=tmp,
+                timeout=120,
+                env={**os.environ, "CHECKPOINT_DISABLE": "1", "PACKER_NO_COLOR": "1"},
+            )
+    chunks = proc.stdout.decode("utf-8").split(_SEP + "\n")  # bytes: keep "\r" as printed
+    if len(chunks) != len(expressions) + 1:
+        raise RuntimeError(f"packer console printed {len(chunks) - 1} results for {len(expressions)} inputs")
+    return [_parse_chunk(c) for c in chunks[:-1]]
+
+
+def _parse_chunk(chunk: str) -> str:
+    if chunk.startswith("Error: "):
+        lines = chunk.split("\n")
+        # summary, blank, "on <console-input> line 1:", "(source code not available)", blank, detail...
+        detail = " ".join(x.strip() for x in lines[5:] if x.strip())
+        return "ERROR: " + detail
+    return chunk[:-1] if chunk.endswith("\n") else chunk
