@@ -1,0 +1,98 @@
+"""Run a local command and stream its output to a Ui, line by line, as Packer's RemoteCmd.RunWithUi does.
+
+stdout lines become ``ui.message``, stderr lines ``ui.error``; trailing whitespace is trimmed and only
+the text after a line's last carriage return is kept (what a terminal would show). Setting ``cancel``
+terminates the command's whole process group and raises ``Cancelled``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO
+
+from kiln_sdk.diagnostics import Cancelled
+from kiln_sdk.ui import Ui
+
+_GRACE_SECONDS = 2.0
+
+
+def clean_output_line(line: str) -> str:
+    line = line.rstrip()
+    cr = line.rfind("\r")
+    return line[cr + 1:] if cr >= 0 else line
+
+
+def _pump(stream: IO[bytes], emit: Callable[[str], None]) -> None:
+    pending = b""
+    while True:
+        chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            emit(clean_output_line(raw.decode("utf-8", errors="replace")))
+    if pending:
+        emit(clean_output_line(pending.decode("utf-8", errors="replace")))
+    stream.close()
+
+
+def run_streaming(
+    argv: Sequence[str],
+    ui: Ui,
+    cancel: threading.Event | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> int:
+    """Run ``argv`` (no shell), stream its output to ``ui``; return its exit status (-1 if killed)."""
+    lock = threading.Lock()
+
+    def emitter(method: Callable[[str], None]) -> Callable[[str], None]:
+        def emit(line: str) -> None:
+            with lock:  # one Ui call at a time, whichever stream it comes from
+                method(line)
+        return emit
+
+    proc = subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    pumps = [
+        threading.Thread(target=_pump, args=(proc.stdout, emitter(ui.message)), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, emitter(ui.error)), daemon=True),
+    ]
+    for t in pumps:
+        t.start()
+    cancelled = False
+    while True:
+        try:
+            code = proc.wait(timeout=0.05 if cancel is not None else None)
+            break
+        except subprocess.TimeoutExpired:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                _terminate_group(proc)
+    for t in pumps:
+        t.join()
+    if cancelled:
+        raise Cancelled()
+    return code if code >= 0 else -1
+
+
+def _terminate_group(proc: subprocess.Popen[bytes]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=_GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            continue

@@ -1,0 +1,65 @@
+"""The ``artifice`` post-processor: replace the artifact with the files named in ``files`` (globs)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+from dataclasses import dataclass
+
+from kiln_sdk.artifact import Artifact
+from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
+from kiln_sdk.config import setting
+from kiln_sdk.diagnostics import BuildError, ConfigError
+
+BUILDER_ID = "packer.post-processor.artifice"
+
+
+@dataclass
+class ArtificeConfig:
+    """Makes an artifact of arbitrary files (e.g. ones a provisioner downloaded)."""
+
+    files: list[str] = setting(default_factory=list, doc="Files (glob patterns) of the new artifact.")
+    keep_input_artifact: bool = setting(default=False, doc="Keep the input artifact.")
+
+
+def artifice_artifact(files: list[str]) -> Artifact:
+    def destroy() -> None:
+        for f in files:
+            if os.path.isdir(f) and not os.path.islink(f):
+                shutil.rmtree(f)
+            elif os.path.lexists(f):
+                os.remove(f)
+
+    return Artifact(builder_id=BUILDER_ID, id="", files=list(files),
+                    string=f"Created artifact from files: {', '.join(files)}", destroy_fn=destroy)
+
+
+class ArtificePostProcessor(PostProcessor[ArtificeConfig]):
+    Config = ArtificeConfig
+    description = "Replaces the artifact with the given files."
+
+    def __init__(self) -> None:
+        self.config = ArtificeConfig()
+
+    def configure(self, config: ArtificeConfig, info: BuildInfo) -> list[str]:
+        if not config.files:
+            raise ConfigError("No files specified in artifice configuration", path=["files"])
+        self.config = config
+        return []
+
+    def post_process(self, ctx: Context, artifact: Artifact) -> PostProcessResult:
+        if artifact.files:
+            ctx.ui.say(f"Discarding files from artifact: {', '.join(artifact.files)}")
+        files: list[str] = []
+        for pattern in self.config.files:
+            # Go's filepath.Glob: sorted, dotfiles included, a name that matches nothing gives nothing
+            matches = sorted(glob.glob(pattern, include_hidden=True))
+            for path in matches:
+                try:
+                    os.stat(path)
+                except OSError as exc:
+                    raise BuildError(f"stat {path}: {(exc.strerror or str(exc)).lower()}") from exc
+                files.append(path)
+        ctx.ui.say(f"Using these artifact files: {', '.join(files)}")
+        return PostProcessResult(artifice_artifact(files), keep=True, force_override=False)

@@ -1,0 +1,110 @@
+"""The ``checksum`` post-processor: write ``<hash>\\t<file name>`` lines for each artifact file.
+
+Like Packer it appends to an existing checksum file, and the new artifact holds the input files plus
+every checksum file it created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from kiln_sdk.artifact import Artifact
+from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
+from kiln_sdk.config import setting
+from kiln_sdk.diagnostics import BuildError, Diagnostics
+
+from kiln_plugins.render import render
+
+BUILDER_ID = "packer.post-processor.checksum"
+DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"
+CHECKSUM_TYPES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+_CHUNK = 1 << 20
+
+
+@dataclass
+class ChecksumConfig:
+    """Computes checksums of the artifact's files."""
+
+    checksum_types: list[str] | None = setting(default=None, doc="Any of md5, sha1, sha224, sha256, sha384, sha512 (default [md5]).")
+    output: str = setting(default="", doc=f"Checksum file path template (default {DEFAULT_OUTPUT}).")
+
+
+def checksum_artifact(files: list[str]) -> Artifact:
+    def destroy() -> None:
+        for f in files:
+            if os.path.isdir(f) and not os.path.islink(f):
+                shutil.rmtree(f)
+            elif os.path.lexists(f):
+                os.remove(f)
+
+    return Artifact(builder_id=BUILDER_ID, id="", files=list(files),
+                    string=f"Created artifact from files: {', '.join(files)}", destroy_fn=destroy)
+
+
+def file_digest(path: str, checksum_type: str) -> str:
+    h = hashlib.new(checksum_type)
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class ChecksumPostProcessor(PostProcessor[ChecksumConfig]):
+    Config = ChecksumConfig
+    description = "Writes checksum files for the artifact's files."
+
+    def __init__(self) -> None:
+        self.config = ChecksumConfig()
+        self.info = BuildInfo()
+
+    def configure(self, config: ChecksumConfig, info: BuildInfo) -> list[str]:
+        if config.checksum_types is None:
+            config.checksum_types = ["md5"]
+        diags = Diagnostics()
+        for i, kind in enumerate(config.checksum_types):
+            if kind not in CHECKSUM_TYPES:
+                diags.error(f"Unrecognized checksum type: {kind}", f"Use one of {', '.join(CHECKSUM_TYPES)}.",
+                            ["checksum_types", i])
+        if not config.output:
+            config.output = DEFAULT_OUTPUT
+        diags.raise_if_errors()
+        self.config, self.info = config, info
+        return []
+
+    def post_process(self, ctx: Context, artifact: Artifact) -> PostProcessResult:
+        generated = artifact.state.get("generated_data")
+        data: dict[str, Any] = dict(generated) if isinstance(generated, dict) else {}
+        data.update(BuildName=self.info.build_name, BuilderType=self.info.builder_type)
+        files = list(artifact.files)
+        for kind in self.config.checksum_types or []:
+            data["ChecksumType"] = kind
+            for art in artifact.files:
+                ctx.check_cancelled()
+                target = render(self.config.output, data, self.info)
+                if not os.path.exists(target):
+                    files.append(target)
+                self._append(target, art, kind)
+        # keep and force_override: never delete the very artifact we checksum
+        return PostProcessResult(checksum_artifact(files), keep=True, force_override=True)
+
+    @staticmethod
+    def _append(target: str, art: str, kind: str) -> None:
+        directory = os.path.dirname(target)
+        try:
+            os.makedirs(directory or ".", mode=0o755, exist_ok=True)
+        except OSError as exc:
+            raise BuildError(f"unable to create dir: mkdir {directory}: {exc.strerror}") from exc
+        try:
+            digest = file_digest(art, kind)
+        except OSError as exc:
+            raise BuildError(f"unable to open file {art}: open {art}: {(exc.strerror or '').lower()}") from exc
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BuildError(f"unable to create file {target}: open {target}: {(exc.strerror or '').lower()}") from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"{digest}\t{os.path.basename(art)}\n")
