@@ -11,10 +11,10 @@ from types import MappingProxyType
 
 from kiln.hcl.function import Function
 
-from . import formatting, numeric, string
+from . import formatting, numeric, regex, string
 
 _STATIC: dict[str, Function] = {}
-for _module in (numeric, string, formatting):
+for _module in (numeric, string, formatting, regex):
     _STATIC.update(_module.FUNCTIONS)
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType(dict(sorted(_STATIC.items())))
