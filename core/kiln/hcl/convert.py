@@ -201,7 +201,9 @@ def _primitive(value: Value, want: Primitive, path: tuple[str | int, ...]) -> Va
     if s in ("false", "0"):
         return Value(BOOL, False)
     if s.lower() in ("true", "false"):
-        raise ConversionError(f'a bool is required; to convert from string, use lowercase "{s.lower()}"', path)
+        raise ConversionError(
+            f'a bool is required; to convert from string, use lowercase "{s.lower()}"', path
+        )
     raise ConversionError("a bool is required", path)
 
 
@@ -283,7 +285,11 @@ def mismatch_message(got: Type, want: Type) -> str:
             if not _convertible(t, want.elem):
                 return f'element "{name}": {mismatch_message(t, want.elem)}'
     if isinstance(got, ListType | SetType | MapType) and isinstance(want, ListType | SetType | MapType):
-        if type(got) is type(want) or isinstance(got, ListType | SetType) and isinstance(want, ListType | SetType):
+        if (
+            type(got) is type(want)
+            or isinstance(got, ListType | SetType)
+            and isinstance(want, ListType | SetType)
+        ):
             return f"incorrect element type: {mismatch_message(got.elem, want.elem)}"
     return constraint_name(want) + " required"
 
@@ -377,7 +383,9 @@ def from_python(obj: Any) -> Value:
     if isinstance(obj, bool):
         return Value(BOOL, obj)
     if isinstance(obj, int | float | Decimal):
-        return Value(NUMBER, numbers.CONTEXT.plus(Decimal(str(obj)) if isinstance(obj, float) else Decimal(obj)))
+        return Value(
+            NUMBER, numbers.CONTEXT.plus(Decimal(str(obj)) if isinstance(obj, float) else Decimal(obj))
+        )
     if isinstance(obj, str):
         return Value(STRING, obj)
     if isinstance(obj, list | tuple):

@@ -86,7 +86,8 @@ class Function:
             )
         if count > len(self.params) and self.variadic is None:
             raise ArityError(
-                "Too many function arguments", f'Function "{name}" expects only {len(self.params)} argument(s).'
+                "Too many function arguments",
+                f'Function "{name}" expects only {len(self.params)} argument(s).',
             )
 
     def resolve_return_type(self, args: Sequence[Value]) -> Type:
@@ -128,5 +129,7 @@ class Function:
             try:
                 result = convert(result, ret)
             except ConversionError as err:
-                raise FunctionError(f"returned value does not match the declared type: {err.message}") from None
+                raise FunctionError(
+                    f"returned value does not match the declared type: {err.message}"
+                ) from None
         return result.mark(*marks) if marks else result

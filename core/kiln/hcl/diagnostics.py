@@ -1,0 +1,113 @@
+"""Diagnostics (HCL's ``hcl.Diagnostic``) and their rendering in Packer's text form::
+
+Error: Unsupported argument
+
+  on template.pkr.hcl line 3, in source "null" "basic":
+   3:   foo = "bar"
+
+An argument named "foo" is not expected here.
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiln.hcl.syntax import Range
+
+if TYPE_CHECKING:
+    from kiln.hcl.syntax import Body
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class HclDiagnostic:
+    severity: str  # ERROR | WARNING
+    summary: str
+    detail: str = ""
+    range: Range | None = None  # the subject: what is wrong
+    context: Range | None = None  # a wider range shown in the snippet (e.g. the whole expression)
+
+    def __str__(self) -> str:
+        where = ""
+        if self.range is not None:
+            r = self.range
+            where = f"{r.filename}:{r.start.line}:{r.start.column}: "
+        detail = f"; {self.detail}" if self.detail else ""
+        return f"{where}{self.summary}{detail}"
+
+
+def error(
+    summary: str, detail: str = "", range: Range | None = None, context: Range | None = None
+) -> HclDiagnostic:
+    return HclDiagnostic(ERROR, summary, detail, range, context)
+
+
+class DiagnosticError(Exception):
+    """Raised by parsing and evaluation; ``diagnostics`` holds one or more errors."""
+
+    def __init__(self, diagnostics: Iterable[HclDiagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def has_errors(diags: Iterable[HclDiagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diags)
+
+
+def render(
+    diags: Iterable[HclDiagnostic],
+    read_source: Callable[[str], str | None],
+    bodies: Mapping[str, Body] | None = None,
+) -> str:
+    """Diagnostics as Packer prints them. ``read_source(filename)`` gives a file's text (None when it is
+    not available); ``bodies`` (parsed files by name) lets the header name the enclosing block."""
+    return "".join(_render_one(d, read_source, bodies or {}) for d in diags)
+
+
+def _render_one(
+    d: HclDiagnostic, read_source: Callable[[str], str | None], bodies: Mapping[str, Body]
+) -> str:
+    head = {ERROR: "Error", WARNING: "Warning"}.get(d.severity, "Diagnostic")
+    out = [f"{head}: {d.summary}\n\n"]
+    if d.range is not None:
+        subject = d.range
+        source = read_source(subject.filename)
+        if source is None:
+            out.append(
+                f"  on {subject.filename} line {subject.start.line}:\n  (source code not available)\n\n"
+            )
+        else:
+            where = _context_string(bodies.get(subject.filename), subject)
+            out.append(f"  on {subject.filename} line {subject.start.line}{where}:\n")
+            first, last = subject.start.line, subject.end.line
+            if subject.end.byte <= subject.start.byte:
+                last = first
+            if d.context is not None and d.context.filename == subject.filename:
+                first = min(first, d.context.start.line)
+                last = max(last, d.context.end.line)
+            lines = source.split("\n")
+            for n in range(first, min(last, len(lines)) + 1):
+                out.append(f"{n:4d}: {lines[n - 1].rstrip(chr(13))}\n")
+            out.append("\n")
+    if d.detail:
+        out.append(f"{d.detail}\n\n")
+    return "".join(out)
+
+
+def _context_string(body: Body | None, subject: Range) -> str:
+    """``, in source "null" "basic"``: the top-level block around the subject, as HCL names it."""
+    if body is None:
+        return ""
+    for block in body.blocks:
+        r = block.range
+        if r.start.byte <= subject.start.byte < r.end.byte:
+            if not block.labels:
+                return f", in {block.type}"
+            labels = " ".join(f'"{label}"' for label in block.labels)
+            return f", in {block.type} {labels}"
+    return ""

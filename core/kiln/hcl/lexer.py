@@ -1,0 +1,287 @@
+"""HCL2 native syntax scanner (hclsyntax's token kinds, in Python).
+
+Expression mode yields identifiers, numbers, punctuation and NEWLINE tokens. A ``"`` or a heredoc
+introducer switches to template mode, which yields literal tokens (one per line in heredocs, so the
+parser can strip ``<<-`` indentation) and ``${``/``%{`` sequences whose closing ``}`` returns to the
+template. Strip markers are part of their tokens: ``${~``, ``%{~`` and ``~}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.syntax import Pos, Range
+
+IDENT = "IDENT"
+NUMBER = "NUMBER"
+NEWLINE = "NEWLINE"
+EOF = "EOF"
+OQUOTE = "OQUOTE"
+CQUOTE = "CQUOTE"
+OHEREDOC = "OHEREDOC"
+CHEREDOC = "CHEREDOC"
+LIT = "LIT"  # template literal text (raw: escapes are processed by the parser)
+INTERP = "INTERP"  # ${ or ${~
+CONTROL = "CONTROL"  # %{ or %{~
+SEQ_END = "SEQ_END"  # } or ~} closing an interpolation or directive
+PUNCT = "PUNCT"
+
+_PUNCT3 = ("...",)
+_PUNCT2 = ("==", "!=", "<=", ">=", "&&", "||", "=>")
+_PUNCT1 = "{}[]().,:?=<>+-*/%!"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    range: Range
+
+
+def _is_ident_start(c: str) -> bool:
+    return c.isalpha() or c == "_"
+
+
+def _is_ident_char(c: str) -> bool:
+    return c.isalnum() or c in "_-"
+
+
+class _Scanner:
+    def __init__(self, src: str, filename: str, start: Pos) -> None:
+        self.src = src
+        self.filename = filename
+        self.i = 0
+        self.line = start.line
+        self.col = start.column
+        self.byte0 = start.byte
+        self.tokens: list[Token] = []
+        # mode stack: ("expr", depth) | ("quote",) | ("heredoc", marker, at_line_start)
+        self.modes: list[list[object]] = [["expr", 0, False]]
+
+    def pos(self) -> Pos:
+        return Pos(self.line, self.col, self.byte0 + self.i)
+
+    def advance(self, n: int) -> str:
+        text = self.src[self.i : self.i + n]
+        for c in text:
+            if c == "\n":
+                self.line += 1
+                self.col = 1
+            else:
+                self.col += 1
+        self.i += n
+        return text
+
+    def emit(self, kind: str, n: int) -> Token:
+        start = self.pos()
+        text = self.advance(n)
+        tok = Token(kind, text, Range(self.filename, start, self.pos()))
+        self.tokens.append(tok)
+        return tok
+
+    def fail(self, summary: str, detail: str, n: int = 1) -> DiagnosticError:
+        start = self.pos()
+        end = Pos(start.line, start.column + n, start.byte + n)
+        return DiagnosticError([error(summary, detail, Range(self.filename, start, end))])
+
+    def run(self) -> list[Token]:
+        while True:
+            mode = self.modes[-1]
+            if mode[0] == "heredoc" and mode[1] is None and self.i >= len(self.src):
+                self.modes.pop()  # a bare template ends with the source
+                break
+            if mode[0] == "expr":
+                if not self.scan_expr(mode):
+                    break
+            elif mode[0] == "quote":
+                self.scan_quoted()
+            else:
+                self.scan_heredoc(mode)
+        if self.modes and len(self.modes) > 1:
+            kind = self.modes[-1][0]
+            if kind == "heredoc":
+                raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+            if kind == "quote":
+                raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+            raise self.fail(
+                "Unterminated template interpolation", "No closing brace was found for the sequence."
+            )
+        self.tokens.append(Token(EOF, "", Range(self.filename, self.pos(), self.pos())))
+        return self.tokens
+
+    # -- expression mode -------------------------------------------------------------------------
+    def scan_expr(self, mode: list[object]) -> bool:
+        src, i = self.src, self.i
+        if i >= len(src):
+            return False
+        c = src[i]
+        if c in " \t\r":
+            self.advance(1)
+        elif c == "\n":
+            self.emit(NEWLINE, 1)
+        elif c == "#" or src.startswith("//", i):
+            end = src.find("\n", i)
+            if end < 0:
+                self.advance(len(src) - i)
+            else:
+                self.advance(end - i)
+                self.emit(NEWLINE, 1)
+        elif src.startswith("/*", i):
+            end = src.find("*/", i + 2)
+            if end < 0:
+                raise self.fail("Unterminated comment", "There is no closing marker for this comment.", 2)
+            self.advance(end + 2 - i)
+        elif c == '"':
+            self.emit(OQUOTE, 1)
+            self.modes.append(["quote"])
+        elif src.startswith("<<", i) and self.scan_heredoc_start():
+            pass
+        elif c.isdigit():
+            self.emit(NUMBER, self.number_length(i))
+        elif _is_ident_start(c):
+            j = i + 1
+            while j < len(src) and _is_ident_char(src[j]):
+                j += 1
+            self.emit(IDENT, j - i)
+        elif c == "~" and src.startswith("~}", i) and mode[2] and mode[1] == 0:
+            self.emit(SEQ_END, 2)
+            self.modes.pop()
+        elif c == "}" and mode[2] and mode[1] == 0:
+            self.emit(SEQ_END, 1)
+            self.modes.pop()
+        else:
+            for p in _PUNCT3 + _PUNCT2:
+                if src.startswith(p, i):
+                    self.emit(PUNCT, len(p))
+                    return True
+            if c in _PUNCT1:
+                if c == "{":
+                    mode[1] = int(mode[1]) + 1  # type: ignore[call-overload]
+                elif c == "}":
+                    mode[1] = int(mode[1]) - 1  # type: ignore[call-overload]
+                self.emit(PUNCT, 1)
+            else:
+                raise self.fail("Invalid character", "This character is not used within the language.")
+        return True
+
+    def number_length(self, i: int) -> int:
+        src = self.src
+        j = i
+        while j < len(src) and src[j].isdigit():
+            j += 1
+        after_dot = bool(self.tokens) and self.tokens[-1].text == "." and self.tokens[-1].kind == PUNCT
+        if after_dot:  # legacy index ``a.0.b``: the dot belongs to the next step
+            return j - i
+        if j + 1 < len(src) and src[j] == "." and src[j + 1].isdigit():
+            j += 1
+            while j < len(src) and src[j].isdigit():
+                j += 1
+        if j < len(src) and src[j] in "eE":
+            k = j + 1
+            if k < len(src) and src[k] in "+-":
+                k += 1
+            if k < len(src) and src[k].isdigit():
+                while k < len(src) and src[k].isdigit():
+                    k += 1
+                j = k
+        return j - i
+
+    def scan_heredoc_start(self) -> bool:
+        src, i = self.src, self.i
+        j = i + 2
+        if j < len(src) and src[j] == "-":
+            j += 1
+        k = j
+        if k < len(src) and _is_ident_start(src[k]):
+            while k < len(src) and _is_ident_char(src[k]):
+                k += 1
+        else:
+            return False
+        nl = k + 1 if src.startswith("\n", k) else k + 2 if src.startswith("\r\n", k) else -1
+        if nl < 0:
+            return False
+        self.emit(OHEREDOC, nl - i)
+        self.modes.append(["heredoc", src[j:k], True])
+        return True
+
+    # -- template modes --------------------------------------------------------------------------
+    def scan_template_seq(self) -> bool:
+        src, i = self.src, self.i
+        for opener, kind in (("${", INTERP), ("%{", CONTROL)):
+            if src.startswith(opener, i):
+                n = 3 if src.startswith("~", i + 2) else 2
+                self.emit(kind, n)
+                self.modes.append(["expr", 0, True])
+                return True
+        return False
+
+    def literal_end(self, stops: str, backslash: bool) -> int:
+        """End of literal text from the cursor: before an unescaped ``${``/``%{`` or a stop character."""
+        src, j = self.src, self.i
+        while j < len(src):
+            c = src[j]
+            if c in stops:
+                break
+            if c == "\\" and backslash:
+                j += 1 if src.startswith("\n", j + 1) else 2
+                continue
+            if c in "$%" and src.startswith("{", j + 1):
+                break
+            if c in "$%" and src.startswith(c + "{", j + 1):  # $${ and %%{ escapes
+                j += 3
+                continue
+            j += 1
+        return min(j, len(src))
+
+    def scan_quoted(self) -> None:
+        src, i = self.src, self.i
+        if i >= len(src):
+            raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+        if src[i] == '"':
+            self.emit(CQUOTE, 1)
+            self.modes.pop()
+            return
+        if src[i] == "\n":
+            raise self.fail(
+                "Invalid multi-line string",
+                "Quoted strings may not be split over multiple lines. To produce a multi-line string, either "
+                'use the \\n escape to represent a newline character or use the "heredoc" multi-line '
+                "template syntax.",
+            )
+        if self.scan_template_seq():
+            return
+        end = self.literal_end('"\n', backslash=True)
+        self.emit(LIT, max(end - i, 1))
+
+    def scan_heredoc(self, mode: list[object]) -> None:
+        src, i = self.src, self.i
+        if i >= len(src):
+            raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+        if mode[2] and mode[1] is not None:
+            eol = src.find("\n", i)
+            line = src[i : eol if eol >= 0 else len(src)].rstrip("\r")
+            if line.strip() == mode[1]:
+                self.emit(CHEREDOC, (eol if eol >= 0 else len(src)) - i)
+                self.modes.pop()
+                return
+            mode[2] = False
+        if self.scan_template_seq():
+            return
+        end = self.literal_end("\n", backslash=False)
+        if end < len(src) and src[end] == "\n":
+            end += 1
+            mode[2] = True
+        self.emit(LIT, max(end - i, 1))
+
+
+def scan(src: str, filename: str, start: Pos | None = None) -> list[Token]:
+    """Tokens of ``src``; raises ``DiagnosticError`` on invalid characters or unterminated strings."""
+    return _Scanner(src, filename, start or Pos(1, 1, 0)).run()
+
+
+def scan_template(src: str, filename: str, start: Pos | None = None) -> list[Token]:
+    """Tokens of a bare template (no quotes or heredoc markers around it)."""
+    scanner = _Scanner(src, filename, start or Pos(1, 1, 0))
+    scanner.modes = [["heredoc", None, True]]
+    return scanner.run()
