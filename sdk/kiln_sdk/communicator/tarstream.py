@@ -9,11 +9,12 @@ file data in chunks, padding), so a 10 GiB directory never sits in memory and no
 from __future__ import annotations
 
 import fnmatch
+import functools
 import io
 import os
 import stat
 import tarfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -134,23 +135,17 @@ def _tarinfo(path: str, arcname: str) -> tarfile.TarInfo | None:
     return info
 
 
-def iter_local_tar(src: str, exclude: Sequence[str] = (), chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield a tar of ``src`` (trailing-slash rule) in chunks, reading files as it goes."""
-    contents_only = src.endswith("/") or src.endswith(os.sep)
-    root = src.rstrip("/" + os.sep) or "/"
-    if not os.path.isdir(root):
-        raise FileNotFoundError(f"{src}: no such directory")
-    arc_root = "" if contents_only else os.path.basename(root)
+def iter_tar(
+    entries: Iterable[tuple[tarfile.TarInfo, Callable[[], BinaryIO] | None]], chunk_size: int = CHUNK_SIZE
+) -> Iterator[bytes]:
+    """Yield a tar of ``entries`` (header, and an opener for regular files' data) in chunks."""
     pending = bytearray()
-    for path, arcname in _walk(root, arc_root, exclude):
-        info = _tarinfo(path, arcname)
-        if info is None:
-            continue
+    for info, opener in entries:
         pending += info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
-        if info.type != tarfile.REGTYPE:
+        if info.type != tarfile.REGTYPE or opener is None:
             continue
         remaining = info.size
-        with open(path, "rb") as fh:
+        with opener() as fh:
             while remaining > 0:
                 data = fh.read(min(chunk_size, remaining))
                 if not data:  # the file shrank while we read it: pad with zeros as tar does
@@ -163,13 +158,36 @@ def iter_local_tar(src: str, exclude: Sequence[str] = (), chunk_size: int = CHUN
                     yield bytes(pending)
                     pending.clear()
                 yield data
-        pad = (-info.size) % _BLOCK
-        pending += bytes(pad)
+        pending += bytes((-info.size) % _BLOCK)
         if len(pending) >= chunk_size:
             yield bytes(pending)
             pending.clear()
     pending += bytes(2 * _BLOCK)
     yield bytes(pending)
+
+
+def _local_entries(
+    root: str, arc_root: str, exclude: Sequence[str]
+) -> Iterator[tuple[tarfile.TarInfo, Callable[[], BinaryIO] | None]]:
+    for path, arcname in _walk(root, arc_root, exclude):
+        info = _tarinfo(path, arcname)
+        if info is not None:
+            yield info, functools.partial(open, path, "rb")  # type: ignore[misc]
+
+
+def split_trailing_slash(src: str) -> tuple[str, bool]:
+    """(path without trailing slash, contents_only) per Packer's trailing-slash rule."""
+    contents_only = src.endswith("/") or src.endswith(os.sep)
+    return src.rstrip("/" + os.sep) or "/", contents_only
+
+
+def iter_local_tar(src: str, exclude: Sequence[str] = (), chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yield a tar of ``src`` (trailing-slash rule) in chunks, reading files as it goes."""
+    root, contents_only = split_trailing_slash(src)
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"{src}: no such directory")
+    arc_root = "" if contents_only else os.path.basename(root)
+    return iter_tar(_local_entries(root, arc_root, exclude), chunk_size)
 
 
 @contextmanager
@@ -182,11 +200,15 @@ def tar_local_dir(src: str, exclude: Sequence[str] = ()) -> Iterator[BinaryIO]:
         stream.close()
 
 
-def _safe_member(member: tarfile.TarInfo, dst: str) -> tarfile.TarInfo:
+def check_member_name(member: tarfile.TarInfo, dst: str) -> None:
+    """Refuse absolute names and ``..`` components (raise ``tarfile.OutsideDestinationError``)."""
     name = member.name
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith("/") or ".." in parts:
+    if name.startswith("/") or ".." in name.replace("\\", "/").split("/"):
         raise tarfile.OutsideDestinationError(member, os.path.join(dst, name))
+
+
+def _safe_member(member: tarfile.TarInfo, dst: str) -> tarfile.TarInfo:
+    check_member_name(member, dst)
     return tarfile.tar_filter(member, dst)
 
 
