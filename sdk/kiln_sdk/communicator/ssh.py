@@ -110,8 +110,11 @@ class SSHCommunicator(Communicator):
             try:
                 return transport.open_session(timeout=30)
             except _LOST as exc:
-                if attempt == 2 or transport.is_active():
-                    raise RemoteCommandError(f"{self}: cannot open a session: {exc}") from None
+                if attempt == 2:
+                    raise RemoteCommandError(f"{self}: cannot open a session: {exc or type(exc).__name__}") from None
+                with self._lock:  # a half-dead connection: start over once
+                    if self._conn is not None and self._conn.transport is transport:
+                        self._drop()
         raise AssertionError("unreachable")
 
     def sftp(self) -> paramiko.SFTPClient:

@@ -114,7 +114,7 @@ def scp_upload(transport: paramiko.Transport, dst: str, src: BinaryIO, mode: int
         finish(chan, what)
         return
     directory, name = posixpath.split(dst)
-    chan = exec_channel(transport, f"scp -t {shell_path(directory or '.')}")
+    chan = exec_channel(transport, f"scp -d -t {shell_path(directory or '.')}")  # -d: it must be a directory
     try:
         _scp_ack(chan, what)
         header = f"C{(mode if mode is not None else 0o644) & 0o7777:04o} {size} {name}\n"
