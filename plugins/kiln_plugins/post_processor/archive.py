@@ -181,7 +181,6 @@ def write_zip(files: Sequence[str], out: BinaryIO) -> None:
             info = zipfile.ZipInfo(name, date_time=(1980, 0, 0, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0  # FAT, no Unix mode: what Go's zip.Writer.Create records
-            info.external_attr = 0
             try:
                 src = open(path, "rb")
             except OSError as exc:
@@ -189,6 +188,7 @@ def write_zip(files: Sequence[str], out: BinaryIO) -> None:
             with src, archive.open(info, "w", force_zip64=os.fstat(src.fileno()).st_size > 0x7FFFFFFF) as dst:
                 while chunk := src.read(_CHUNK):
                     dst.write(chunk)
+            info.external_attr = 0  # ZipFile.open sets 0o600 << 16; the central directory is written at close
 
 
 def copy_into(path: str, out: Writer) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
 from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, ConfigError
+from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostic
 
 from kiln_plugins.post_processor.archive import ArchiveError, copy_into, make_writer, write_tar, write_zip
 from kiln_plugins.render import render
@@ -92,8 +92,9 @@ class CompressPostProcessor(PostProcessor[CompressConfig]):
         plan.level = -1 if level in (0, -1) else level
         where = ["format"] if config.format else ["output"]
         if plan.algorithm == "lz4":
-            raise ConfigError("lz4 compression is not available in kiln",
-                              "Python's standard library has no lz4; use .gz, .bgzf, .xz, .tar or .zip.", where)
+            raise ConfigError([Diagnostic(
+                "lz4 compression is not available in kiln",
+                "Python's standard library has no lz4; use .gz, .bgzf, .xz, .tar or .zip.", tuple(where))])
         if plan.algorithm in ("pgzip", "bgzf") and plan.level < -2:
             raise ConfigError("Invalid compression level. Expected an integer from -1 to 9.",
                               path=["compression_level"])

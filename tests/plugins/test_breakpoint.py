@@ -1,0 +1,28 @@
+"""The breakpoint provisioner, called in-process."""
+
+from __future__ import annotations
+
+from kiln_plugins.provisioner.breakpoint import BreakpointProvisioner
+from plugin_fakes import configured, provision_ctx
+
+
+def run(raw: dict[str, object]) -> list[tuple[str, str]]:
+    p = BreakpointProvisioner()
+    configured(p, raw)
+    ctx, ui = provision_ctx(answers=[""])
+    p.provision(ctx)
+    return [(kind, args[0]) for kind, args in ui.calls]
+
+
+def test_pauses_and_asks_to_press_enter() -> None:
+    assert run({}) == [("say", "Pausing at breakpoint provisioner."), ("ask", "Press enter to continue.")]
+    assert run({"note": "look at /tmp"}) == [
+        ("say", 'Pausing at breakpoint provisioner with note "look at /tmp".'),
+        ("ask", "Press enter to continue."),
+    ]
+
+
+def test_disabled_continues_without_asking() -> None:
+    assert run({"disable": True}) == [("say", "Breakpoint provisioner disabled; continuing...")]
+    assert run({"disable": True, "note": "n"}) == [
+        ("say", 'Breakpoint provisioner with note "n" disabled; continuing...')]
