@@ -1,0 +1,1 @@
+"""kiln's command line: Packer's verbs and Packer's single-dash flags."""

@@ -1,0 +1,70 @@
+"""``kiln validate [options] TEMPLATE``: load, evaluate and prepare every component; run nothing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from kiln.cli.common import (
+    VAR_FLAGS,
+    UsageError,
+    load,
+    parse_or_usage,
+    print_usage,
+    render_template_error,
+    show_warnings,
+)
+from kiln.cli.flags import Flag
+
+USAGE = """
+Usage: kiln validate [options] TEMPLATE
+
+  Checks the template is valid by parsing the template and also
+  checking the configuration with the various builders, provisioners, etc.
+
+  If it is not valid, the errors will be shown and the command will exit
+  with a non-zero exit status. If it is valid, it will exit with a zero
+  exit status.
+
+Options:
+
+  -syntax-only           Only check syntax. Do not verify config of the template.
+  -except=foo,bar,baz    Validate all builds other than these.
+  -only=foo,bar,baz      Validate only these builds.
+  -var 'key=value'       Variable for templates, can be used multiple times.
+  -var-file=path         JSON or HCL2 file containing user variables.
+"""
+
+FLAGS = [Flag("syntax-only", "bool", False), Flag("except", "csv"), Flag("only", "csv"),
+         Flag("machine-readable", "bool", False), *VAR_FLAGS]
+
+
+def run(argv: Sequence[str], machine_readable: bool = False) -> int:
+    try:
+        parsed = parse_or_usage(argv, FLAGS)
+        if len(parsed.args) != 1:
+            raise UsageError("")
+    except UsageError as exc:
+        return print_usage(USAGE, str(exc) or None)
+    from kiln.template import TemplateError
+
+    try:
+        template = load(parsed.args[0], parsed, syntax_only=parsed["syntax-only"])
+    except TemplateError as exc:
+        sys.stderr.write(render_template_error(exc))
+        return 1
+    if parsed["syntax-only"]:
+        print("Syntax-only check passed. Everything looks okay.")
+        return 0
+    show_warnings(template)
+    from kiln.engine.options import BuildOptions
+    from kiln.engine.session import validate_builds
+    from kiln.plugins.discovery import DiscoveryError, discover
+
+    try:
+        catalog = discover()
+    except DiscoveryError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
+    return validate_builds(template, options, catalog)

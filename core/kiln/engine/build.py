@@ -1,0 +1,75 @@
+"""Run one prepared build: the builder (which calls the provision hook), then the post-processor chains."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kiln_sdk._wire.callback_server import CallbackServer
+from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
+
+from kiln import log
+from kiln.engine.postprocess import run_chains
+from kiln.engine.prepared import PreparedBuild
+from kiln.engine.provision import ProvisionHook
+from kiln.ui import ArtifactSummary, BuildResult, CoreUi
+
+_log = log.get("build")
+
+
+def summarize(artifacts: Sequence[RemoteArtifact]) -> list[ArtifactSummary]:
+    return [ArtifactSummary(a.builder_id, a.id, a.string, list(a.files)) for a in artifacts]
+
+
+def multierror(errors: Sequence[str]) -> str:
+    """Go's multierror text, as Packer prints several errors of one build."""
+    if len(errors) == 1:
+        return errors[0]
+    items = "\n".join(f"* {e}" for e in errors)
+    return f"{len(errors)} error(s) occurred:\n\n{items}"
+
+
+class BuildRunner:
+    def __init__(self, core_ui: CoreUi, callbacks: CallbackServer, cancel: threading.Event, hcl2: bool,
+                 render: Callable[[Any], str]) -> None:
+        self.core_ui = core_ui
+        self.callbacks = callbacks
+        self.cancel = cancel
+        self.hcl2 = hcl2
+        self.render = render
+
+    def run(self, build: PreparedBuild) -> BuildResult:
+        ui = self.core_ui.for_build(build.name)
+        ui_ref = self.callbacks.add_ui(ui)
+        hook_ref = self.callbacks.add_hook(
+            ProvisionHook(build, ui, ui_ref, self.cancel, build.info.template_dir, self.render)
+        )
+        started = time.monotonic()
+        artifacts: list[RemoteArtifact] = []
+        error: str | None = None
+        try:
+            result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel)
+            if result.cancelled or self.cancel.is_set():
+                error = "Build was cancelled."
+            elif result.error:
+                error = result.error
+            elif result.artifact is not None:
+                outcome = run_chains(build, result.artifact, ui, ui_ref, self.cancel, self.hcl2)
+                artifacts = outcome.artifacts
+                error = multierror(outcome.errors) if outcome.errors else None
+        except (PluginCrashed, CallTimedOut) as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one build's failure must not stop the others
+            _log.exception("build %s failed", build.name)
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.callbacks.remove(hook_ref)
+        seconds = time.monotonic() - started
+        if error is None:
+            self.core_ui.build_finished(build.name, seconds)
+        else:
+            self.core_ui.build_errored(build.name, error, seconds)
+        self.callbacks.remove(ui_ref)
+        return BuildResult(build.name, summarize(artifacts), error, seconds)

@@ -1,0 +1,89 @@
+"""Post-processor chains, with Packer's rules for keeping and destroying artifacts.
+
+Each chain starts from the builder's artifact. A post-processor's result replaces the chain's
+artifact; the input is kept when ``keep_input_artifact`` says so (or the post-processor's default,
+unless it forces keeping). The builder's artifact is kept when any chain's first post-processor keeps
+it, or when there are no chains; otherwise it is destroyed at the end.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from kiln_sdk._wire.callback_server import CallbackRef
+from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
+from kiln_sdk.diagnostics import Cancelled
+from kiln_sdk.ui import Ui
+
+from kiln import log
+from kiln.engine.prepared import PreparedBuild, PreparedPostProcessor
+
+_log = log.get("postprocess")
+
+
+@dataclass
+class ChainOutcome:
+    artifacts: list[RemoteArtifact] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _keep(pp: PreparedPostProcessor, default_keep: bool, force_override: bool) -> bool:
+    wanted = pp.spec.keep_input_artifact
+    if wanted is None:
+        return default_keep
+    if default_keep and not wanted and force_override:
+        _log.info("the %s post-processor forces keep_input_artifact=true; the template's false is ignored",
+                  pp.component.spec.type)
+        return True
+    return wanted
+
+
+def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui, ui_ref: CallbackRef,
+               cancel: threading.Event, hcl2: bool) -> ChainOutcome:
+    outcome = ChainOutcome()
+    keep_original = not build.chains
+    for chain in build.chains:
+        prior: RemoteArtifact = builder_artifact
+        for index, pp in enumerate(chain):
+            if cancel.is_set():
+                raise Cancelled()
+            spec = pp.component.spec
+            ui.say(f"Running post-processor: {spec.name} (type {spec.type})" if hcl2
+                   else f"Running post-processor: {spec.type}")
+            try:
+                result = pp.component.client.post_process(ui_ref, prior, cancel=cancel)
+            except (PluginCrashed, CallTimedOut) as exc:
+                outcome.errors.append(f"Post-processor failed: {exc}")
+                break
+            if result.cancelled:
+                raise Cancelled()
+            if result.error:
+                outcome.errors.append(f"Post-processor failed: {result.error}")
+                break
+            if result.artifact is None:
+                _log.info("post-processor %s returned nothing: the chain ends", spec.type)
+                break
+            keep = _keep(pp, result.keep, result.force_override)
+            if index == 0:
+                keep_original = keep_original or keep
+            elif keep:
+                outcome.artifacts.append(prior)
+            else:
+                _destroy(prior, outcome, f"Failed cleaning up prior artifact: {{}}; pp is {spec.type}")
+            prior = result.artifact
+        else:  # the chain ran to its end: its last artifact is a result of the build
+            if chain:
+                outcome.artifacts.append(prior)
+    if keep_original:
+        outcome.artifacts.insert(0, builder_artifact)
+    else:
+        _destroy(builder_artifact, outcome, "Error destroying builder artifact: {}")
+    return outcome
+
+
+def _destroy(artifact: RemoteArtifact, outcome: ChainOutcome, message: str) -> None:
+    try:
+        artifact.destroy()
+    except Exception as exc:  # noqa: BLE001 - reported as the build's error, like Packer
+        outcome.errors.append(message.format(exc))

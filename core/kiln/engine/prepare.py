@@ -1,0 +1,191 @@
+"""Prepare stage: start every component's plugin, decode its settings against the plugin's schema,
+and call Prepare/Configure, all before anything runs. Every problem becomes a diagnostic with a range."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from kiln_sdk._wire.clients import PluginCrashed
+from kiln_sdk._wire.process import PluginStartError
+from kiln_sdk.components import BuildInfo
+from kiln_sdk.diagnostics import Diagnostic
+
+from kiln.engine.options import BuildOptions, Selection, matches
+from kiln.engine.prepared import (
+    PreparedBuild,
+    PreparedComponent,
+    PreparedPostProcessor,
+    PreparedProvisioner,
+)
+from kiln.hcl.diagnostics import ERROR, WARNING, HclDiagnostic
+from kiln.plugins.host import KIND_WORDS, PluginHost
+from kiln.template.model import BuildSpec, ComponentSpec, PostProcessorSpec
+
+_UNKNOWN_SUMMARY = {
+    "builder": "Unknown source type {name}",
+    "provisioner": 'Unknown provisioner type "{name}"',
+    "post-processor": 'Unknown post-processor type "{name}"',
+}
+
+
+class PrepareFailed(Exception):
+    def __init__(self, diagnostics: Sequence[HclDiagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__("; ".join(d.summary for d in diagnostics))
+
+
+def plugin_diagnostics(spec: ComponentSpec, diags: Sequence[Diagnostic], kind: str) -> list[HclDiagnostic]:
+    """A plugin's diagnostics, placed at the template range their attribute path names."""
+    out = []
+    for d in diags:
+        detail = d.detail
+        if not d.path and d.severity == "error":
+            # no attribute to point at: say which block failed, as Packer does
+            detail = (detail + "\n\n" if detail else "") + f"(reported by the {KIND_WORDS[kind]} {spec.type!r})"
+        out.append(HclDiagnostic(ERROR if d.severity == "error" else WARNING, d.summary, detail,
+                                 spec.range_of(d.path)))
+    return out
+
+
+def _overridden(config: dict[str, Any], spec: Any, build: BuildSpec) -> dict[str, Any]:
+    override = getattr(spec, "override", None) or {}
+    for key in (build.name, build.source_name, build.builder_type):
+        if key in override:
+            return {**config, **override[key]}
+    return config
+
+
+class Preparer:
+    def __init__(self, host: PluginHost, options: BuildOptions, info_for: Callable[[BuildSpec], BuildInfo],
+                 max_workers: int = 8) -> None:
+        self.host = host
+        self.options = options
+        self.info_for = info_for
+        self.max_workers = max_workers
+        self._diag_lock = threading.Lock()
+        self.diagnostics: list[HclDiagnostic] = []
+
+    def _add(self, diags: Sequence[HclDiagnostic]) -> None:
+        with self._diag_lock:
+            self.diagnostics.extend(diags)
+
+    def check_types(self, builds: Sequence[BuildSpec]) -> None:
+        """Unknown component types are reported before any process starts."""
+        problems: list[HclDiagnostic] = []
+        seen: set[tuple[str, str, str, int]] = set()
+        for build in builds:
+            for kind, spec in self._components(build):
+                if self.host.catalog.find(kind, spec.type) is not None:
+                    continue
+                key = (kind, spec.type, spec.range.filename, spec.range.start.line)
+                if key in seen:
+                    continue
+                seen.add(key)
+                known = " ".join(self.host.catalog.names(kind))
+                problems.append(HclDiagnostic(
+                    ERROR, _UNKNOWN_SUMMARY[kind].format(name=spec.type),
+                    f"known {KIND_WORDS[kind]}s: [{known}]\nCheck the spelling; if it comes from a plugin, "
+                    "install that plugin (kiln init, or a kiln-plugin-* executable in KILN_PLUGIN_PATH).",
+                    spec.range,
+                ))
+        if problems:
+            raise PrepareFailed(problems)
+
+    @staticmethod
+    def _components(build: BuildSpec) -> list[tuple[str, ComponentSpec]]:
+        out: list[tuple[str, ComponentSpec]] = [("builder", build.builder)]
+        out += [("provisioner", p.component) for p in build.provisioners]
+        if build.error_cleanup_provisioner is not None:
+            out.append(("provisioner", build.error_cleanup_provisioner.component))
+        out += [("post-processor", pp.component) for chain in build.post_processors for pp in chain]
+        return out
+
+    def prepare(self, builds: Sequence[BuildSpec]) -> list[PreparedBuild]:
+        self.check_types(builds)
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="prepare") as pool:
+            plans = [self._submit(pool, build) for build in builds]
+            prepared = [self._assemble(plan) for plan in plans]
+        if any(d.severity == ERROR for d in self.diagnostics):
+            raise PrepareFailed(self.diagnostics)
+        return [p for p in prepared if p is not None]
+
+    def _submit(self, pool: ThreadPoolExecutor, build: BuildSpec) -> dict[str, Any]:
+        info = self.info_for(build)
+
+        def job(kind: str, spec: ComponentSpec, extra: Any = None) -> Future[PreparedComponent | None]:
+            return pool.submit(self._prepare_component, kind, spec, build, info, extra)
+
+        return {
+            "build": build, "info": info,
+            "builder": job("builder", build.builder),
+            "provisioners": [(p, job("provisioner", p.component, p)) for p in build.provisioners
+                             if Selection(p.only, p.except_).admits(build.name)],
+            "cleanup": (build.error_cleanup_provisioner,
+                        job("provisioner", build.error_cleanup_provisioner.component, build.error_cleanup_provisioner))
+            if build.error_cleanup_provisioner else None,
+            "chains": [
+                [(pp, job("post-processor", pp.component)) for pp in self._chain(chain, build)]
+                for chain in build.post_processors
+            ],
+        }
+
+    def _chain(self, chain: Sequence[PostProcessorSpec], build: BuildSpec) -> list[PostProcessorSpec]:
+        """The chain's post-processors for this build. -except also names post-processors (an empty
+        name never matches), and a post-processor after a skipped one does not run, as in Packer."""
+        kept: list[PostProcessorSpec] = []
+        for pp in chain:
+            if pp.component.name and matches(pp.component.name, self.options.except_):
+                break
+            if Selection(pp.only, pp.except_).admits(build.name):
+                kept.append(pp)
+        return kept
+
+    def _assemble(self, plan: dict[str, Any]) -> PreparedBuild | None:
+        builder = plan["builder"].result()
+        provisioners = [(spec, f.result()) for spec, f in plan["provisioners"]]
+        cleanup = (plan["cleanup"][0], plan["cleanup"][1].result()) if plan["cleanup"] else None
+        chains = [[(spec, f.result()) for spec, f in chain] for chain in plan["chains"]]
+        if builder is None or any(c is None for _, c in provisioners) or (cleanup and cleanup[1] is None) \
+                or any(c is None for chain in chains for _, c in chain):
+            return None
+        return PreparedBuild(
+            spec=plan["build"], info=plan["info"], builder=builder,
+            generated_data=builder.generated_data,
+            provisioners=[PreparedProvisioner(s, c) for s, c in provisioners],
+            error_cleanup=PreparedProvisioner(cleanup[0], cleanup[1]) if cleanup else None,
+            chains=[[PreparedPostProcessor(s, c) for s, c in chain] for chain in chains],
+        )
+
+    def _prepare_component(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
+                           extra: Any) -> PreparedComponent | None:
+        try:
+            client = self.host.start(kind, spec.type)
+            schema = client.schema()
+        except (PluginStartError, PluginCrashed) as exc:
+            self._add([HclDiagnostic(ERROR, f"Failed to start the {KIND_WORDS[kind]} {spec.type!r}", str(exc),
+                                     spec.range)])
+            return None
+        decoded = spec.decode(schema, None)
+        self._add(decoded.diagnostics)
+        if decoded.has_errors:
+            return None
+        config = _overridden(decoded.config, extra, build)
+        if decoded.sensitive:
+            info = replace(info, sensitive_values=tuple(sorted({*info.sensitive_values, *decoded.sensitive})))
+        try:
+            if kind == "post-processor":
+                result = client.configure(config, info)
+            else:
+                result = client.prepare(config, info)
+        except PluginCrashed as exc:
+            self._add([HclDiagnostic(ERROR, f"The {KIND_WORDS[kind]} {spec.type!r} failed to prepare", str(exc),
+                                     spec.range)])
+            return None
+        self._add(plugin_diagnostics(spec, result.diagnostics, kind))
+        if result.errors:
+            return None
+        return PreparedComponent(kind, spec, client, schema, decoded, config, info, result.generated_data)
