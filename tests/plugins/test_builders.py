@@ -33,7 +33,8 @@ def test_null_builder_with_no_communicator_runs_the_provision_hook_once() -> Non
 def test_null_builder_rejects_an_unknown_communicator_with_its_path() -> None:
     with pytest.raises(ConfigError) as err:
         configured(NullBuilder(), {"communicator": "bogus"})
-    assert diag_paths(err.value) == [("Communicator type bogus is invalid", ("communicator",))]
+    assert diag_paths(err.value) == [("Invalid communicator", ("communicator",))]
+    assert '"bogus" is not a communicator' in err.value.diagnostics[0].detail
 
 
 def test_null_builder_stops_before_the_hook_when_cancelled() -> None:

@@ -1,5 +1,5 @@
-"""The ``null`` builder: no machine; it connects a communicator to an existing host (or none) and runs
-the build's provisioners (Packer's builder/null)."""
+"""The ``null`` builder: no machine of its own. It connects a communicator to an existing host (SSH), or
+none, and runs the build's provisioners through it (Packer's builder/null)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any
 
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.communicator.base import Communicator
+from kiln_sdk.communicator.ssh_config import CommunicatorConfig
 from kiln_sdk.components import BuildContext, Builder, BuildInfo
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import Diagnostics
+from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostics
 
 BUILDER_ID = "fnoeding.null"
-COMMUNICATOR_TYPES = ("none", "ssh", "winrm")
 
 # Packer's commonsteps constants for builders that serve no HTTP directory
 HTTP_NOT_IMPLEMENTED = {
@@ -21,13 +20,12 @@ HTTP_NOT_IMPLEMENTED = {
     "PackerHTTPPort": "ERR_HTTP_PORT_NOT_IMPLEMENTED_BY_BUILDER",
     "PackerHTTPAddr": "ERR_HTTP_ADDR_NOT_IMPLEMENTED_BY_BUILDER",
 }
+_SEE_DOCS = "please reference your communicator documentation"
 
 
 @dataclass
-class NullConfig:
-    """Runs provisioners on an existing machine, or none."""
-
-    communicator: str = setting(default="ssh", doc='How provisioners reach the machine: "none" or "ssh".')
+class NullConfig(CommunicatorConfig):
+    """Runs provisioners on an existing machine (communicator "ssh"), or on none ("none")."""
 
 
 def null_artifact() -> Artifact:
@@ -36,6 +34,21 @@ def null_artifact() -> Artifact:
         string="Did not export anything. This is the null builder",
         state={"generated_data": {"ID": "Null"}},
     )
+
+
+def check_null_ssh(config: NullConfig) -> None:
+    """The null builder's own checks on top of the communicator's (Packer's null Config.Prepare)."""
+    diags = Diagnostics()
+    if not config.ssh_host:
+        diags.error(f"a Host must be specified, {_SEE_DOCS}", "Set ssh_host to the machine's address.", ["ssh_host"])
+    if not config.ssh_agent_auth and not config.ssh_password and not config.ssh_private_key_file:
+        diags.error(f"one authentication method must be specified, {_SEE_DOCS}",
+                    "Set ssh_password, ssh_private_key_file or ssh_agent_auth.")
+    methods = [n for n in ("ssh_agent_auth", "ssh_password", "ssh_private_key_file") if getattr(config, n)]
+    if len(methods) > 1:
+        diags.error("only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified",
+                    f"Both {methods[0]} and {methods[1]} are set.", [methods[1]])
+    diags.raise_if_errors()
 
 
 class NullBuilder(Builder[NullConfig]):
@@ -47,28 +60,46 @@ class NullBuilder(Builder[NullConfig]):
         self.info = BuildInfo()
 
     def prepare(self, config: NullConfig, info: BuildInfo) -> list[str]:
-        diags = Diagnostics()
-        if config.communicator not in COMMUNICATOR_TYPES:
-            diags.error(f"Communicator type {config.communicator} is invalid",
-                        'Use communicator = "none" or "ssh".', ["communicator"])
-        elif config.communicator != "none":
-            diags.error(
-                f'The null builder cannot use communicator "{config.communicator}" in this version of kiln',
-                'Set communicator = "none" to run local provisioners only.', ["communicator"],
-            )
-        diags.raise_if_errors()
+        problems = []
+        try:
+            config.validate_communicator(require_host=False)
+        except ConfigError as exc:
+            problems.extend(exc.diagnostics)
+        if config.communicator == "ssh":
+            try:
+                check_null_ssh(config)
+            except ConfigError as exc:
+                problems.extend(exc.diagnostics)
+        if problems:
+            raise ConfigError(problems)
         self.config, self.info = config, info
         return []
 
     def _hook_data(self) -> dict[str, Any]:
         """Packer's PopulateProvisionHookData for the null builder."""
-        return {"ID": "Null", "PackerRunUUID": self.info.run_uuid, **HTTP_NOT_IMPLEMENTED,
-                "ConnType": self.config.communicator}
+        data: dict[str, Any] = {"ID": "Null", "PackerRunUUID": self.info.run_uuid, **HTTP_NOT_IMPLEMENTED,
+                                "ConnType": self.config.communicator}
+        if self.config.communicator == "ssh":
+            data.update(Host=self.config.ssh_host, Port=self.config.ssh_port, User=self.config.ssh_username,
+                        Password=self.config.ssh_password, SSHPrivateKeyFile=self.config.ssh_private_key_file,
+                        SSHAgentAuth=self.config.ssh_agent_auth)
+        return data
 
     def _connect(self, ctx: BuildContext) -> Communicator | None:
-        return None  # communicator "none"
+        if self.config.communicator == "none":
+            return None
+        ctx.ui.say(f"Using SSH communicator to connect: {self.config.ssh_host}")
+        try:
+            return self.config.open_communicator(host=self.config.ssh_host, cancel=ctx.cancel_event,
+                                                 say=ctx.ui.say)
+        except BuildError:
+            raise
+        except Exception as exc:  # connection refused, authentication failed, timeout...
+            ctx.check_cancelled()
+            raise BuildError(f"Error waiting for SSH: {exc}") from exc
 
     def run(self, ctx: BuildContext) -> Artifact | None:
+        ctx.check_cancelled()
         communicator = self._connect(ctx)
         try:
             ctx.check_cancelled()
