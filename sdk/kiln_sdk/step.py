@@ -40,6 +40,9 @@ class StateBag:
     def __contains__(self, key: StateKey[Any]) -> bool:
         return key in self._values
 
+    def delete(self, key: StateKey[Any]) -> None:
+        self._values.pop(key, None)
+
 
 ERROR: StateKey[BaseException] = StateKey("error")
 CANCELLED: StateKey[bool] = StateKey("cancelled")
@@ -59,33 +62,74 @@ class Step(ABC):
         """Undo what ``run`` did. Runs even when the build failed or was cancelled."""
 
 
+ASK_PROMPT = (
+    "Step \"{step}\" failed\n[c] Clean up and exit, [a] abort without cleanup, or [r] retry step "
+    "(build may fail even if retry succeeds)?"
+)
+
+
 class StepRunner:
-    """Runs steps; a step that raises or halts stops the run, then cleanups run in reverse order."""
+    """Runs steps; a step that raises or halts stops the run, then cleanups run in reverse order.
+
+    Packer's ``-on-error`` applies when a step fails (not when the build is cancelled): ``abort`` and
+    ``run-cleanup-provisioner`` leave everything in place (no cleanup), ``ask`` asks the user whether
+    to clean up, abort or retry the step.
+    """
 
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
 
     def run(self, ctx: Context, state: StateBag) -> None:
         ran: list[Step] = []
+        skip_cleanup = False
         try:
             for step in self.steps:
                 if ctx.cancelled:
                     state.put(CANCELLED, True)
                     break
                 ran.append(step)
-                try:
-                    action = step.run(ctx, state)
-                except BaseException as exc:  # noqa: BLE001 - recorded, cleanups still run
-                    state.put(ERROR, exc)
-                    break
+                action, skip_cleanup = self._run_step(step, ctx, state)
                 if action is Action.HALT:
-                    state.put(HALTED, True)
                     break
             if ctx.cancelled:
                 state.put(CANCELLED, True)
         finally:
-            for step in reversed(ran):
-                try:
-                    step.cleanup(ctx, state)
-                except Exception as exc:  # noqa: BLE001 - one failed cleanup must not skip the others
-                    ctx.ui.error(f"Error during cleanup of {type(step).__name__}: {exc}")
+            if skip_cleanup:
+                ctx.ui.error(f"Build failed: not cleaning up (-on-error={ctx.info.on_error}).")
+            else:
+                self._cleanup(ran, ctx, state)
+
+    def _run_step(self, step: Step, ctx: Context, state: StateBag) -> tuple[Action, bool]:
+        """(what to do next, whether to skip every cleanup)."""
+        while True:
+            try:
+                action = step.run(ctx, state)
+            except BaseException as exc:  # noqa: BLE001 - recorded, cleanups still run
+                state.put(ERROR, exc)
+                action = Action.HALT
+            else:
+                if action is Action.HALT:
+                    state.put(HALTED, True)
+            if action is Action.CONTINUE or ERROR not in state or ctx.cancelled:
+                return action, False
+            mode = ctx.info.on_error
+            if mode in ("abort", "run-cleanup-provisioner"):
+                return Action.HALT, True
+            if mode != "ask":
+                return Action.HALT, False
+            answer = ""
+            while answer not in ("c", "a", "r"):
+                answer = ctx.ui.ask(ASK_PROMPT.format(step=type(step).__name__)).strip().lower()[:1]
+            if answer == "c":
+                return Action.HALT, False
+            if answer == "a":
+                return Action.HALT, True
+            state.delete(ERROR)  # retry the step
+
+    @staticmethod
+    def _cleanup(ran: Sequence[Step], ctx: Context, state: StateBag) -> None:
+        for step in reversed(ran):
+            try:
+                step.cleanup(ctx, state)
+            except Exception as exc:  # noqa: BLE001 - one failed cleanup must not skip the others
+                ctx.ui.error(f"Error during cleanup of {type(step).__name__}: {exc}")
