@@ -20,7 +20,7 @@ source "null" "beta" {
 }
 
 source "file" "gamma" {
-  content = "made by ${source.name}"
+  content = "made by gamma"
   target  = "gamma.txt"
 }
 
@@ -28,7 +28,8 @@ build {
   sources = ["source.null.alpha", "source.null.beta", "source.file.gamma"]
 
   provisioner "shell-local" {
-    inline = ["echo provisioner-parent=$PPID build=$PACKER_BUILD_NAME type=$PACKER_BUILDER_TYPE"]
+    # print every ancestor process id, so the test can find which plugin process ran this
+    inline = ["p=$$; a=; while [ \"$p\" -gt 1 ]; do a=\"$a,$p\"; p=$(cut -d' ' -f4 /proc/$p/stat); done; echo ancestors=$a build=$PACKER_BUILD_NAME type=$PACKER_BUILDER_TYPE"]
   }
 
   post-processor "manifest" {
@@ -79,11 +80,15 @@ def test_three_sources_in_parallel_match_packer(tmp_path: Path, packer: str) -> 
     assert sorted(kind for kind, _, _ in started) == ["builder"] * 3 + ["post-processor"] * 3 + ["provisioner"] * 3
     assert len(set(pids)) == 9
     provisioner_pids = {int(pid) for kind, _, pid in started if kind == "provisioner"}
-    parents = {int(p) for p in re.findall(r"provisioner-parent=(\d+)", result.out)}
-    assert len(parents) == 3 and parents <= provisioner_pids
+    ran_in = []
+    for chain in re.findall(r"ancestors=([\d,]+)", result.out):
+        ancestors = {int(p) for p in chain.split(",") if p}
+        assert len(ancestors & provisioner_pids) == 1, (chain, provisioner_pids)
+        ran_in.append((ancestors & provisioner_pids).pop())
+    assert sorted(ran_in) == sorted(provisioner_pids)  # each build's provisioner in its own process
     # the same lines as Packer (prefixes included), in any interleaving
     for build, btype in (("alpha", "null"), ("beta", "null"), ("gamma", "file")):
-        assert re.search(rf"^    {btype}\.{build}: provisioner-parent=\d+ build={build} type={btype}$", result.out, re.M)
+        assert re.search(rf"^    {btype}\.{build}: ancestors=[\d,]+ build={build} type={btype}$", result.out, re.M)
     assert "==> Builds finished. The artifacts of successful builds are:" in result.out
     for pid in pids:  # no plugin process outlives kiln
         try:
@@ -101,7 +106,7 @@ def _machine_lines(text: str) -> list[tuple[str, ...]]:
         joined = ",".join(data)
         joined = re.sub(r"/tmp/\S+", "TMP", joined)
         joined = re.sub(r"after [^\\]*", "after TIME", joined)
-        joined = re.sub(r"provisioner-parent=\d+", "provisioner-parent=PID", joined)
+        joined = re.sub(r"ancestors=[\d,]+", "ancestors=PIDS", joined)
         rows.append((target, kind, joined))
     return rows
 
