@@ -297,7 +297,9 @@ class _Translator:
                 neg = name.startswith("^")
                 if end > 0 and name.lstrip("^") in _POSIX:
                     if neg:
-                        raise GoSyntaxError("kiln does not support negated POSIX classes", p[self.i : end + 2])
+                        raise GoSyntaxError(
+                            "kiln does not support negated POSIX classes", p[self.i : end + 2]
+                        )
                     out.append(_POSIX[name])
                     self.i = end + 2
                     continue
@@ -310,7 +312,13 @@ class _Translator:
 
     def _is_range_dash(self, ch: str, out: list[str]) -> bool:
         p = self.p
-        return ch == "-" and len(out) > 1 and out[-1] not in ("[", "^") and self.i + 1 < len(p) and p[self.i + 1] != "]"
+        return (
+            ch == "-"
+            and len(out) > 1
+            and out[-1] not in ("[", "^")
+            and self.i + 1 < len(p)
+            and p[self.i + 1] != "]"
+        )
 
 
 def compile_go(pattern: str) -> re.Pattern[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from kiln.hcl.convert import unify
 from kiln.hcl.function import ArgError, Function, FunctionError, Impl, Param, ReturnType
-from kiln.hcl.values import Value
+from kiln.hcl.values import DYNAMIC, Dynamic, Type, Value
 
 
 def define(
@@ -135,3 +136,12 @@ def to_int(v: Value, index: int | None = None) -> int:
         message = f"value must be a whole number, between {_INT64_MIN} and {_INT64_MAX}"
         raise FunctionError(message) if index is None else ArgError(index, message)
     return int(d)
+
+
+def unify_types(types: Sequence[Type]) -> Type | None:
+    """cty's ``UnifyUnsafe``: like ``convert.unify``, but a ``dynamic`` member (a bare ``null``) does not
+    decide the result, because a conversion from it to any other type exists (cty prefers the others)."""
+    concrete = [t for t in types if not isinstance(t, Dynamic)]
+    if not concrete:
+        return DYNAMIC
+    return unify(list(concrete))

@@ -81,7 +81,9 @@ def _regex_replace(args: Sequence[Value]) -> Value:
 
 FUNCTIONS = {
     "regex": define("regex", [Param("pattern", STRING), Param("string", STRING)], _regex, _regex_type),
-    "regexall": define("regexall", [Param("pattern", STRING), Param("string", STRING)], _regexall, _regexall_type),
+    "regexall": define(
+        "regexall", [Param("pattern", STRING), Param("string", STRING)], _regexall, _regexall_type
+    ),
     "regex_replace": define(
         "regex_replace",
         [Param("str", STRING), Param("substr", STRING), Param("replace", STRING)],
