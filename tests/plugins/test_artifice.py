@@ -8,7 +8,8 @@ import pytest
 from kiln_plugins.post_processor.artifice import ArtificePostProcessor
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.diagnostics import ConfigError
-from plugin_fakes import configured, diag_paths, pp_ctx
+
+from tests.plugins.plugin_fakes import configured, diag_paths, pp_ctx
 
 
 def test_replaces_the_artifact_with_globbed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

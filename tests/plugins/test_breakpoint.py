@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kiln_plugins.provisioner.breakpoint import BreakpointProvisioner
-from plugin_fakes import configured, provision_ctx
+
+from tests.plugins.plugin_fakes import configured, provision_ctx
 
 
 def run(raw: dict[str, object]) -> list[tuple[str, str]]:

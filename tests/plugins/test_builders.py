@@ -11,7 +11,8 @@ from kiln_plugins.builder.file import FileBuilder
 from kiln_plugins.builder.null import NullBuilder
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError, ConfigError
-from plugin_fakes import build_ctx, configured, diag_paths
+
+from tests.plugins.plugin_fakes import build_ctx, configured, diag_paths
 
 FILE_INFO = BuildInfo(build_name="f", builder_type="file", run_uuid="r")
 

@@ -10,7 +10,8 @@ from kiln_plugins.post_processor.checksum import ChecksumPostProcessor
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import ConfigError
-from plugin_fakes import configured, diag_paths, pp_ctx
+
+from tests.plugins.plugin_fakes import configured, diag_paths, pp_ctx
 
 INFO = BuildInfo(build_name="f", builder_type="file", run_uuid="r")
 

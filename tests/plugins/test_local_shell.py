@@ -17,7 +17,8 @@ from kiln_plugins.provisioner.shell_local import ShellLocalProvisioner
 from kiln_plugins.shell_local_common import ShellLocalConfig, flattened_env_vars, go_sprintf, validate
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.diagnostics import BuildError, Cancelled, ConfigError
-from plugin_fakes import INFO, configured, diag_paths, pp_ctx, provision_ctx
+
+from tests.plugins.plugin_fakes import INFO, configured, diag_paths, pp_ctx, provision_ctx
 
 
 def provision(raw: dict[str, Any], data: dict[str, Any] | None = None) -> list[tuple[str, str]]:

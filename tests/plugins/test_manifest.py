@@ -14,7 +14,8 @@ from kiln_plugins.post_processor.manifest import ManifestPostProcessor
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError
-from plugin_fakes import configured, pp_ctx
+
+from tests.plugins.plugin_fakes import configured, pp_ctx
 
 RUN = "d5125bca-09df-b40e-b6d6-86d4814103f5"
 

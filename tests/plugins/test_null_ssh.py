@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,9 @@ from kiln_sdk.communicator.base import Communicator
 from kiln_sdk.components import BuildContext, Hook
 from kiln_sdk.diagnostics import BuildError, ConfigError
 from kiln_sdk.ui import RecordingUi
-from plugin_fakes import INFO, configured, diag_paths
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from sshd_fixture import SSHServer, running_sshd  # noqa: E402
+from tests.plugins.plugin_fakes import INFO, configured, diag_paths
+from tests.sshd_fixture import SSHServer, running_sshd
 
 
 @pytest.fixture(scope="module")
