@@ -33,30 +33,31 @@ def multierror(errors: Sequence[str]) -> str:
 
 class BuildRunner:
     def __init__(self, core_ui: CoreUi, callbacks: CallbackServer, cancel: threading.Event, hcl2: bool,
-                 render: Callable[[Any], str]) -> None:
+                 render: Callable[[Any], str], cancel_grace: float) -> None:
         self.core_ui = core_ui
         self.callbacks = callbacks
         self.cancel = cancel
         self.hcl2 = hcl2
         self.render = render
+        self.cancel_grace = cancel_grace
 
     def run(self, build: PreparedBuild) -> BuildResult:
         ui = self.core_ui.for_build(build.name)
         ui_ref = self.callbacks.add_ui(ui)
         hook_ref = self.callbacks.add_hook(
-            ProvisionHook(build, ui, ui_ref, self.cancel, build.info.template_dir, self.render)
+            ProvisionHook(build, ui, ui_ref, self.cancel, self.render, self.cancel_grace)
         )
         started = time.monotonic()
         artifacts: list[RemoteArtifact] = []
         error: str | None = None
         try:
-            result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel)
+            result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel, cancel_grace=self.cancel_grace)
             if result.cancelled or self.cancel.is_set():
                 error = "Build was cancelled."
             elif result.error:
                 error = result.error
             elif result.artifact is not None:
-                outcome = run_chains(build, result.artifact, ui, ui_ref, self.cancel, self.hcl2)
+                outcome = run_chains(build, result.artifact, ui, ui_ref, self.cancel, self.hcl2, self.cancel_grace)
                 artifacts = outcome.artifacts
                 error = multierror(outcome.errors) if outcome.errors else None
         except (PluginCrashed, CallTimedOut) as exc:

@@ -40,7 +40,7 @@ def _keep(pp: PreparedPostProcessor, default_keep: bool, force_override: bool) -
 
 
 def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui, ui_ref: CallbackRef,
-               cancel: threading.Event, hcl2: bool) -> ChainOutcome:
+               cancel: threading.Event, hcl2: bool, cancel_grace: float) -> ChainOutcome:
     outcome = ChainOutcome()
     keep_original = not build.chains
     for chain in build.chains:
@@ -52,7 +52,7 @@ def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui, u
             ui.say(f"Running post-processor: {spec.name} (type {spec.type})" if hcl2
                    else f"Running post-processor: {spec.type}")
             try:
-                result = pp.component.client.post_process(ui_ref, prior, cancel=cancel)
+                result = pp.component.client.post_process(ui_ref, prior, cancel=cancel, cancel_grace=cancel_grace)
             except (PluginCrashed, CallTimedOut) as exc:
                 outcome.errors.append(f"Post-processor failed: {exc}")
                 break

@@ -45,12 +45,13 @@ def build_variables(data: Mapping[str, Any]) -> dict[str, Value]:
 
 class ProvisionHook:
     def __init__(self, build: PreparedBuild, ui: Ui, ui_ref: CallbackRef, cancel: threading.Event,
-                 template_path: str, render: Any) -> None:
+                 render: Any, cancel_grace: float) -> None:
         self.build = build
         self.ui = ui
         self.ui_ref = ui_ref
         self.cancel = cancel
         self.render = render  # renders template diagnostics (Packer's form)
+        self.cancel_grace = cancel_grace
 
     def __call__(self, call: HookCall) -> None:
         if call.name != "packer_provision":
@@ -120,7 +121,8 @@ class ProvisionHook:
         spec = provisioner.spec
         deadline = Deadline(self.cancel, spec.timeout)
         try:
-            result = provisioner.component.client.provision(self.ui_ref, communicator, data, cancel=deadline)
+            result = provisioner.component.client.provision(self.ui_ref, communicator, data, cancel=deadline,
+                                                            cancel_grace=self.cancel_grace)
         except (PluginCrashed, CallTimedOut) as exc:
             raise BuildError(str(exc)) from None
         if deadline.timed_out:

@@ -30,6 +30,8 @@ from kiln.ui import BuildResult, CoreUi
 from kiln.version import PACKER_COMPAT_VERSION
 
 _log = log.get("session")
+DEFAULT_CANCEL_GRACE = 300.0
+"""Seconds a cancelled component may take for its cleanups (KILN_CANCEL_GRACE) before it is killed."""
 _SIGNAL_WORDS: dict[int, str] = {int(signal.SIGINT): "interrupt", int(signal.SIGTERM): "terminated"}
 
 
@@ -75,7 +77,8 @@ class BuildSession:
             except PrepareFailed as exc:
                 self.ui.error(self.template.render(exc.diagnostics).rstrip("\n"))
                 return 1
-            runner = BuildRunner(self.ui, callbacks, self.cancel, self.template.kind == "hcl2", self.template.render)
+            runner = BuildRunner(self.ui, callbacks, self.cancel, self.template.kind == "hcl2", self.template.render,
+                                 float(self.env.get("KILN_CANCEL_GRACE", DEFAULT_CANCEL_GRACE)))
             workers = len(prepared) if self.options.parallel_builds <= 0 else self.options.parallel_builds
             if self.options.debug:
                 workers = 1

@@ -40,6 +40,8 @@ class FakeConfig:
     path: str = setting(required=True, doc="File the builder writes.")
     content: str = setting(default="hello")
     sleep: float = setting(default=0.0)
+    crash: bool = setting(default=False, doc="Kill this plugin process in the middle of run.")
+    ignore_cancel: bool = setting(default=False, doc="Go on sleeping when cancelled.")
 
 
 class FakeBuilder(Builder[FakeConfig]):
@@ -54,11 +56,11 @@ class FakeBuilder(Builder[FakeConfig]):
 
     def run(self, ctx: BuildContext) -> Artifact | None:
         ctx.ui.say(f"building {self.info.build_name} in pid {os.getpid()}")
-        if SCENARIO == "crash-in-run":
+        if SCENARIO == "crash-in-run" or self.config.crash:
             os._exit(7)
         deadline = time.monotonic() + self.config.sleep
         while time.monotonic() < deadline:
-            if ctx.cancelled and SCENARIO != "hang-on-cancel":
+            if ctx.cancelled and SCENARIO != "hang-on-cancel" and not self.config.ignore_cancel:
                 ctx.ui.say("cleaning up after cancel")
                 raise BuildError("cancelled")
             time.sleep(0.02)
