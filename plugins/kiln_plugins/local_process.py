@@ -70,29 +70,37 @@ def run_streaming(
     for t in pumps:
         t.start()
     cancelled = False
-    while True:
-        try:
-            code = proc.wait(timeout=0.05 if cancel is not None else None)
-            break
-        except subprocess.TimeoutExpired:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                _terminate_group(proc)
-    for t in pumps:
-        t.join()
+    code: int | None = None
+    # Wait for the command to exit AND for its output to end (a background child may hold the pipes,
+    # as in Packer); a cancel at any point terminates the whole process group.
+    while code is None or any(t.is_alive() for t in pumps):
+        if code is None:
+            try:
+                code = proc.wait(timeout=0.05 if cancel is not None else None)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            pumps[0].join(0.05)
+            pumps[1].join(0.05 if cancel is not None else None)
+        if cancel is not None and cancel.is_set() and not cancelled:
+            cancelled = True
+            _terminate_group(proc)
     if cancelled:
         raise Cancelled()
     return code if code >= 0 else -1
 
 
 def _terminate_group(proc: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=_GRACE_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the command's process group, give it a moment, then SIGKILL whatever is left of it."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

@@ -123,6 +123,17 @@ def test_cancel_stops_a_running_script_and_its_children() -> None:
     assert time.monotonic() - started < 10
 
 
+def test_cancel_also_ends_a_background_child_holding_the_output() -> None:
+    p = ShellLocalProvisioner()
+    configured(p, {"inline": ["(sleep 30 &)", "echo started"]})
+    ctx, ui = provision_ctx()
+    threading.Timer(0.5, ctx.cancel_event.set).start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        p.provision(ctx)
+    assert time.monotonic() - started < 10 and ui.lines("message") == ["started"]
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ({}, [("Command, Inline, Script and Scripts options cannot all be empty.", ("inline",))]),
     ({"inline": ["x"], "script": "s.sh"}, [

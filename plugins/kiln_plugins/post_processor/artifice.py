@@ -1,4 +1,7 @@
-"""The ``artifice`` post-processor: replace the artifact with the files named in ``files`` (globs)."""
+"""The ``artifice`` post-processor: replace the artifact with the files named in ``files`` (globs).
+
+The input artifact is kept unless the template says ``keep_input_artifact = false``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ class ArtificeConfig:
     """Makes an artifact of arbitrary files (e.g. ones a provisioner downloaded)."""
 
     files: list[str] = setting(default_factory=list, doc="Files (glob patterns) of the new artifact.")
-    keep_input_artifact: bool = setting(default=False, doc="Keep the input artifact.")
+    # keep_input_artifact is read by the core for every post-processor; artifice keeps its input by
+    # default (PostProcessResult.keep) and lets the template's keep_input_artifact = false override it.
 
 
 def artifice_artifact(files: list[str]) -> Artifact:

@@ -174,10 +174,9 @@ class ManifestPostProcessor(PostProcessor[ManifestConfig]):
         try:
             with locked(path):
                 append_entry(path, entry, run_uuid, self.info.force)
-        except FileNotFoundError as exc:
-            raise BuildError(f"Unable to write {path}: open {path}: no such file or directory") from exc
-        except PermissionError as exc:
-            raise BuildError(f"Unable to write {path}: open {path}: permission denied") from exc
+        except OSError as exc:  # the directory is missing, not writable, ...
+            reason = exc.strerror or str(exc)
+            raise BuildError(f"Unable to write {path}: open {path}: {reason[:1].lower()}{reason[1:]}") from exc
         # The manifest never deletes the artifact it records.
         return PostProcessResult(artifact, keep=True, force_override=True)
 
