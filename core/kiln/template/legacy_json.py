@@ -98,6 +98,7 @@ class _Reader:
     def __init__(self, text: str, filename: str) -> None:
         self.text, self.filename = text, filename
         self.i = 0
+        self.duplicate: tuple[str, Range] | None = None  # the first key written twice in one object
         self._line_starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
 
     def pos(self, i: int | None = None) -> Pos:
@@ -176,6 +177,8 @@ class _Reader:
             if self.peek() != ":":
                 raise self.fail("after object key")
             self.i += 1
+            if key in out and self.duplicate is None:
+                self.duplicate = (key, krange)
             out.pop(key, None)
             out[key], keys[key] = self.value(), krange
             self.skip_ws()
@@ -298,9 +301,14 @@ class _Reader:
 
 def parse_json(text: str, filename: str) -> JValue:
     """Parse one JSON document; raises JSONSyntaxError with Go's message and Packer's position."""
+    return parse_json_checked(text, filename)[0]
+
+
+def parse_json_checked(text: str, filename: str) -> tuple[JValue, tuple[str, Range] | None]:
+    """Parse one JSON document; also the first duplicated object key (Packer rejects those)."""
     reader = _Reader(text, filename)
     value = reader.value()
     reader.skip_ws()
     if reader.i < len(text):
         raise reader.fail("after top-level value")
-    return value
+    return value, reader.duplicate
