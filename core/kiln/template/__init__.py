@@ -1,1 +1,66 @@
-"""Templates: load HCL2, HCL-JSON and legacy JSON templates into one model of builds to run."""
+"""Templates: load HCL2, HCL-JSON and legacy JSON templates into one model of builds to run.
+
+``load_template`` reads a file or a directory the way Packer does (``*.pkr.hcl``/``*.pkr.json`` files
+or a directory of them are HCL2; any other file is a legacy JSON template) and returns a ``Template``
+whose ``builds()`` the engine runs. Every problem found is raised at once in a ``TemplateError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from kiln.template.files import is_hcl2_path
+from kiln.template.locals import DataResolver
+from kiln.template.model import (
+    PACKER_COMPAT_VERSION,
+    BuildSpec,
+    ComponentSpec,
+    Decoded,
+    PostProcessorSpec,
+    ProvisionerSpec,
+    RequiredPlugin,
+    Template,
+    TemplateError,
+)
+
+
+def load_template(
+    path: str,
+    *,
+    var_files: Sequence[str] = (),
+    vars: Sequence[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+    syntax_only: bool = False,
+    resolve_data: DataResolver | None = None,
+    lenient: bool = False,
+) -> Template:
+    """Load the template at ``path`` (file or directory).
+
+    ``vars`` are ``-var`` pairs in command-line order; ``env`` defaults to the process environment
+    (``PKR_VAR_*``). ``resolve_data`` runs data sources (without it their values are unknown).
+    ``lenient`` is the console's mode: unset variables are unknown and evaluation errors in locals and
+    builds are not fatal, as in ``packer console``.
+    """
+    if is_hcl2_path(path):
+        from kiln.template.hcl2 import load_hcl2
+
+        return load_hcl2(path, var_files=var_files, vars=vars, env=env, syntax_only=syntax_only,
+                         resolve_data=resolve_data, lenient=lenient)
+    from kiln.template.legacy import load_legacy
+
+    return load_legacy(path, var_files=var_files, vars=vars, env=env, syntax_only=syntax_only)
+
+
+__all__ = [
+    "PACKER_COMPAT_VERSION",
+    "BuildSpec",
+    "ComponentSpec",
+    "DataResolver",
+    "Decoded",
+    "PostProcessorSpec",
+    "ProvisionerSpec",
+    "RequiredPlugin",
+    "Template",
+    "TemplateError",
+    "load_template",
+]

@@ -134,4 +134,4 @@ class Template(ABC):
         """Packer's rendering of ``diags``, quoting the source lines they point at."""
         from kiln.hcl.diagnostics import render
 
-        return "".join(render(d, self.sources) for d in diags)
+        return render(diags, self.sources.get)

@@ -1,0 +1,260 @@
+"""``kiln console``: evaluate expressions against a template, as ``packer console`` (1.6.6) does.
+
+HCL2 mode (a directory, ``*.pkr.hcl`` or ``*.pkr.json``) evaluates HCL expressions with the template's
+variables, locals and functions; JSON mode (no template, or a legacy JSON template) renders Go
+templates (``{{user `x`}}``). Piped input evaluates every line and prints the last result; a terminal
+gets an interactive prompt with line editing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TextIO
+
+from kiln.hcl.diagnostics import HclDiagnostic, render
+from kiln.hcl.values import DYNAMIC, Value, unknown
+from kiln.template.files import is_hcl2_path
+from kiln.template.hclapi import eval_expr, format_value, parse_expression
+from kiln.template.model import Template, TemplateError
+from kiln.template.scope import Scope, obj
+
+INPUT_NAME = "<console-input>"
+
+HCL2_HELP = """Packer console HCL2 Mode.
+The Packer console allows you to experiment with Packer interpolations.
+You may access variables and functions in the Packer config you called the
+console with.
+
+Type in the interpolation to test and hit <enter> to see the result.
+
+"upper(var.foo.id)" would evaluate to the ID of "foo" and uppercase is, if it
+exists in your config file.
+
+"variables" will dump all available variables and their values.
+
+To exit the console, type "exit" and hit <enter>, or use Control-C.
+
+/!\\ It is not possible to use go templating interpolation like "{{timestamp}}"
+with in HCL2 mode."""
+
+JSON_HELP = """Packer console JSON Mode.
+The Packer console allows you to experiment with Packer interpolations.
+You may access variables in the Packer config you called the console with.
+
+Type in the interpolation to test and hit <enter> to see the result.
+
+"variables" will dump all available variables and their values.
+
+"{{timestamp}}" will output the timestamp, for example "1559855090".
+
+To exit the console, type "exit" and hit <enter>, or use Control-C.
+
+/!\\ If you would like to start console in hcl2 mode without a config you can
+use the --config-type=hcl2 option."""
+
+
+@dataclass
+class Result:
+    text: str
+    error: bool = False  # ``text`` is an error message; the exit status becomes 1 (HCL2 mode)
+    exit: bool = False
+
+
+class Session(Protocol):
+    def handle(self, line: str) -> Result: ...
+
+
+def go_quote(s: str) -> str:
+    """Go's ``%q`` of a string (``strconv.Quote``)."""
+    out = ['"']
+    for ch in s:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x10000:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _printable(v: Value) -> str:
+    """Packer's PrintableCtyValue: ``<sensitive>``, ``<unknown>``, a string as it is, else console form."""
+    if v.is_sensitive:
+        return "<sensitive>"
+    if not v.is_known:
+        return "<unknown>"
+    if isinstance(v.v, str):
+        return v.v
+    return format_value(v)
+
+
+class HclSession:
+    def __init__(self, scope: Scope, local_names: Sequence[str] = ()) -> None:
+        self.scope = scope
+        self.local_names = list(local_names)
+
+    def handle(self, line: str) -> Result:
+        if line == "":
+            return Result("")
+        if line == "exit":
+            return Result("", exit=True)
+        if line == "help":
+            return Result(HCL2_HELP)
+        if line == "variables":
+            return Result(self.variables())
+        expr, diags = parse_expression(line, INPUT_NAME)
+        if not diags:
+            ctx = self.scope.context({"source": unknown(DYNAMIC), "build": obj({})})
+            value, diags = eval_expr(expr, ctx)
+        if diags:
+            return Result(self._errors(diags), error=True)
+        return Result(format_value(value))
+
+    def variables(self) -> str:
+        out = ["> input-variables:\n\n"]
+        for name in sorted(self.scope.variables):
+            out.append(f"var.{name}: {go_quote(_printable(self.scope.variables[name]))}\n")
+        out.append("\n> local-variables:\n\n")
+        for name in sorted(self.scope.locals):
+            out.append(f"local.{name}: {go_quote(_printable(self.scope.locals[name]))}\n")
+        return "".join(out)
+
+    @staticmethod
+    def _errors(diags: list[HclDiagnostic]) -> str:
+        return render(diags, lambda _name: None)
+
+
+class JsonSession:
+    """Go-template evaluation with Packer's functions and the template's user variables."""
+
+    def __init__(self, user_variables: dict[str, str], sensitive: Sequence[str], template_path: str) -> None:
+        from kiln.template.legacy_funcs import FuncContext, template_context
+
+        self.user_variables = user_variables
+        self.sensitive = set(sensitive)
+        self.context = template_context(FuncContext(user_variables=user_variables, template_path=template_path),
+                                        keep_fields=False)
+
+    def handle(self, line: str) -> Result:
+        from kiln_sdk.gotemplate import TemplateError as GoTemplateError
+        from kiln_sdk.gotemplate import render as go_render
+
+        if line == "exit":
+            return Result("", exit=True)
+        if line == "help":
+            return Result(JSON_HELP)
+        if line == "variables":
+            lines = [f"{k}: {'<sensitive>' if k in self.sensitive else v}," for k, v in
+                     sorted(self.user_variables.items())]
+            return Result("\n" + "".join(x + "\n" for x in lines))
+        try:
+            text = go_render(line, self.context)
+        except GoTemplateError as err:
+            return Result(f"???????: Interpolation error\n\n{err}\n\n")
+        for secret in self.sensitive:
+            value = self.user_variables.get(secret, "")
+            if value:
+                text = text.replace(value, "<sensitive>")
+        return Result(text)
+
+
+def run_piped(session: Session, stdin: TextIO, stdout: TextIO) -> int:
+    """Input from a pipe: every line is evaluated, errors are printed as they come, and the last
+    result is printed at the end; the status is 1 when any line failed."""
+    status = 0
+    last = ""
+    for raw in stdin:
+        result = session.handle(raw.strip())
+        if result.error:
+            stdout.write(result.text + "\n")
+            status = 1
+            last = ""
+            continue
+        last = result.text
+    stdout.write(last + "\n")
+    stdout.flush()
+    return status
+
+
+def run_interactive(session: Session, stdin: TextIO, stdout: TextIO) -> int:
+    """A terminal (prompt and line editing) or a file: every result is printed; ``exit`` ends."""
+    tty = stdin.isatty()
+    if tty:
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:  # pragma: no cover - platforms without readline
+            pass
+    while True:
+        try:
+            line = input("> ") if tty else stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            stdout.write("\n")
+            return 0
+        if not tty and line == "":
+            return 0
+        result = session.handle(line.strip())
+        if result.exit:
+            return 0
+        stdout.write(result.text + ("\n\n" if result.error else "\n"))
+        stdout.flush()
+
+
+def _is_pipe(stream: TextIO) -> bool:
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return True  # an in-memory stream: read it as piped input
+
+
+def make_session(template_path: str | None, var_files: Sequence[str], vars: Sequence[tuple[str, str]]) -> Session:
+    """Load the template (HCL2 leniently, as the console does) and build the matching session."""
+    from kiln.template import load_template
+
+    if template_path is None:
+        return JsonSession({}, [], "")
+    template = load_template(template_path, var_files=var_files, vars=vars, env=dict(os.environ),
+                             lenient=True)
+    if is_hcl2_path(template_path):
+        from kiln.template.hcl2 import HCL2Template
+
+        assert isinstance(template, HCL2Template)
+        return HclSession(template.scope)
+    return _legacy_session(template, template_path)
+
+
+def _legacy_session(template: Template, template_path: str) -> Session:
+    user_variables = dict(getattr(template, "user_variables", {}) or {})
+    sensitive = list(getattr(template, "sensitive_variables", []) or [])
+    return JsonSession(user_variables, sensitive, template_path)
+
+
+def run_console(
+    template_path: str | None,
+    var_files: Sequence[str],
+    vars: Sequence[tuple[str, str]],
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """The whole ``kiln console`` verb after flag parsing. Returns the exit status."""
+    try:
+        session = make_session(template_path, var_files, vars)
+    except TemplateError as err:
+        stdout.write(render(err.diagnostics, err.sources.get) + "\n")
+        return 1
+    if _is_pipe(stdin):
+        return run_piped(session, stdin, stdout)
+    return run_interactive(session, stdin, stdout)

@@ -1,0 +1,234 @@
+"""Loading an HCL2 template (``*.pkr.hcl`` / ``*.pkr.json`` files or a directory of them), as Packer does:
+
+1. parse every file (stop on syntax errors);
+2. read the top-level blocks and check ``packer { required_version }`` (stop when unsupported);
+3. declare variables and give them values by precedence (stop on errors);
+4. evaluate locals and data sources in dependency order, then expand ``build`` blocks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from kiln.hcl.diagnostics import HclDiagnostic
+from kiln.hcl.function import Function, Param
+from kiln.hcl.functions import functions_for
+from kiln.hcl.values import STRING, Value, string
+from kiln.template.blocks import Declarations, read_declarations
+from kiln.template.body import Body, JsonBody, NativeBody
+from kiln.template.builds import BuildReader
+from kiln.template.diag import error, has_errors
+from kiln.template.files import VarFileFormatError, find_files, var_file_is_json
+from kiln.template.hclapi import eval_expr, parse_file
+from kiln.template.jsonexpr import rng
+from kiln.template.jsonsyntax import JObject, JSONSyntaxError, parse_json
+from kiln.template.locals import DataResolver, evaluate_locals_and_data
+from kiln.template.model import PACKER_COMPAT_VERSION, BuildSpec, RequiredPlugin, Template, TemplateError
+from kiln.template.scope import Scope, go_dir
+from kiln.template.variables import Variable, collect
+from kiln.template.version import Constraints, VersionError
+
+
+class HCL2Template(Template):
+    kind = "hcl2"
+
+    def __init__(self, path: str, sources: dict[str, str], scope: Scope) -> None:
+        self.path = path
+        self.sources = sources
+        self.scope = scope
+        self.warnings: list[HclDiagnostic] = []
+        self.required_plugins: dict[str, RequiredPlugin] = {}
+        self.required_version: str | None = None
+        self.sensitive_values: list[str] = []
+        self.variables: dict[str, Variable] = {}
+        self._builds: list[BuildSpec] = []
+
+    def builds(self) -> list[BuildSpec]:
+        return list(self._builds)
+
+
+def env_function(env: Mapping[str, str]) -> Function:
+    """``env(name)``: allowed only in variable defaults, as in Packer."""
+    return Function(params=(Param("key", STRING),), impl=lambda args: string(env.get(str(args[0].v), "")),
+                    return_type=STRING, name="env")
+
+
+def _read(path: str, sources: dict[str, str], diags: list[HclDiagnostic]) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        diags.append(error("Failed to read file", f'The configuration file "{path}" could not be read: '
+                           f"{err.strerror or err}."))
+        return None
+    except UnicodeDecodeError:
+        diags.append(error("Invalid file encoding", f'The file "{path}" is not valid UTF-8 text.'))
+        return None
+    sources[path] = text
+    return text
+
+
+def parse_config_file(path: str, is_json: bool, sources: dict[str, str], diags: list[HclDiagnostic]) -> Body | None:
+    text = _read(path, sources, diags)
+    if text is None:
+        return None
+    if not is_json:
+        body, d = parse_file(text, path)
+        diags += d
+        return NativeBody(body) if body is not None else None
+    try:
+        node = parse_json(text)
+    except JSONSyntaxError as err:
+        diags.append(error("Invalid JSON syntax", err.message, rng(path, err.pos, err.pos, width=1)))
+        return None
+    if not isinstance(node, JObject):
+        diags.append(error("Root value must be object", "The root value in a JSON-based configuration must be "
+                           "a JSON object.", rng(path, node.start, node.end)))
+        return None
+    return JsonBody(node, path)
+
+
+def _check_packer_block(decls: Declarations, template: HCL2Template, diags: list[HclDiagnostic]) -> list[HclDiagnostic]:
+    """Required version (checked before anything else is decoded) and required plugins."""
+    version_diags: list[HclDiagnostic] = []
+    for p in decls.packer:
+        if p.required_version is not None:
+            attr = p.required_version
+            val, d = eval_expr(attr.expr, None)
+            version_diags += d
+            text = str(val.v) if val.is_known and isinstance(val.v, str) else None
+            if d or text is None:
+                continue
+            try:
+                constraints = Constraints.parse(text)
+            except VersionError:
+                version_diags.append(error(
+                    "Invalid version constraint", "This string does not use correct version constraint syntax. "
+                    "Check out the docs: https://packer.io/docs/from-1.5/blocks/packer#version-constraints",
+                    attr.expr.range))
+                continue
+            template.required_version = text
+            if not constraints.check(PACKER_COMPAT_VERSION):
+                version_diags.append(error(
+                    "Unsupported Packer Core version",
+                    f"This configuration does not support Packer version {PACKER_COMPAT_VERSION}. To proceed, "
+                    "either choose another supported Packer version or update this version constraint. Version "
+                    "constraints are normally set for good reason, so updating the constraint may lead to other "
+                    "errors or unexpected behavior.", attr.expr.range))
+        for blk in p.required_plugins:
+            _required_plugins(blk.body, template, diags)
+    return version_diags
+
+
+def _required_plugins(body: Body, template: HCL2Template, diags: list[HclDiagnostic]) -> None:
+    content = body.content({})
+    diags += content.diagnostics
+    for name, attr in content.attributes.items():
+        val, d = eval_expr(attr.expr, None)
+        diags += d
+        if d:
+            continue
+        fields = val.v if isinstance(val.v, dict) else None
+        src = fields.get("source") if fields else None
+        if fields is None or src is None or not isinstance(src.v, str):
+            diags.append(error("Invalid required_plugins entry", f'The plugin "{name}" must be an object with a '
+                               '"source" string (and a "version" constraint).', attr.expr.range))
+            continue
+        version = fields.get("version")
+        vtext = str(version.v) if version is not None and isinstance(version.v, str) else ""
+        if vtext:
+            try:
+                Constraints.parse(vtext)
+            except VersionError as err:
+                diags.append(error("Invalid version constraint", f"{err}.", attr.expr.range))
+        template.required_plugins[name] = RequiredPlugin(name, str(src.v), vtext)
+
+
+def load_hcl2(
+    path: str,
+    *,
+    var_files: Sequence[str] = (),
+    vars: Sequence[tuple[str, str]] = (),
+    env: Mapping[str, str] | None = None,
+    syntax_only: bool = False,
+    resolve_data: DataResolver | None = None,
+    lenient: bool = False,
+) -> HCL2Template:
+    env = os.environ if env is None else env
+    diags: list[HclDiagnostic] = []
+    sources: dict[str, str] = {}
+    files = find_files(path, var_files)
+
+    def fail() -> TemplateError:
+        return TemplateError([d for d in diags if d.severity == "error"] + [d for d in diags if d.severity != "error"],
+                             sources)
+
+    if not files.config_files:
+        diags.append(error(f"Could not find any config file in {path}",
+                           "A config file must be suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced."))
+        raise fail()
+    bodies = [b for f in files.config_files if (b := parse_config_file(f, f.endswith(".json"), sources, diags))]
+    if has_errors(diags):
+        raise fail()
+    base_dir = path if os.path.isdir(path) else go_dir(path)
+    scope = Scope(base_dir, os.getcwd(), functions_for(base_dir))
+    template = HCL2Template(path, sources, scope)
+    decls = read_declarations(bodies)
+    diags += decls.diagnostics
+    version_diags = _check_packer_block(decls, template, diags)
+    if version_diags:
+        diags += version_diags
+        raise fail()
+    var_bodies = []
+    for vf in files.var_files:
+        try:
+            is_json = var_file_is_json(vf)
+        except VarFileFormatError as err:
+            diags.append(error(str(err), "A var file must be suffixed with `.hcl` or `.json`."))
+            continue
+        body = parse_config_file(vf, is_json, sources, diags)
+        if body is not None:
+            var_bodies.append(body)
+    if has_errors(diags):
+        raise fail()
+    variables, values = collect(decls.variables, env=env, var_file_bodies=var_bodies, args=vars,
+                                env_function=env_function(env), functions=scope.functions,
+                                allow_unset=lenient or syntax_only, diags=diags)
+    template.variables = variables
+    scope.variables = values
+    template.sensitive_values = _sensitive_strings([values[n] for n, v in variables.items() if v.sensitive])
+    if has_errors(diags) or syntax_only:
+        if has_errors(diags):
+            raise fail()
+        template.warnings = diags
+        return template
+    sensitive_locals = evaluate_locals_and_data(scope, decls.locals, decls.data, resolve_data, lenient, diags)
+    template.sensitive_values += _sensitive_strings(sensitive_locals)
+    reader = BuildReader(scope, decls.sources, diags)
+    for blk in decls.builds:
+        template._builds += reader.read(blk)
+    if has_errors(diags) and not lenient:
+        raise fail()
+    template.warnings = [d for d in diags if d.severity != "error"]
+    return template
+
+
+def _sensitive_strings(values: Sequence[Value]) -> list[str]:
+    out: list[str] = []
+
+    def walk(v: Value) -> None:
+        if not v.is_known or v.is_null:
+            return
+        if isinstance(v.v, list):
+            for e in v.v:
+                walk(e)
+        elif isinstance(v.v, dict):
+            for e in v.v.values():
+                walk(e)
+        elif isinstance(v.v, str) and v.v:
+            out.append(v.v)
+
+    for v in values:
+        walk(v)
+    return out
