@@ -1,10 +1,8 @@
 """A real OpenSSH sshd on loopback for tests: its own host key, sshd_config and authorized_keys.
 
-Reuse from any test directory's conftest.py:
+Reuse from any test directory's conftest.py (pytest runs with pythonpath = ["."]):
 
-    import sys, pathlib
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[N]))  # the tests/ folder
-    from sshd_fixture import sshd, sshd_factory, ssh_password_user  # noqa: F401  (pytest fixtures)
+    from tests.sshd_fixture import sshd, sshd_factory, ssh_password_user  # noqa: F401  (pytest fixtures)
 
 - ``sshd`` (session): one server; ``sshd.config(**overrides)`` gives a ``CommunicatorConfig`` logging in
   as root with a generated ed25519 key; ``sshd.client_key`` is that key's path.

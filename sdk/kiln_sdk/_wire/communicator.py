@@ -23,6 +23,7 @@ from kiln_sdk._wire.objects import ObjectRegistry
 from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
 from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
+from kiln_sdk.communicator.errors import ConnectionLost
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, iter_chunks, stream_from_chunks
 from kiln_sdk.diagnostics import BuildError, Cancelled
 
@@ -37,6 +38,8 @@ _DONE = object()
 def _abort(context: grpc.ServicerContext, exc: BaseException) -> NoReturn:
     if isinstance(exc, Cancelled):
         context.abort(grpc.StatusCode.CANCELLED, str(exc))
+    if isinstance(exc, ConnectionLost):
+        context.abort(grpc.StatusCode.ABORTED, str(exc))
     if isinstance(exc, FileNotFoundError):
         context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
     if isinstance(exc, (RemoteCommandError, BuildError, OSError)):
@@ -200,6 +203,8 @@ def _error(exc: grpc.RpcError, what: str) -> Exception:
     details = (exc.details() if isinstance(exc, grpc.Call) else None) or str(exc)
     if code == grpc.StatusCode.CANCELLED:
         return Cancelled(f"{what}: cancelled")
+    if code == grpc.StatusCode.ABORTED:
+        return ConnectionLost(details)
     if code == grpc.StatusCode.NOT_FOUND:
         return FileNotFoundError(details)
     if code == grpc.StatusCode.UNAVAILABLE and "connect" in details.lower() and "failed" in details.lower():

@@ -21,6 +21,7 @@ from paramiko.common import cMSG_CHANNEL_REQUEST
 
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
 from kiln_sdk.communicator.duration import format_duration
+from kiln_sdk.communicator.errors import ConnectionLost
 from kiln_sdk.communicator.ssh_config import SSHConfig
 from kiln_sdk.communicator.ssh_connect import MAX_PACKET, WINDOW_SIZE, Connection, connect, endpoints
 from kiln_sdk.communicator.ssh_sftp_tree import iter_sftp_tar, sftp_upload_tar
@@ -111,7 +112,7 @@ class SSHCommunicator(Communicator):
                 return transport.open_session(timeout=30)
             except _LOST as exc:
                 if attempt == 2:
-                    raise RemoteCommandError(f"{self}: cannot open a session: {exc or type(exc).__name__}") from None
+                    raise ConnectionLost(f"{self}: cannot open a session: {exc or type(exc).__name__}") from None
                 with self._lock:  # a half-dead connection: start over once
                     if self._conn is not None and self._conn.transport is transport:
                         self._drop()
@@ -144,7 +145,7 @@ class SSHCommunicator(Communicator):
         except (FileNotFoundError, PermissionError, NotADirectoryError, RemoteCommandError):
             raise
         except _LOST as exc:
-            raise RemoteCommandError(f"{self}: connection lost while {what}: {exc or type(exc).__name__}") from None
+            raise ConnectionLost(f"{self}: connection lost while {what}: {exc or type(exc).__name__}") from None
 
     # ---------------------------------------------------------------------------------- commands
 
@@ -166,7 +167,7 @@ class SSHCommunicator(Communicator):
             chan.exec_command(command)
         except _LOST as exc:
             chan.close()
-            raise RemoteCommandError(f"{self}: cannot start {command!r}: {exc}") from None
+            raise ConnectionLost(f"{self}: cannot start {command!r}: {exc}") from None
         if stdin is not None:
             threading.Thread(target=_feed, args=(chan, stdin), daemon=True).start()
         else:
@@ -186,12 +187,13 @@ class SSHCommunicator(Communicator):
             else:
                 select.select([chan], [], [], 0.1)
             _drain(chan, stdout, stderr)
-            if chan.exit_status_ready():
+            # exit-status is not subject to the window, so it can overtake output: wait for EOF as well
+            if chan.exit_status_ready() and (chan.eof_received or chan.closed):
                 _drain(chan, stdout, stderr)
                 status = chan.recv_exit_status()
                 if status == -1 and _connection_lost(chan):  # closed without exit-status or exit-signal
-                    raise RemoteCommandError(f"{self}: connection lost while running {command!r} "
-                                             "(the machine rebooted or sshd stopped?)")
+                    raise ConnectionLost(f"{self}: connection lost while running {command!r} "
+                                         "(the machine rebooted or sshd stopped?)")
                 return status
             if cancel is not None and cancel.is_set():
                 _signal(chan, "TERM")

@@ -13,7 +13,8 @@ import pytest
 from kiln_sdk.communicator.base import RemoteCommandError
 from kiln_sdk.communicator.ssh import SSHCommunicator
 from kiln_sdk.communicator.tarstream import stream_from_chunks
-from sshd_fixture import SSHServer
+
+from tests.sshd_fixture import SSHServer
 
 BIG = 20 * 1024 * 1024 + 17
 

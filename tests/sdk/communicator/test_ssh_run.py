@@ -14,7 +14,8 @@ from kiln_sdk.communicator.ssh import SSHCommunicator
 from kiln_sdk.communicator.ssh_connect import SSHAuthError, SSHConnectError, SSHHostKeyError
 from kiln_sdk.communicator.ssh_keys import generate_key_pair
 from kiln_sdk.diagnostics import Cancelled
-from sshd_fixture import SSHServer
+
+from tests.sshd_fixture import SSHServer
 
 
 def _run(comm: SSHCommunicator, command: str) -> tuple[int, str, str]:
@@ -117,7 +118,8 @@ def test_generated_key_pair_login(sshd: SSHServer) -> None:
 
 def test_refused_connection_times_out_clearly() -> None:
     from kiln_sdk.communicator.ssh_config import CommunicatorConfig
-    from sshd_fixture import free_port
+
+    from tests.sshd_fixture import free_port
 
     port = free_port()
     cfg = CommunicatorConfig(ssh_host="127.0.0.1", ssh_port=port, ssh_username="root", ssh_password="x",

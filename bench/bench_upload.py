@@ -1,0 +1,113 @@
+"""Upload throughput: kiln's SSH communicator (via the file provisioner) vs OpenSSH scp and tar | ssh.
+
+Starts a real sshd on loopback (tests/sshd_fixture.py), then uploads the same data each way, side by
+side in one run: one 100 MiB file and a directory of 2,000 small files. Prints seconds, MiB/s and the
+ratio against OpenSSH's scp (ratio < 1.0: kiln is faster). Run: ``.venv/bin/python bench/bench_upload.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kiln_sdk.communicator.ssh import SSHCommunicator  # noqa: E402
+from kiln_sdk.components import BuildInfo, ProvisionContext  # noqa: E402
+from kiln_sdk.ui import RecordingUi  # noqa: E402
+
+from tests.sshd_fixture import SSHServer, start_sshd  # noqa: E402
+
+
+def _ssh_opts(server: SSHServer) -> list[str]:
+    return ["-i", str(server.client_key), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-o", "BatchMode=yes"]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _sh(cmd: str) -> None:
+    subprocess.run(cmd, shell=True, check=True)
+
+
+def _file_provision(comm: SSHCommunicator, source: str, destination: str) -> None:
+    from kiln_plugins.provisioner.file import FileConfig, FileProvisioner
+
+    prov = FileProvisioner()
+    prov.prepare(FileConfig(source=source, destination=destination), BuildInfo())
+    prov.provision(ProvisionContext(ui=RecordingUi(), communicator=comm))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size-mib", type=int, default=100)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="kiln-bench-"))
+    server = start_sshd(work / "sshd")
+    try:
+        big = work / "big.bin"
+        with open(big, "wb") as fh:
+            for _ in range(args.size_mib):
+                fh.write(os.urandom(1 << 20))
+        small = work / "small"
+        for i in range(args.files):
+            d = small / f"d{i % 40:02d}"
+            d.mkdir(parents=True, exist_ok=True)
+            (d / f"f{i:04d}.txt").write_bytes(os.urandom(200 + (i * 37) % 3000))
+        remote = work / "remote"
+        ssh = " ".join(_ssh_opts(server))
+        host = f"root@{server.host}"
+        scp = f"scp -q {ssh} -P {server.port}"
+        tar_ssh = f"ssh {ssh} -p {server.port} {host}"
+        comms = {m: server.config(ssh_file_transfer_method=m).open_communicator() for m in ("scp", "sftp")}
+
+        def fresh() -> Path:
+            shutil.rmtree(remote, ignore_errors=True)
+            remote.mkdir()
+            return remote
+
+        cases: dict[str, dict[str, Callable[[], object]]] = {
+            f"{args.size_mib} MiB file": {
+                "OpenSSH scp": lambda: _sh(f"{scp} {big} {host}:{fresh()}/big.bin"),
+                "tar | ssh": lambda: _sh(f"tar -C {work} -cf - big.bin | {tar_ssh} 'tar -xf - -C {fresh()}'"),
+                "kiln (scp)": lambda: _file_provision(comms["scp"], str(big), f"{fresh()}/big.bin"),  # type: ignore[arg-type]
+                "kiln (sftp)": lambda: _file_provision(comms["sftp"], str(big), f"{fresh()}/big.bin"),  # type: ignore[arg-type]
+            },
+            f"{args.files} small files": {
+                "OpenSSH scp -r": lambda: _sh(f"{scp} -r {small} {host}:{fresh()}/"),
+                "tar | ssh": lambda: _sh(f"tar -C {work} -cf - small | {tar_ssh} 'tar -xf - -C {fresh()}'"),
+                "kiln (one tar stream)": lambda: _file_provision(comms["scp"], str(small), f"{fresh()}/"),  # type: ignore[arg-type]
+            },
+        }
+        size = {f"{args.size_mib} MiB file": big.stat().st_size,
+                f"{args.files} small files": sum(p.stat().st_size for p in small.rglob("*") if p.is_file())}
+        for title, runs in cases.items():
+            print(f"\n== {title} ({size[title] / 2**20:.1f} MiB)")
+            times = {name: min(_timed(fn) for _ in range(args.repeat)) for name, fn in runs.items()}
+            base = next(iter(times.values()))
+            for name, t in times.items():
+                print(f"  {name:24s} {t:7.3f} s  {size[title] / 2**20 / t:8.1f} MiB/s  x{t / base:5.2f} of scp")
+        for c in comms.values():
+            if c is not None:
+                c.close()
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

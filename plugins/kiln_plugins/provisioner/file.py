@@ -1,0 +1,132 @@
+"""The ``file`` provisioner: copy files and directories to (or from) the machine being built.
+
+Packer's semantics: a directory ``source`` without a trailing slash lands *in* ``destination``
+(``destination/name``); with a trailing slash its *contents* land in ``destination``. A file uploaded to
+a ``destination`` ending in ``/`` keeps its name. Directories stream as one tar over one channel.
+Downloads: a ``source`` ending in ``/`` is a remote directory; a ``destination`` ending in ``/`` is a
+local directory the file keeps its name in.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+
+from kiln_sdk.communicator.base import Communicator, RemoteCommandError
+from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
+from kiln_sdk.config import setting
+from kiln_sdk.diagnostics import BuildError, Diagnostics
+
+
+@dataclass
+class FileConfig:
+    """Upload files or directories to the machine, or download them from it."""
+
+    source: str = setting(default="", doc="Local path to upload (or remote path to download).")
+    sources: list[str] = setting(default_factory=list, doc="Several sources; destination must end with /.")
+    content: str = setting(default="", doc="Text to write to destination instead of a source file.")
+    destination: str = setting(default="", doc="Where the file or directory goes.")
+    direction: str = setting(default="upload", doc='"upload" (default) or "download".')
+    generated: bool = setting(default=False, doc="The source is created during the build: skip the check.")
+
+
+def validate(config: FileConfig) -> None:
+    """Packer's file Prepare; raises ConfigError with attribute paths."""
+    diags = Diagnostics()
+    if config.direction not in ("upload", "download"):
+        diags.error("Direction must be one of: download, upload.", f'got "{config.direction}"', ["direction"])
+    if config.source and config.sources:
+        diags.error("Only one of source or sources can be specified.", path=["sources"])
+    if config.content and (config.source or config.sources):
+        diags.error("Cannot specify both source(s) and content.", path=["content"])
+    if config.content and config.direction == "download":
+        diags.error("content can only be used with direction = \"upload\".", path=["content"])
+    if config.source:
+        config.sources = [config.source]
+    if not config.sources and not config.content:
+        diags.error("Source must be specified.", "Set source, sources or content.", ["source"])
+    if not config.destination:
+        diags.error("Destination must be specified.", path=["destination"])
+    if len(config.sources) > 1 and not config.destination.endswith("/"):
+        diags.error("Destination must be a directory when using multiple files.",
+                    'End destination with "/" to upload several sources into it.', ["destination"])
+    if config.direction == "upload" and not config.generated:
+        for i, src in enumerate(config.sources):
+            if not os.path.exists(src):
+                where: list[str | int] = ["source"] if config.source else ["sources", i]
+                diags.error(f"Bad source '{src}': stat {src}: no such file or directory",
+                            "The source must exist on the machine running kiln (or set generated = true).", where)
+    diags.raise_if_errors()
+
+
+class FileProvisioner(Provisioner[FileConfig]):
+    Config = FileConfig
+    description = "Uploads files and directories to the machine being built, or downloads them."
+
+    def __init__(self) -> None:
+        self.config = FileConfig()
+
+    def prepare(self, config: FileConfig, info: BuildInfo) -> list[str]:
+        validate(config)
+        self.config = config
+        return []
+
+    def provision(self, ctx: ProvisionContext) -> None:
+        comm = ctx.communicator
+        if comm is None:
+            raise BuildError('the file provisioner needs a communicator, but this build has communicator = "none"')
+        cfg = self.config
+        try:
+            if cfg.content:
+                self._upload_content(ctx, comm)
+            for src in cfg.sources:
+                ctx.check_cancelled()
+                if cfg.direction == "download":
+                    self._download(ctx, comm, src, cfg.destination)
+                else:
+                    self._upload(ctx, comm, src, cfg.destination)
+        except (RemoteCommandError, OSError) as exc:
+            ctx.ui.error(f"{'Download' if cfg.direction == 'download' else 'Upload'} failed: {exc}")
+            raise BuildError(str(exc)) from exc
+
+    def _upload_content(self, ctx: ProvisionContext, comm: Communicator) -> None:
+        data = self.config.content.encode()
+        with tempfile.TemporaryFile() as fh:
+            fh.write(data)
+            fh.seek(0)
+            ctx.ui.say(f"Uploading content => {self.config.destination}")
+            comm.upload(self.config.destination, fh, size=len(data))  # type: ignore[arg-type]
+
+    def _upload(self, ctx: ProvisionContext, comm: Communicator, src: str, dst: str) -> None:
+        ctx.ui.say(f"Uploading {src} => {dst}")
+        if not os.path.exists(src):
+            raise FileNotFoundError(f"Bad source '{src}': stat {src}: no such file or directory (it was not generated)")
+        if os.path.isdir(src):
+            comm.upload_dir(dst, src)
+            return
+        if dst.endswith("/"):
+            dst = dst + os.path.basename(src)
+        with open(src, "rb") as fh:
+            comm.upload(dst, fh, mode=os.stat(src).st_mode & 0o777, size=os.path.getsize(src))
+
+    def _download(self, ctx: ProvisionContext, comm: Communicator, src: str, dst: str) -> None:
+        ctx.ui.say(f"Downloading {src} => {dst}")
+        directory = dst
+        if not dst.endswith("/"):
+            directory = os.path.dirname(dst)
+        elif not src.endswith("/"):
+            dst = os.path.join(dst, os.path.basename(src))
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if src.endswith("/"):
+            comm.download_dir(src, dst)
+            return
+        partial = f"{dst}.kiln-partial"
+        try:
+            with open(partial, "wb") as fh:
+                comm.download(src, fh)
+            os.replace(partial, dst)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
