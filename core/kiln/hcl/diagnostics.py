@@ -31,6 +31,7 @@ class HclDiagnostic:
     detail: str = ""
     range: Range | None = None  # the subject: what is wrong
     context: Range | None = None  # a wider range shown in the snippet (e.g. the whole expression)
+    values: tuple[str, ...] = ()  # "x as 1": the variables of the failing expression, as HCL shows them
 
     def __str__(self) -> str:
         where = ""
@@ -42,9 +43,13 @@ class HclDiagnostic:
 
 
 def error(
-    summary: str, detail: str = "", range: Range | None = None, context: Range | None = None
+    summary: str,
+    detail: str = "",
+    range: Range | None = None,
+    context: Range | None = None,
+    values: tuple[str, ...] = (),
 ) -> HclDiagnostic:
-    return HclDiagnostic(ERROR, summary, detail, range, context)
+    return HclDiagnostic(ERROR, summary, detail, range, context, values)
 
 
 class DiagnosticError(Exception):
@@ -63,14 +68,16 @@ def render(
     diags: Iterable[HclDiagnostic],
     read_source: Callable[[str], str | None],
     bodies: Mapping[str, Body] | None = None,
+    width: int = 80,
 ) -> str:
     """Diagnostics as Packer prints them. ``read_source(filename)`` gives a file's text (None when it is
-    not available); ``bodies`` (parsed files by name) lets the header name the enclosing block."""
-    return "".join(_render_one(d, read_source, bodies or {}) for d in diags)
+    not available); ``bodies`` (parsed files by name) lets the header name the enclosing block; details
+    are word-wrapped at ``width`` columns as Packer does (0: no wrapping)."""
+    return "".join(_render_one(d, read_source, bodies or {}, width) for d in diags)
 
 
 def _render_one(
-    d: HclDiagnostic, read_source: Callable[[str], str | None], bodies: Mapping[str, Body]
+    d: HclDiagnostic, read_source: Callable[[str], str | None], bodies: Mapping[str, Body], width: int
 ) -> str:
     head = {ERROR: "Error", WARNING: "Warning"}.get(d.severity, "Diagnostic")
     out = [f"{head}: {d.summary}\n\n"]
@@ -94,8 +101,53 @@ def _render_one(
             for n in range(first, min(last, len(lines)) + 1):
                 out.append(f"{n:4d}: {lines[n - 1].rstrip(chr(13))}\n")
             out.append("\n")
+        for i, stmt in enumerate(d.values):
+            lead = "with " if i == 0 else "     "
+            out.append(f"{lead}{stmt}{'.' if i == len(d.values) - 1 else ','}\n")
+        if d.values:
+            out.append("\n")
     if d.detail:
-        out.append(f"{d.detail}\n\n")
+        out.append(f"{wrap(d.detail, width) if width else d.detail}\n\n")
+    return "".join(out)
+
+
+def wrap(text: str, limit: int) -> str:
+    """mitchellh/go-wordwrap's ``WrapString``: break at spaces so lines stay within ``limit`` runes."""
+    out: list[str] = []
+    current = 0
+    word: list[str] = []
+    space: list[str] = []
+    for ch in text:
+        if ch == "\n":
+            if not word:
+                if current + len(space) <= limit:
+                    out.extend(space)
+            else:
+                out.extend(space)
+                out.extend(word)
+                word = []
+            space = []
+            out.append(ch)
+            current = 0
+        elif ch.isspace() and ch != "\u00a0":
+            if not space or word:
+                current += len(space) + len(word)
+                out.extend(space)
+                out.extend(word)
+                space, word = [], []
+            space.append(ch)
+        else:
+            word.append(ch)
+            if current + len(space) + len(word) > limit and len(word) < limit:
+                out.append("\n")
+                current = 0
+                space = []
+    if not word:
+        if current + len(space) <= limit:
+            out.extend(space)
+    else:
+        out.extend(space)
+        out.extend(word)
     return "".join(out)
 
 

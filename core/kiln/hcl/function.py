@@ -80,9 +80,10 @@ class Function:
         name = name or self.name
         if count < len(self.params):
             missing = self.params[count].name
+            qual = " at least" if self.variadic is not None else ""
             raise ArityError(
                 "Not enough function arguments",
-                f'Function "{name}" expects {len(self.params)} argument(s). Missing value for "{missing}".',
+                f'Function "{name}" expects{qual} {len(self.params)} argument(s). Missing value for "{missing}".',
             )
         if count > len(self.params) and self.variadic is None:
             raise ArityError(

@@ -1,0 +1,129 @@
+"""Function calls (hclsyntax's ``FunctionCallExpr.Value``): lookup, ``...`` expansion, arity,
+argument conversion and the diagnostics HCL gives for each failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kiln.hcl.access import suggest
+from kiln.hcl.convert import ConversionError, convert
+from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.function import ArgError, ArityError, Function, FunctionError
+from kiln.hcl.syntax import Expr, FunctionCall, Range
+from kiln.hcl.values import DYNAMIC, ListType, SetType, TupleType, Value, unknown
+
+if TYPE_CHECKING:
+    from kiln.hcl.evaluate import EvalContext
+
+Evaluator = Callable[[Expr, Any], Value]
+
+
+def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
+    if ctx is None:
+        raise DiagnosticError(
+            [error("Function calls not allowed", "Functions may not be called here.", e.name_range)]
+        )
+    fn = ctx.function(e.name)
+    if fn is None:
+        hint = suggest(e.name, ctx.all_functions())
+        suffix = f' Did you mean "{hint}"?' if hint else ""
+        raise DiagnosticError(
+            [
+                error(
+                    "Call to unknown function",
+                    f'There is no function named "{e.name}".{suffix}',
+                    e.name_range,
+                    e.range,
+                )
+            ]
+        )
+    args: list[Value] = []
+    ranges: list[Range] = []
+    for i, arg_expr in enumerate(e.args):
+        value = evaluate(arg_expr, ctx)
+        if e.expand_final and i == len(e.args) - 1:
+            expanded = _expand(value, arg_expr, e)
+            if expanded is None:
+                return unknown(DYNAMIC)
+            args.extend(expanded)
+            ranges.extend([arg_expr.range] * len(expanded))
+        else:
+            args.append(value)
+            ranges.append(arg_expr.range)
+    if not isinstance(fn, Function):
+        return fn(args)  # type: ignore[no-any-return]
+    return _call(fn, e, args, ranges)
+
+
+def _expand(value: Value, arg_expr: Expr, e: FunctionCall) -> list[Value] | None:
+    if not isinstance(value.type, ListType | SetType | TupleType):
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid expanding argument value",
+                    "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
+                    arg_expr.range,
+                    e.range,
+                )
+            ]
+        )
+    if value.is_null:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid expanding argument value",
+                    "The expanding argument (indicated by ...) must not be null.",
+                    arg_expr.range,
+                    e.range,
+                )
+            ]
+        )
+    if not value.is_known:
+        return None
+    return [v.mark(*value.marks) if value.marks else v for v in value.v]
+
+
+def _call(fn: Function, e: FunctionCall, args: list[Value], ranges: list[Range]) -> Value:
+    try:
+        fn.check_arity(len(args), e.name)
+    except ArityError as err:
+        subject = e.close_paren_range if len(args) < len(fn.params) else ranges[len(fn.params)]
+        raise DiagnosticError([error(err.summary, err.message, subject, e.range)]) from None
+    converted: list[Value] = []
+    for i, arg in enumerate(args):
+        param = fn.param_for(i)
+        assert param is not None
+        try:
+            converted.append(convert(arg, param.type))
+        except ConversionError as err:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Invalid function argument",
+                        f'Invalid value for "{param.name}" parameter: {err.message}.',
+                        ranges[i],
+                        e.range,
+                    )
+                ]
+            ) from None
+    try:
+        return fn.call(converted)
+    except ArgError as err:
+        param = fn.param_for(err.index)
+        name = param.name if param is not None else "?"
+        subject = ranges[err.index] if err.index < len(ranges) else e.range
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid function argument",
+                    f'Invalid value for "{name}" parameter: {err.message}.',
+                    subject,
+                    e.range,
+                )
+            ]
+        ) from None
+    except FunctionError as err:
+        raise DiagnosticError(
+            [error("Error in function call", f'Call to function "{e.name}" failed: {err.message}.', e.range)]
+        ) from None

@@ -1,0 +1,422 @@
+"""Evaluation of HCL expressions to ``Value``s, with hclsyntax's semantics and diagnostics.
+
+``evaluate(expr, ctx)`` returns a Value or raises ``DiagnosticError`` naming the range of the offending
+sub-expression. Unknown values propagate (an operation on an unknown yields an unknown of the right
+type); marks such as ``sensitive`` flow into every result computed from a marked value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kiln.hcl import access, ops
+from kiln.hcl.convert import ConversionError, convert, strip_marks, unify
+from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.syntax import (
+    AnonSymbol,
+    Binary,
+    Conditional,
+    Expr,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    Index,
+    Literal,
+    ObjectCons,
+    Parens,
+    Splat,
+    TemplateExpr,
+    TemplateFor,
+    TemplateIf,
+    TemplateWrap,
+    TupleCons,
+    Unary,
+    Variable,
+)
+from kiln.hcl.values import BOOL, DYNAMIC, STRING, Dynamic, TupleType, Value, null, unknown
+
+__all__ = ["EvalContext", "evaluate"]
+
+ANON = "\x00splat-item"
+
+
+class EvalContext:
+    """Variables and functions visible to an expression; a child context (``for`` expressions) sees
+    its parent's names unless it defines them itself."""
+
+    def __init__(
+        self,
+        variables: Mapping[str, Value] | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        parent: EvalContext | None = None,
+    ) -> None:
+        self.variables: dict[str, Value] = dict(variables or {})
+        self.functions: Mapping[str, Callable[..., Any]] = functions or {}
+        self.parent = parent
+
+    def child(self, variables: Mapping[str, Value]) -> EvalContext:
+        return EvalContext(variables, None, self)
+
+    def lookup(self, name: str) -> Value | None:
+        ctx: EvalContext | None = self
+        while ctx is not None:
+            if name in ctx.variables:
+                return ctx.variables[name]
+            ctx = ctx.parent
+        return None
+
+    def function(self, name: str) -> Callable[..., Any] | None:
+        ctx: EvalContext | None = self
+        while ctx is not None:
+            if name in ctx.functions:
+                return ctx.functions[name]
+            ctx = ctx.parent
+        return None
+
+    def all_names(self) -> list[str]:
+        names: set[str] = set()
+        ctx: EvalContext | None = self
+        while ctx is not None:
+            names |= {n for n in ctx.variables if n != ANON}
+            ctx = ctx.parent
+        return sorted(names)
+
+    def all_functions(self) -> list[str]:
+        names: set[str] = set()
+        ctx: EvalContext | None = self
+        while ctx is not None:
+            names |= set(ctx.functions)
+            ctx = ctx.parent
+        return sorted(names)
+
+
+def evaluate(expr: Expr, ctx: EvalContext | None = None) -> Value:
+    """The value of ``expr``; ``ctx`` None means no variables or functions may be used."""
+    handler = _HANDLERS.get(type(expr))
+    if handler is None:  # pragma: no cover - every syntax node has a handler
+        raise TypeError(f"cannot evaluate {type(expr).__name__}")
+    return handler(expr, ctx)
+
+
+def _literal(e: Literal, ctx: EvalContext | None) -> Value:
+    return e.value
+
+
+def _variable(e: Variable, ctx: EvalContext | None) -> Value:
+    if ctx is None:
+        raise DiagnosticError([error("Variables not allowed", "Variables may not be used here.", e.range)])
+    value = ctx.lookup(e.name)
+    if value is None:
+        hint = access.suggest(e.name, ctx.all_names())
+        suffix = f' Did you mean "{hint}"?' if hint else ""
+        raise DiagnosticError(
+            [error("Unknown variable", f'There is no variable named "{e.name}".{suffix}', e.range)]
+        )
+    return value
+
+
+def _anon(e: AnonSymbol, ctx: EvalContext | None) -> Value:
+    value = ctx.lookup(ANON) if ctx is not None else None
+    return value if value is not None else unknown(DYNAMIC)
+
+
+def _get_attr(e: GetAttr, ctx: EvalContext | None) -> Value:
+    source = evaluate(e.source, ctx)
+    try:
+        return access.get_attr(source, e.name)
+    except access.AccessError as err:
+        raise _diag(err.summary, err.detail, e.name_range, None, e, ctx) from None
+
+
+def _index(e: Index, ctx: EvalContext | None) -> Value:
+    source = evaluate(e.source, ctx)
+    key = evaluate(e.key, ctx)
+    try:
+        return access.index(source, key)
+    except access.AccessError as err:
+        raise _diag(err.summary, err.detail, e.bracket_range, None, e, ctx) from None
+
+
+def _diag(
+    summary: str, detail: str, subject: Any, context: Any, expr: Expr | None, ctx: EvalContext | None
+) -> DiagnosticError:
+    values = access.describe_variables(expr, ctx, evaluate) if expr is not None and ctx is not None else ()
+    return DiagnosticError([error(summary, detail, subject, context, values)])
+
+
+def _parens(e: Parens, ctx: EvalContext | None) -> Value:
+    return evaluate(e.expr, ctx)
+
+
+def _tuple(e: TupleCons, ctx: EvalContext | None) -> Value:
+    items = [evaluate(i, ctx) for i in e.items]
+    return Value(TupleType(tuple(v.type for v in items)), items)
+
+
+def _object(e: ObjectCons, ctx: EvalContext | None) -> Value:
+    attrs: dict[str, Value] = {}
+    known = True
+    marks: set[str] = set()
+    for item in e.items:
+        key = evaluate(item.key, ctx)
+        if key.is_null:
+            raise DiagnosticError(
+                [error("Null value as key", "Can't use a null value as a key.", item.key.range)]
+            )
+        try:
+            key = convert(key, STRING)
+        except ConversionError as err:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Incorrect key type", f"Can't use this value as a key: {err.message}.", item.key.range
+                    )
+                ]
+            ) from None
+        value = evaluate(item.value, ctx)
+        if not key.is_known:
+            known = False
+            continue
+        marks |= key.marks
+        attrs.pop(key.v, None)
+        attrs[key.v] = value
+    if not known:
+        return unknown(DYNAMIC).mark(*marks)
+    from kiln.hcl.convert import object_type
+
+    result = Value(object_type({k: v.type for k, v in attrs.items()}), dict(sorted(attrs.items())))
+    return result.mark(*marks) if marks else result
+
+
+def _operand(value: Value, want: Any, side: str, expr: Expr, whole: Expr) -> Value:
+    try:
+        return convert(value, want)
+    except ConversionError as err:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid operand",
+                    f"Unsuitable value for {side} operand: {err.message}.",
+                    expr.range,
+                    whole.range,
+                )
+            ]
+        ) from None
+
+
+def _binary(e: Binary, ctx: EvalContext | None) -> Value:
+    op = ops.BINARY[e.op]
+    left = evaluate(e.left, ctx)
+    right = evaluate(e.right, ctx)
+    left = _operand(left, op.operand, "left", e.left, e)
+    right = _operand(right, op.operand, "right", e.right, e)
+    return _apply(op, [left, right], e)
+
+
+def _unary(e: Unary, ctx: EvalContext | None) -> Value:
+    op = ops.UNARY[e.op]
+    operand = _operand(evaluate(e.operand, ctx), op.operand, "unary", e.operand, e)
+    return _apply(op, [operand], e)
+
+
+def _apply(op: ops.Operator, args: list[Value], e: Expr) -> Value:
+    try:
+        return ops.apply(op, args)
+    except ops.OperationError as err:
+        raise DiagnosticError(
+            [error("Operation failed", f"Error during operation: {err.message}.", e.range)]
+        ) from None
+
+
+def _conditional(e: Conditional, ctx: EvalContext | None) -> Value:
+    true_v, true_err = _try(e.true_expr, ctx)
+    false_v, false_err = _try(e.false_expr, ctx)
+    return choose(e, ctx, true_v, true_err, false_v, false_err)
+
+
+def _try(expr: Expr, ctx: EvalContext | None) -> tuple[Value, DiagnosticError | None]:
+    try:
+        return evaluate(expr, ctx), None
+    except DiagnosticError as err:
+        return unknown(DYNAMIC), err
+
+
+def choose(
+    e: Conditional | TemplateIf,
+    ctx: EvalContext | None,
+    true_v: Value,
+    true_err: DiagnosticError | None,
+    false_v: Value,
+    false_err: DiagnosticError | None,
+) -> Value:
+    """HCL's ``ConditionalExpr``: unify both results' types, then pick one by the condition."""
+    true_r = e.true_expr.range if isinstance(e, Conditional) else e.true_part.range
+    if isinstance(e, Conditional):
+        false_r = e.false_expr.range
+    else:
+        false_r = e.false_part.range if e.false_part is not None else e.range
+    dyn_null = null(DYNAMIC)
+    result_t: Any
+    if true_v == dyn_null:
+        result_t = false_v.type
+    elif false_v == dyn_null:
+        result_t = true_v.type
+    elif isinstance(true_v.type, Dynamic) or isinstance(false_v.type, Dynamic):
+        result_t = DYNAMIC
+    else:
+        result_t = unify([true_v.type, false_v.type])
+    if result_t is None:
+        raise DiagnosticError(
+            [
+                error(
+                    "Inconsistent conditional result types",
+                    "The true and false result expressions must have consistent types. The given expressions "
+                    f"are {true_v.type.friendly()} and {false_v.type.friendly()}, respectively.",
+                    true_r.to(false_r),
+                    e.range,
+                )
+            ]
+        )
+    cond = evaluate(e.cond, ctx)
+    if cond.is_null:
+        raise DiagnosticError(
+            [
+                error(
+                    "Null condition",
+                    "The condition value is null. Conditions must either be true or false.",
+                    e.cond.range,
+                )
+            ]
+        )
+    if not cond.is_known:
+        return unknown(result_t).mark(*cond.marks)
+    try:
+        cond = convert(cond, BOOL)
+    except ConversionError:
+        raise DiagnosticError(
+            [
+                error(
+                    "Incorrect condition type", "The condition expression must be of type bool.", e.cond.range
+                )
+            ]
+        ) from None
+    bare, marks = strip_marks(cond)
+    chosen, err, which, rng = (
+        (true_v, true_err, "true", true_r) if bare.v else (false_v, false_err, "false", false_r)
+    )
+    if err is not None:
+        raise err
+    try:
+        chosen = convert(chosen, result_t)
+    except ConversionError as cerr:
+        raise DiagnosticError(
+            [
+                error(
+                    "Inconsistent conditional result types",
+                    f"The {which} result value has the wrong type: {cerr.message}.",
+                    rng,
+                    e.range,
+                )
+            ]
+        ) from None
+    return chosen.mark(*marks) if marks else chosen
+
+
+def _template(e: TemplateExpr, ctx: EvalContext | None) -> Value:
+    out: list[str] = []
+    known = True
+    marks: set[str] = set()
+    for part in e.parts:
+        value = evaluate(part, ctx)
+        if value.is_null:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Invalid template interpolation value",
+                        "The expression result is null. Cannot include a null value in a string template.",
+                        part.range,
+                        e.range,
+                    )
+                ]
+            )
+        if not value.is_known:
+            known = False
+            marks |= value.marks
+            continue
+        try:
+            text = convert(value, STRING)
+        except ConversionError as err:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Invalid template interpolation value",
+                        f"Cannot include the given value in a string template: {err.message}.",
+                        part.range,
+                        e.range,
+                    )
+                ]
+            ) from None
+        marks |= text.marks
+        out.append(text.v)
+    result = Value(STRING, "".join(out)) if known else unknown(STRING)
+    return result.mark(*marks) if marks else result
+
+
+def _template_wrap(e: TemplateWrap, ctx: EvalContext | None) -> Value:
+    return evaluate(e.wrapped, ctx)
+
+
+def _template_if(e: TemplateIf, ctx: EvalContext | None) -> Value:
+    true_v, true_err = _try(e.true_part, ctx)
+    if e.false_part is None:
+        false_v, false_err = Value(STRING, ""), None
+    else:
+        false_v, false_err = _try(e.false_part, ctx)
+    return choose(e, ctx, true_v, true_err, false_v, false_err)
+
+
+def _function_call(e: FunctionCall, ctx: EvalContext | None) -> Value:
+    from kiln.hcl.calls import call_function
+
+    return call_function(e, ctx, evaluate)
+
+
+def _for(e: ForExpr, ctx: EvalContext | None) -> Value:
+    from kiln.hcl.iteration import for_expr
+
+    return for_expr(e, ctx, evaluate)
+
+
+def _template_for(e: TemplateFor, ctx: EvalContext | None) -> Value:
+    from kiln.hcl.iteration import template_for
+
+    return template_for(e, ctx, evaluate)
+
+
+def _splat(e: Splat, ctx: EvalContext | None) -> Value:
+    from kiln.hcl.iteration import splat
+
+    return splat(e, ctx, evaluate)
+
+
+_HANDLERS: dict[type, Callable[[Any, EvalContext | None], Value]] = {
+    Literal: _literal,
+    Variable: _variable,
+    AnonSymbol: _anon,
+    GetAttr: _get_attr,
+    Index: _index,
+    Parens: _parens,
+    TupleCons: _tuple,
+    ObjectCons: _object,
+    Binary: _binary,
+    Unary: _unary,
+    Conditional: _conditional,
+    TemplateExpr: _template,
+    TemplateWrap: _template_wrap,
+    TemplateIf: _template_if,
+    TemplateFor: _template_for,
+    FunctionCall: _function_call,
+    ForExpr: _for,
+    Splat: _splat,
+}

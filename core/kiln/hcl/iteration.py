@@ -1,0 +1,269 @@
+"""``for`` expressions, ``%{for}`` template directives and splat expressions (hclsyntax semantics)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from kiln.hcl.convert import ConversionError, convert, object_type, strip_marks
+from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.references import traversal_exprs
+from kiln.hcl.syntax import Expr, ForExpr, Splat, TemplateFor
+from kiln.hcl.values import (
+    BOOL,
+    DYNAMIC,
+    NUMBER,
+    STRING,
+    Dynamic,
+    ListType,
+    MapType,
+    ObjectType,
+    SetType,
+    TupleType,
+    Value,
+    unknown,
+)
+
+if TYPE_CHECKING:
+    from kiln.hcl.evaluate import EvalContext
+
+Evaluator = Callable[[Expr, Any], Value]
+
+
+def _elements(coll: Value) -> Iterator[tuple[Value, Value]]:
+    """(key, value) pairs in cty's order: indexes for sequences, sorted keys for maps and objects."""
+    if isinstance(coll.v, list):
+        for i, v in enumerate(coll.v):
+            key = v if isinstance(coll.type, SetType) else Value(NUMBER, Decimal(i))
+            yield key, v
+    else:
+        for k in sorted(coll.v):
+            yield Value(STRING, k), coll.v[k]
+
+
+def _with(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[str, ...]:
+    from kiln.hcl.access import describe_variables
+
+    return describe_variables(expr, ctx, evaluate) if traversal_exprs(expr) else ()
+
+
+def _collection(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value | None:
+    coll = evaluate(e.collection, ctx)
+    if coll.is_null:
+        raise DiagnosticError(
+            [
+                error(
+                    "Iteration over null value",
+                    "A null value cannot be used as the collection in a 'for' expression.",
+                    e.collection.range,
+                    e.range,
+                    _with(e.collection, ctx, evaluate),
+                )
+            ]
+        )
+    if isinstance(coll.type, Dynamic):
+        return None
+    if not isinstance(coll.type, ListType | SetType | TupleType | MapType | ObjectType):
+        raise DiagnosticError(
+            [
+                error(
+                    "Iteration over non-iterable value",
+                    f"A value of type {coll.type.friendly()} cannot be used as the collection in a 'for' expression.",
+                    e.collection.range,
+                    e.range,
+                    _with(e.collection, ctx, evaluate),
+                )
+            ]
+        )
+    if not coll.is_known:
+        return None
+    return coll
+
+
+def _include(e: ForExpr, child: Any, evaluate: Evaluator) -> bool | None:
+    """The ``if`` clause for the current element: True/False, or None when unknown."""
+    assert e.cond is not None
+    raw = evaluate(e.cond, child)
+    if raw.is_null:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid 'for' condition",
+                    "The value of the 'if' clause must not be null.",
+                    e.cond.range,
+                    e.range,
+                    _with(e.cond, child, evaluate),
+                )
+            ]
+        )
+    try:
+        inc = convert(raw, BOOL)
+    except ConversionError as err:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid 'for' condition",
+                    f"The 'if' clause value is invalid: {err.message}.",
+                    e.cond.range,
+                    e.range,
+                    _with(e.cond, child, evaluate),
+                )
+            ]
+        ) from None
+    if not inc.is_known:
+        return None
+    return bool(strip_marks(inc)[0].v)
+
+
+def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
+    from kiln.hcl.evaluate import EvalContext
+
+    coll = _collection(e, ctx, evaluate)
+    if coll is None:
+        return unknown(DYNAMIC)
+    coll, marks = coll.unmark(), coll.marks
+    base = ctx if ctx is not None else EvalContext()
+    if e.cond is not None:  # HCL's early check of the condition with unknown iteration values
+        names = {e.value_var: unknown(DYNAMIC)} | ({e.key_var: unknown(DYNAMIC)} if e.key_var else {})
+        _include(e, base.child(names), evaluate)
+    known = True
+    items: list[Value] = []
+    attrs: dict[str, Value] = {}
+    groups: dict[str, list[Value]] = {}
+    for key, value in _elements(coll):
+        child = base.child({e.value_var: value} | ({e.key_var: key} if e.key_var else {}))
+        if e.cond is not None:
+            inc = _include(e, child, evaluate)
+            if inc is None:
+                known = False
+                continue
+            if not inc:
+                continue
+        if e.key_expr is None:
+            items.append(evaluate(e.value_expr, child))
+            continue
+        k = _object_key(e, e.key_expr, child, evaluate)
+        if k is None:
+            known = False
+            continue
+        v = evaluate(e.value_expr, child)
+        if e.group:
+            groups.setdefault(k, []).append(v)
+        elif k in attrs:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Duplicate object key",
+                        f"Two different items produced the key \"{k}\" in this 'for' expression. If duplicates "
+                        "are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                        e.key_expr.range,
+                        e.range,
+                        _with(e.key_expr, child, evaluate),
+                    )
+                ]
+            )
+        else:
+            attrs[k] = v
+    if not known:
+        return unknown(DYNAMIC).mark(*marks)
+    if e.key_expr is None:
+        result = Value(TupleType(tuple(v.type for v in items)), items)
+    else:
+        if e.group:
+            attrs = {k: Value(TupleType(tuple(v.type for v in vs)), vs) for k, vs in groups.items()}
+        attrs = dict(sorted(attrs.items()))
+        result = Value(object_type({k: v.type for k, v in attrs.items()}), attrs)
+    return result.mark(*marks) if marks else result
+
+
+def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> str | None:
+    raw = evaluate(key_expr, child)
+    if raw.is_null:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid object key",
+                    "Key expression in 'for' expression must not produce a null value.",
+                    key_expr.range,
+                    e.range,
+                    _with(key_expr, child, evaluate),
+                )
+            ]
+        )
+    if not raw.is_known:
+        return None
+    try:
+        key = convert(raw, STRING)
+    except ConversionError as err:
+        raise DiagnosticError(
+            [
+                error(
+                    "Invalid object key",
+                    f"The key expression produced an invalid result: {err.message}.",
+                    key_expr.range,
+                    e.range,
+                    _with(key_expr, child, evaluate),
+                )
+            ]
+        ) from None
+    return str(key.v)
+
+
+def template_for(e: TemplateFor, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
+    loop = ForExpr(e.key_var, e.value_var, e.collection, None, e.body, None, False, e.range, e.range)
+    results = for_expr(loop, ctx, evaluate)
+    if not results.is_known:
+        return unknown(STRING).mark(*results.marks)
+    marks = set(results.marks)
+    out: list[str] = []
+    for v in results.v:
+        if v.is_null:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Invalid template interpolation value",
+                        "An iteration result is null. Cannot include a null value in a string template.",
+                        e.range,
+                    )
+                ]
+            )
+        if not v.is_known:
+            return unknown(STRING).mark(*marks)
+        s = convert(v, STRING)
+        marks |= s.marks
+        out.append(s.v)
+    result = Value(STRING, "".join(out))
+    return result.mark(*marks) if marks else result
+
+
+def splat(e: Splat, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
+    from kiln.hcl.evaluate import ANON, EvalContext
+
+    source = evaluate(e.source, ctx)
+    if source.is_null:
+        return unknown(DYNAMIC)  # HCL as in Packer 1.6.6; later versions give an empty tuple
+    if isinstance(source.type, Dynamic):
+        return unknown(DYNAMIC).mark(*source.marks)
+    upgraded_unknown = False
+    is_seq = isinstance(source.type, ListType | SetType | TupleType)
+    if not is_seq:
+        upgraded_unknown = not source.is_known
+        source = Value(TupleType((source.type,)), [source])
+    if not source.is_known:
+        if isinstance(source.type, ListType | SetType):
+            return unknown(ListType(DYNAMIC)).mark(*source.marks)
+        return unknown(DYNAMIC).mark(*source.marks)
+    source, marks = source.unmark(), source.marks
+    base = ctx if ctx is not None else EvalContext()
+    values = [evaluate(e.each, base.child({ANON: item})) for item in source.v]
+    if upgraded_unknown:
+        return unknown(DYNAMIC).mark(*marks)
+    if isinstance(source.type, ListType | SetType):
+        from kiln.hcl.convert import unify
+
+        elem_t = unify([v.type for v in values]) or DYNAMIC  # an empty list's element type stays unknown
+        result = Value(ListType(elem_t), [convert(v, elem_t) for v in values])
+    else:
+        result = Value(TupleType(tuple(v.type for v in values)), values)
+    return result.mark(*marks) if marks else result
