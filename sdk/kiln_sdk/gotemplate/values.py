@@ -215,9 +215,10 @@ def _index(item: Any, *keys: Any) -> Any:
         if isinstance(item, Mapping):
             item = item.get(k, NO_VALUE if not item else "")
         elif isinstance(item, (list, tuple, str)):
-            if not isinstance(k, int) or not 0 <= k < len(item):
+            seq = item.encode() if isinstance(item, str) else item  # a string indexes to a byte
+            if not isinstance(k, int) or not 0 <= k < len(seq):
                 raise FuncError(f"index out of range: {go_str(k)}")
-            item = item[k]
+            item = seq[k]
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")
     return item
