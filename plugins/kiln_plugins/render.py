@@ -9,16 +9,17 @@ functions are Packer's build-time ones (``build_name``, ``build_type``, ``templa
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from kiln_sdk import gotemplate
 from kiln_sdk.components import BuildInfo
-from kiln_sdk.diagnostics import BuildError
+from kiln_sdk.diagnostics import BuildError, Diagnostics
 
 _INIT_TIME = str(int(time.time()))  # Packer's {{timestamp}}: one value for the whole run
 
@@ -78,3 +79,36 @@ def render(template: str, data: Mapping[str, Any], info: BuildInfo) -> str:
         return gotemplate.render(template, ctx)
     except gotemplate.TemplateError as exc:
         raise BuildError(str(exc)) from exc
+
+
+def interpolate_config(config: Any, info: BuildInfo, exclude: Collection[str] = ()) -> None:
+    """Packer's ``config.Decode(..., Interpolate: true)``: render every string setting in place, once, at
+    prepare/configure time, with no data (``{{.Foo}}`` gives ``<no value>``) and the build functions.
+
+    Settings named in ``exclude`` are rendered later, at run time, with per-call data (e.g. shell-local's
+    ``execute_command``, checksum's ``output``). A template that does not parse is a ConfigError at its path.
+    """
+    diags = Diagnostics()
+    for f in dataclasses.fields(config):
+        name = (f.metadata.get("kiln") or {}).get("name") or f.name
+        if name not in exclude:
+            setattr(config, f.name, _interpolate(getattr(config, f.name), info, (name,), diags))
+    diags.raise_if_errors()
+
+
+def _interpolate(value: Any, info: BuildInfo, path: tuple[str, ...], diags: Diagnostics) -> Any:
+    if isinstance(value, str):
+        try:
+            return render(value, {}, info)
+        except BuildError as exc:
+            diags.error("Invalid template", str(exc), path)
+            return value
+    if isinstance(value, list):
+        return [_interpolate(v, info, (*path, str(i)), diags) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _interpolate(v, info, (*path, str(k)), diags) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            name = (f.metadata.get("kiln") or {}).get("name") or f.name
+            setattr(value, f.name, _interpolate(getattr(value, f.name), info, (*path, name), diags))
+    return value

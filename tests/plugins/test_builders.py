@@ -105,3 +105,13 @@ def test_file_builder_missing_source_fails_like_go(tmp_path: Path) -> None:
         b.run(ctx)
     assert hook.calls == []
     assert not os.path.exists(tmp_path / "t")
+
+
+def test_file_builder_renders_templates_at_prepare_like_packer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    b = FileBuilder()
+    configured(b, {"content": "x {{ build_name }} {{ .Foo }} y", "target": "{{ build_type }}.txt"}, FILE_INFO)
+    ctx, _, _ = build_ctx(info=FILE_INFO)
+    artifact = b.run(ctx)
+    assert artifact is not None and artifact.files == ["file.txt"]
+    assert Path("file.txt").read_text() == "x f <no value> y"

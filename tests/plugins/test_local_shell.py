@@ -88,11 +88,22 @@ def test_only_on_skips_other_systems() -> None:
     assert ("message", "yes") in provision({"inline": ["echo yes"], "only_on": ["linux", "darwin"]})
 
 
-def test_template_actions_in_inline_and_vars_use_generated_data() -> None:
+def test_templates_render_at_prepare_but_execute_command_sees_the_build_data() -> None:
+    # Packer renders inline and environment_vars once, at prepare, without data (so {{.ID}} is
+    # "<no value>"); only execute_command is rendered per script with the builder's generated data.
     data = {"ID": "i-123", "PackerHTTPAddr": "10.0.0.1:8080", "PackerHTTPIP": "ERR_HTTP_IP_NOT_IMPLEMENTED_BY_BUILDER"}
-    calls = provision({"inline": ['echo "{{ build_name }} {{.ID}} {{.Missing}} $V $PACKER_HTTP_ADDR ${PACKER_HTTP_IP-unset}"'],
-                       "environment_vars": ["V={{build_type}}"]}, data)
-    assert ("message", "alpha i-123 <no value> null 10.0.0.1:8080 unset") in calls
+    calls = provision({"inline": ['echo "{{ build_name }} {{.ID}} $V $PACKER_HTTP_ADDR ${PACKER_HTTP_IP-unset}"'],
+                       "environment_vars": ["V={{build_type}}"],
+                       "execute_command": ["/bin/sh", "-c", "echo 'id={{.ID}} {{.Missing}}'; {{.Vars}} {{.Script}}"]},
+                      data)
+    assert [t for k, t in calls if k == "message"] == ["id=i-123 <no value>", "alpha <no value> null 10.0.0.1:8080 unset"]
+
+
+def test_a_template_that_does_not_parse_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError) as err:
+        configured(ShellLocalProvisioner(), {"inline": ["ok", "echo {{ nosuchfunc }}"]})
+    assert diag_paths(err.value) == [("Invalid template", ("inline", "1"))]
+    assert "nosuchfunc" in err.value.diagnostics[0].detail
 
 
 def test_output_lines_are_cleaned_like_packer() -> None:
@@ -172,12 +183,13 @@ def test_env_var_format_follows_go_sprintf() -> None:
 
 def test_post_processor_runs_per_artifact_and_keeps_it(tmp_path: Path) -> None:
     pp = ShellLocalPostProcessor()
-    configured(pp, {"inline": ['echo "got {{.ID}} $PACKER_BUILD_NAME"']})
+    configured(pp, {"inline": ['echo "got {{.ID}} $PACKER_BUILD_NAME"'],
+                    "execute_command": ["/bin/sh", "-c", "echo id={{.ID}}; {{.Vars}} {{.Script}}"]})
     ctx, ui = pp_ctx()
     artifact = Artifact("fnoeding.null", "Null", [], "x", state={"generated_data": {"ID": "Null"}})
     result = pp.post_process(ctx, artifact)
     assert result.artifact is artifact and result.keep and result.force_override
-    assert ui.lines("message") == ["got Null alpha"]
+    assert ui.lines("message") == ["id=Null", "got <no value> alpha"]
 
 
 def test_post_processor_single_execute_command_runs_under_sh_c() -> None:

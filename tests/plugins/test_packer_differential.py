@@ -266,3 +266,40 @@ def _hcl_value(v: Any) -> str:
 
 def _provisioner_hcl(raw: dict[str, Any]) -> str:
     return '  provisioner "shell-local" {\n' + "".join(f"    {k} = {_hcl_value(v)}\n" for k, v in raw.items()) + "  }\n"
+
+
+def test_go_templates_in_settings_render_like_packer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Packer renders Go templates in plugin settings at prepare time, without build data.
+    import json
+    theirs = tmp_path / "packer"
+    theirs.mkdir()
+    (theirs / "t.pkr.hcl").write_text('''source "file" "g" {
+  content = "x {{ build_name }} {{ .Foo }} <&> y"
+  target  = "{{ build_type }}.txt"
+}
+build {
+  sources = ["source.file.g"]
+  post-processor "manifest" {
+    output      = "{{ build_name }}-m.json"
+    strip_time  = true
+    custom_data = { k = "{{ build_name }} {{ .ID }}" }
+  }
+}
+''')
+    proc = subprocess.run([PACKER, "build", "-color=false", "t.pkr.hcl"], cwd=theirs, capture_output=True, text=True,
+                          env={**os.environ, "CHECKPOINT_DISABLE": "1"}, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+    run = json.loads((theirs / "g-m.json").read_text())["last_run_uuid"]
+    ours = tmp_path / "kiln"
+    ours.mkdir()
+    monkeypatch.chdir(ours)
+    info = BuildInfo(build_name="g", builder_type="file", run_uuid=run)
+    builder = FileBuilder()
+    builder.prepare(decode(builder.Config, {"content": "x {{ build_name }} {{ .Foo }} <&> y",
+                                            "target": "{{ build_type }}.txt"}), info)
+    artifact = builder.run(BuildContext(ui=RecordingUi(), info=info))
+    assert artifact is not None
+    post_process(ManifestPostProcessor(), {"output": "{{ build_name }}-m.json", "strip_time": True,
+                                           "custom_data": {"k": "{{ build_name }} {{ .ID }}"}}, info, artifact)
+    for name in ("file.txt", "g-m.json"):
+        assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name

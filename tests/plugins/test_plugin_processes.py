@@ -61,10 +61,11 @@ def test_file_builder_process_writes_and_destroys_remotely(tmp_path: Path) -> No
 def test_shell_local_provisioner_process_streams_output_and_cancels() -> None:
     with start_component(BUNDLED, "provisioner", "shell-local") as prov, Callbacks() as cb:
         assert [d.path for d in prov.prepare({"inline": ["x"], "only_on": ["plan9"]}, INFO).errors] == [("only_on", "0")]
-        assert not prov.prepare({"inline": ['echo "{{.ID}} $PACKER_BUILD_NAME"', "echo e >&2"]}, INFO).errors
+        assert not prov.prepare({"inline": ['echo "$PACKER_BUILD_NAME"', "echo e >&2"],
+                                 "execute_command": ["/bin/sh", "-c", "echo {{.ID}}; {{.Vars}} {{.Script}}"]}, INFO).errors
         result = prov.provision(cb.ui_ref, None, {"ID": "i-1"})
         assert not result.error
-        assert cb.ui.lines("message") == ["i-1 alpha"] and cb.ui.lines("error") == ["e"]  # type: ignore[attr-defined]
+        assert cb.ui.lines("message") == ["i-1", "alpha"] and cb.ui.lines("error") == ["e"]  # type: ignore[attr-defined]
         prov.prepare({"inline": ["exit 7"]}, INFO)
         assert prov.provision(cb.ui_ref, None, {}).error.startswith("Script exited with non-zero exit status: 7.")
         prov.prepare({"inline": ["sleep 30"]}, INFO)
@@ -90,11 +91,11 @@ def test_post_processor_processes(tmp_path: Path) -> None:
     artifact = Artifact("packer.file", "File", [str(src)], f"Stored file: {src}",
                         state={"generated_data": {"ID": "File"}})
     cases = {
-        "manifest": ({"output": str(tmp_path / "m.json"), "strip_path": True, "custom_data": {"id": "{{.ID}}"}},
+        "manifest": ({"output": str(tmp_path / "m.json"), "strip_path": True, "custom_data": {"id": "{{.ID}} {{ build_name }}"}},
                      (True, True)),
         "checksum": ({"checksum_types": ["sha256"], "output": str(tmp_path / "{{.ChecksumType}}.sum")}, (True, True)),
         "compress": ({"output": str(tmp_path / "a.tar.gz")}, (False, False)),
-        "shell-local": ({"inline": ["echo pp {{.ID}}"]}, (True, True)),
+        "shell-local": ({"inline": ["echo pp {{ build_name }}"]}, (True, True)),
         "artifice": ({"files": [str(src)]}, (True, False)),
     }
     results = {}
@@ -107,10 +108,10 @@ def test_post_processor_processes(tmp_path: Path) -> None:
             results[name] = (result.artifact, cb.ui)
     doc = json.loads((tmp_path / "m.json").read_text())
     assert doc["builds"][0]["files"] == [{"name": "out.txt", "size": 6}]
-    assert doc["builds"][0]["custom_data"] == {"id": "File"} and doc["last_run_uuid"] == "run-1"
+    assert doc["builds"][0]["custom_data"] == {"id": "<no value> alpha"} and doc["last_run_uuid"] == "run-1"
     assert results["checksum"][0].files == [str(src), str(tmp_path / "sha256.sum")]
     assert results["compress"][0].files == [str(tmp_path / "a.tar.gz")]
-    assert results["shell-local"][1].lines("message") == ["pp File"]  # type: ignore[attr-defined]
+    assert results["shell-local"][1].lines("message") == ["pp alpha"]  # type: ignore[attr-defined]
     assert results["artifice"][0].builder_id == "packer.post-processor.artifice"
     with start_component(BUNDLED, "post-processor", "artifice") as pp:
         assert [(d.summary, d.path) for d in pp.configure({}, INFO).errors] == [

@@ -11,6 +11,8 @@ from kiln_sdk.components import BuildContext, Builder, BuildInfo
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
 
+from kiln_plugins.render import interpolate_config
+
 BUILDER_ID = "packer.file"
 
 
@@ -42,6 +44,7 @@ class FileBuilder(Builder[FileConfig]):
         self.config = FileConfig()
 
     def prepare(self, config: FileConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info)
         diags = Diagnostics()
         warnings: list[str] = []
         if not config.target:

@@ -12,6 +12,8 @@ from kiln_sdk.communicator.ssh_config import CommunicatorConfig
 from kiln_sdk.components import BuildContext, Builder, BuildInfo
 from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostics
 
+from kiln_plugins.render import interpolate_config
+
 BUILDER_ID = "fnoeding.null"
 
 # Packer's commonsteps constants for builders that serve no HTTP directory
@@ -60,6 +62,7 @@ class NullBuilder(Builder[NullConfig]):
         self.info = BuildInfo()
 
     def prepare(self, config: NullConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info)
         problems = []
         try:
             config.validate_communicator(require_host=False)

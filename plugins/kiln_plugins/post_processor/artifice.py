@@ -15,6 +15,8 @@ from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessRe
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, ConfigError
 
+from kiln_plugins.render import interpolate_config
+
 BUILDER_ID = "packer.post-processor.artifice"
 
 
@@ -47,6 +49,7 @@ class ArtificePostProcessor(PostProcessor[ArtificeConfig]):
         self.config = ArtificeConfig()
 
     def configure(self, config: ArtificeConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info)
         if not config.files:
             raise ConfigError("No files specified in artifice configuration", path=["files"])
         self.config = config

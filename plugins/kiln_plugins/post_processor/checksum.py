@@ -17,7 +17,7 @@ from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessRe
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
 
-from kiln_plugins.render import render
+from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.checksum"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"
@@ -62,6 +62,7 @@ class ChecksumPostProcessor(PostProcessor[ChecksumConfig]):
         self.info = BuildInfo()
 
     def configure(self, config: ChecksumConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info, exclude=("output",))
         if config.checksum_types is None:
             config.checksum_types = ["md5"]
         diags = Diagnostics()

@@ -19,7 +19,7 @@ from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostic
 
 from kiln_plugins.post_processor.archive import ArchiveError, copy_into, make_writer, write_tar, write_zip
-from kiln_plugins.render import render
+from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.compress"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}"
@@ -85,6 +85,7 @@ class CompressPostProcessor(PostProcessor[CompressConfig]):
         self.plan = Plan()
 
     def configure(self, config: CompressConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info, exclude=("output",))
         if not config.output:
             config.output = DEFAULT_OUTPUT
         plan = detect_format(config.output, config.format)

@@ -21,7 +21,7 @@ from kiln_sdk.diagnostics import BuildError
 
 from kiln_plugins.post_processor.file_lock import locked, write_atomically
 from kiln_plugins.post_processor.go_json import GoMap, marshal_indent
-from kiln_plugins.render import render
+from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.manifest"
 DEFAULT_OUTPUT = "packer-manifest.json"
@@ -141,6 +141,7 @@ class ManifestPostProcessor(PostProcessor[ManifestConfig]):
         self.info = BuildInfo()
 
     def configure(self, config: ManifestConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info)
         if not config.output:
             config.output = DEFAULT_OUTPUT
         self.config, self.info = config, info

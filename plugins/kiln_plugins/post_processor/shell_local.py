@@ -8,6 +8,7 @@ from __future__ import annotations
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
 
+from kiln_plugins.render import interpolate_config
 from kiln_plugins.shell_local_common import ShellLocalConfig, run, validate
 
 
@@ -19,6 +20,7 @@ class ShellLocalPostProcessor(PostProcessor[ShellLocalConfig]):
         self.config = ShellLocalConfig()
 
     def configure(self, config: ShellLocalConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info, exclude=("execute_command",))
         if len(config.execute_command) == 1:
             # Packer's backwards compatibility: a lone command string once ran under "sh -c".
             config.execute_command = ["sh", "-c", *config.execute_command]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
 
+from kiln_plugins.render import interpolate_config
+
 
 @dataclass
 class BreakpointConfig:
@@ -22,6 +24,7 @@ class BreakpointProvisioner(Provisioner[BreakpointConfig]):
         self.config = BreakpointConfig()
 
     def prepare(self, config: BreakpointConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info)
         self.config = config
         return []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 
+from kiln_plugins.render import interpolate_config
 from kiln_plugins.shell_local_common import ShellLocalConfig, run, validate
 
 
@@ -15,6 +16,7 @@ class ShellLocalProvisioner(Provisioner[ShellLocalConfig]):
         self.config = ShellLocalConfig()
 
     def prepare(self, config: ShellLocalConfig, info: BuildInfo) -> list[str]:
+        interpolate_config(config, info, exclude=("execute_command",))
         validate(config)
         self.config = config
         return []
