@@ -11,10 +11,10 @@ from types import MappingProxyType
 
 from kiln.hcl.function import Function
 
-from . import collection, formatting, mapping, numeric, regex, string
+from . import collection, encoding, formatting, mapping, numeric, regex, string, yaml
 
 _STATIC: dict[str, Function] = {}
-for _module in (numeric, string, formatting, regex, collection, mapping):
+for _module in (numeric, string, formatting, regex, collection, mapping, encoding, yaml):
     _STATIC.update(_module.FUNCTIONS)
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType(dict(sorted(_STATIC.items())))
