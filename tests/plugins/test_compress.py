@@ -106,7 +106,13 @@ def test_single_file_compression(tmp_path: Path, inputs: list[str], output: str,
     assert decompress(path.read_bytes()) == Path("big.bin").read_bytes()  # type: ignore[operator]
     if name == "bgzf":
         data = path.read_bytes()
-        assert data.endswith(BGZF_EOF) and data.count(b"BC\x02\x00") >= 3  # 170000 bytes: three blocks
+        assert data.endswith(BGZF_EOF)
+        blocks, pos = 0, 0
+        while pos < len(data):  # every block is a gzip member whose BC field gives its size
+            assert data[pos:pos + 4] == b"\x1f\x8b\x08\x04" and data[pos + 12:pos + 14] == b"BC"
+            pos += int.from_bytes(data[pos + 16:pos + 18], "little") + 1
+            blocks += 1
+        assert pos == len(data) and blocks == 4  # 170000 bytes in 0xff00-byte blocks, then the EOF block
     if name == "gzip":
         assert path.read_bytes()[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 
