@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from kiln_sdk.gotemplate import Context, render
 from kiln_sdk.gotemplate import TemplateError as GoTemplateError
-from kiln_sdk.gotemplate import render
 
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
@@ -49,16 +49,17 @@ __all__ = ["LegacyTemplate", "LegacyTemplateError", "LegacyVariable", "is_legacy
 
 class LegacyTemplateError(TemplateError):
     """A legacy template Packer would reject. ``stage`` is ``"parse"`` (Packer prints "Failed to parse
-    template: ...") or ``"core"`` (Packer prints "Error: ..."); ``packer_text`` is the rest."""
+    template: TEXT") or ``"core"`` (Packer prints a diagnostic: "Error: SUMMARY", then TEXT as its
+    detail); ``packer_text`` is TEXT, ``packer_summary`` SUMMARY (often empty)."""
 
     def __init__(self, err: LegacyError, stage: str, sources: Mapping[str, str]) -> None:
         super().__init__([HclDiagnostic(ERROR, m, "", r) for m, r in err.msgs], sources)
-        self.stage, self.packer_text = stage, err.packer_text
+        self.stage, self.packer_text, self.packer_summary = stage, err.packer_text, err.summary
 
     def packer_message(self) -> str:
         if self.stage == "parse":
             return f"Failed to parse template: {self.packer_text}"
-        return f"Error: {self.packer_text}"
+        return f"Error: {self.packer_summary}\n\n{self.packer_text}"
 
 
 def is_legacy_json(path: str) -> bool:
@@ -218,7 +219,7 @@ def load_legacy(path: str, var_files: Sequence[str] = (), vars: Sequence[tuple[s
         user = resolve(raw.variables, given, funcs)
         funcs = replace(funcs, user_variables=user)
         names = _build_names(raw, funcs)
-        max_retries_errors(raw, funcs)
+        max_retries_errors(raw, funcs, names)
     except LegacyError as err:
         raise LegacyTemplateError(err, "core", sources) from None
     secrets = [user.get(k, "") for k in raw.sensitive_variables if k in raw.variables]
@@ -237,10 +238,22 @@ def _build_names(raw: RawTemplate, funcs: FuncContext) -> dict[str, str]:
     return names
 
 
-def max_retries_errors(raw: RawTemplate, funcs: FuncContext) -> None:
-    """Packer renders and parses each provisioner's ``max_retries`` when it sets up a build."""
+def max_retries_errors(raw: RawTemplate, funcs: FuncContext, names: Mapping[str, str]) -> None:
+    """Packer renders and parses each provisioner's ``max_retries`` when it sets up a build (in
+    build-name order), and stops at the first build that fails."""
     ctx = template_context(funcs, keep_fields=False)
-    for p in [*raw.provisioners, *([raw.cleanup_provisioner] if raw.cleanup_provisioner else [])]:
+    for b in sorted(raw.builders, key=lambda b: names[b.name]):
+        provisioners = [p for p in raw.provisioners if not _skip(p, b.name)]
+        if raw.cleanup_provisioner:
+            provisioners.append(raw.cleanup_provisioner)
+        try:
+            _max_retries(provisioners, ctx)
+        except LegacyError as err:
+            raise LegacyError(err.msgs, err.packer_text, f'Failed to initialize build "{names[b.name]}"') from None
+
+
+def _max_retries(provisioners: list[RawComponent], ctx: Context) -> None:
+    for p in provisioners:
         if not p.max_retries:
             continue
         rng = p.obj.value["max_retries"].range if isinstance(p.obj.value, dict) else p.range

@@ -30,9 +30,9 @@ def decoding(msgs: list[str]) -> str:
 class LegacyError(Exception):
     """Packer rejected the template: each message with where it points, and Packer's whole text."""
 
-    def __init__(self, msgs: list[Msg], packer_text: str) -> None:
+    def __init__(self, msgs: list[Msg], packer_text: str, summary: str = "") -> None:
         super().__init__(packer_text)
-        self.msgs, self.packer_text = msgs, packer_text
+        self.msgs, self.packer_text, self.summary = msgs, packer_text, summary
 
 
 def kind(jv: JValue) -> str:

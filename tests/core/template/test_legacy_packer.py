@@ -1,0 +1,214 @@
+"""Differential tests: legacy JSON templates through kiln and through Debian's Packer 1.6.6.
+
+Same acceptance or rejection (and Packer's message), same interpolated values: a shell-local
+provisioner writes what Packer rendered to a file, kiln decodes the same provisioner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiln.template.legacy import LegacyTemplate, LegacyTemplateError, load_legacy
+from kiln_plugins.shell_local_common import ShellLocalConfig
+from kiln_sdk.config import schema_of
+from kiln_sdk.gotemplate import Context, render
+
+PACKER = "/usr/bin/packer"
+pytestmark = pytest.mark.skipif(not shutil.which(PACKER), reason="Packer 1.6.6 is the oracle")
+SHELL_LOCAL = schema_of(ShellLocalConfig)
+NULL = {"type": "null", "communicator": "none"}
+
+
+def packer(tmp: Path, verb: str, path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    penv = {**os.environ, "CHECKPOINT_DISABLE": "1", "HOME": str(tmp), **(env or {})}
+    proc = subprocess.run([PACKER, verb, *args, str(path)], capture_output=True, text=True, env=penv,
+                          cwd=tmp, timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def kiln(path: Path, *args: str, env: dict[str, str] | None = None) -> LegacyTemplate | LegacyTemplateError:
+    var_files = [a.split("=", 1)[1] for a in args if a.startswith("-var-file=")]
+    pairs = [a.split("=", 1)[1] for a in args if a.startswith("-var=")]
+    vars_ = [(p.split("=", 1)[0], p.split("=", 1)[1]) for p in pairs]
+    try:
+        return load_legacy(str(path), var_files=var_files, vars=vars_, env={**os.environ, **(env or {})})
+    except LegacyTemplateError as exc:
+        return exc
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def points(text: str) -> set[str]:
+    """The "* ..." items of a (multi)error, whatever their order (Go iterates maps randomly)."""
+    return {words(p) for p in ("\n" + text).split("\n\t* ")[1:]} or {words(text)}
+
+
+def write(tmp: Path, template: Any, name: str = "t.json") -> Path:
+    path = tmp / name
+    path.write_text(template if isinstance(template, str) else json.dumps(template, indent=2))
+    return path
+
+
+VALIDATE_CASES: dict[str, Any] = {
+    "valid": {"builders": [NULL], "description": "d", "min_packer_version": "1.2.0", "_comment": "c"},
+    "unknown-root-key": {"builders": [NULL], "bogus": 1, "another": 2},
+    "case-insensitive-root": {"builders": [NULL], "Description": "x"},
+    "comment-not-string": {"builders": [NULL], "_c": 5},
+    "description-not-string": {"builders": [NULL], "description": 5},
+    "builders-not-list": {"builders": {"type": "null"}},
+    "no-builders": {"builders": []},
+    "builder-problems": {"builders": [{"name": "x"}, "str", NULL, NULL, {**NULL, "name": 5},
+                                      {**NULL, "name": "5"}]},
+    "variables-not-strings": {"builders": [NULL], "variables": {"n": 3}},
+    "variables-not-map": {"builders": [NULL], "variables": [1]},
+    "sensitive-not-list": {"builders": [NULL], "variables": {"a": "1"}, "sensitive-variables": "a"},
+    "provisioner-problems": {"builders": [NULL], "provisioners": [
+        {"type": "shell-local", "inline": ["a"], "only": "null", "pause_before": 5, "max_retries": 2},
+        {"inline": []}, "x", {"type": "shell-local", "inline": ["a"], "pause_before": "5x"},
+        {"type": "shell-local", "inline": ["a"], "max_retries": [1]}]},
+    "only-and-except": {"builders": [NULL], "provisioners": [
+        {"type": "shell-local", "inline": ["a"], "only": ["null"], "except": ["nope"], "override": {"zz": {}}}]},
+    "only-unknown-builder": {"builders": [NULL], "provisioners": [
+        {"type": "shell-local", "inline": ["a"], "only": ["nope", "null"]}],
+        "post-processors": [{"type": "manifest", "except": ["zip"]}]},
+    "post-processor-formats": {"builders": [NULL], "post-processors": [
+        [["a"]], 5, ["manifest", 3], {"name": "x"}]},
+    "post-processor-types": {"builders": [NULL], "post-processors": [
+        {"type": "manifest", "only": "x", "keep_input_artifact": "x"}]},
+    "min-version-too-new": {"builders": [NULL], "min_packer_version": "1.7"},
+    "min-version-malformed": {"builders": [NULL], "min_packer_version": "abc"},
+    "required-unset": {"builders": [NULL], "variables": {"r1": None, "r2": None, "ok": "x"}},
+    "variable-cycle": {"builders": [NULL], "variables": {"a": "{{user `b`}}", "b": "{{user `a`}}"}},
+    "variable-undefined-ref": {"builders": [NULL], "variables": {"a": "x{{user `zz`}}"}},
+    "variable-bad-function": {"builders": [NULL], "variables": {"a": "{{foo}}"}},
+    "variable-chain": {"builders": [NULL], "variables": {"a": "{{user `b`}}-a", "b": "{{user `c`}}-b",
+                                                         "c": "{{env `KILN_T`}}"}},
+    "build-name-env": {"builders": [{**NULL, "name": "{{env `HOME`}}"}]},
+    "build-name-user": {"builders": [{**NULL, "name": "n-{{user `a`}}"}], "variables": {"a": "x"}},
+    "max-retries-bad": {"builders": [NULL], "provisioners": [
+        {"type": "shell-local", "inline": ["a"], "max_retries": "abc"}]},
+    "max-retries-user": {"builders": [NULL], "variables": {"n": "2"}, "provisioners": [
+        {"type": "shell-local", "inline": ["a"], "max_retries": "{{user `n`}}"}]},
+    "duplicate-field": '{"builders": [{"type": "null", "communicator": "none"}], "variables": {"a": "1", "a": "2"}}',
+    "cleanup-provisioner": {"builders": [NULL], "error-cleanup-provisioner": {"inline": ["x"]}},
+    "push-is-ignored": {"builders": [NULL], "push": {"name": "x"}},
+}
+
+
+@pytest.mark.parametrize("case", sorted(VALIDATE_CASES))
+def test_validate_like_packer(tmp_path: Path, case: str) -> None:
+    path = write(tmp_path, VALIDATE_CASES[case])
+    env = {"KILN_T": "from-env"}
+    rc, out = packer(tmp_path, "validate", path, env=env)
+    ours = kiln(path, env=env)
+    if rc == 0:
+        assert isinstance(ours, LegacyTemplate), ours.packer_message() if isinstance(ours, LegacyTemplateError) else ""
+        return
+    assert isinstance(ours, LegacyTemplateError), f"Packer rejects it:\n{out}"
+    message = ours.packer_message()
+    head = message.split(":", 1)[0]
+    assert words(out).startswith(words(head))
+    assert points(out.split(":", 1)[1] if ":" in out else out) == points(message.split(":", 1)[1])
+
+
+def test_variables_and_precedence_like_packer(tmp_path: Path) -> None:
+    (tmp_path / "v1.json").write_text(json.dumps({"a": "file1", "b": "file1", "c": "file1"}))
+    (tmp_path / "v2.json").write_text(json.dumps({"b": "file2", "extra": "e"}))
+    template = {
+        "variables": {"a": "default", "b": "default", "c": "default", "d": "default", "dep": "{{user `c`}}+"},
+        "builders": [NULL],
+        "provisioners": [{"type": "shell-local", "inline": [
+            "echo a={{user `a`}} b={{user `b`}} c={{user `c`}} d={{user `d`}} dep={{user `dep`}}"
+            " extra={{user `extra`}} cli={{user `cli`}}"]}],
+    }
+    path = write(tmp_path, template)
+    args = ("-var-file=" + str(tmp_path / "v1.json"), "-var=c=cli", "-var-file=" + str(tmp_path / "v2.json"),
+            "-var=cli=yes")
+    rc, out = packer(tmp_path, "build", path, "-color=false", *args)
+    assert rc == 0, out
+    t = kiln(path, *args)
+    assert isinstance(t, LegacyTemplate)
+    (build,) = t.builds()
+    (line,) = build.provisioners[0].component.decode(SHELL_LOCAL).config["inline"]
+    expected = line.removeprefix("echo ")
+    assert f"null: {expected}" in out
+
+
+def test_var_file_with_a_number_is_rejected_like_packer(tmp_path: Path) -> None:
+    (tmp_path / "v.json").write_text('{"a": 1}')
+    path = write(tmp_path, {"variables": {"a": ""}, "builders": [NULL]})
+    rc, out = packer(tmp_path, "validate", path, "-var-file=" + str(tmp_path / "v.json"))
+    assert rc == 1
+    ours = kiln(path, "-var-file=" + str(tmp_path / "v.json"))
+    assert isinstance(ours, LegacyTemplateError)
+    assert words(ours.packer_text) in words(out)
+
+
+def _simulate(t: LegacyTemplate, tmp: Path) -> dict[str, str]:
+    """What each build's shell-local heredocs would write, from kiln's decoded configs."""
+    files: dict[str, str] = {}
+    for build in t.builds():
+        for p in build.provisioners:
+            decoded = p.component.decode(SHELL_LOCAL)
+            assert not decoded.has_errors, decoded.diagnostics
+            # the plugin renders what the core left ({{.Field}}) with its own data: a map
+            inline = [render(line, Context(data={}, missing_field="no_value")) for line in decoded.config["inline"]]
+            target = inline[0].split(">> ", 1)[1].split(" <<", 1)[0]
+            files[target] = files.get(target, "") + "".join(line + "\n" for line in inline[1:-1])
+    return files
+
+
+BUILD_TEMPLATE = {
+    "variables": {"name": "web", "greeting": "hello {{user `name`}}", "secret": "s3cr3t", "t": "true",
+                  "path": "{{template_dir}}"},
+    "sensitive-variables": ["secret"],
+    "builders": [NULL, {**NULL, "name": "{{user `name`}}-1"}, {**NULL, "name": "other"}],
+    "provisioners": [
+        {"type": "shell-local", "inline": ["cat >> OUT/{{build_name}}.txt <<'KILN_EOF'",
+                                           "greet={{user `greeting`}} name={{build_name}} type={{build_type}}",
+                                           "dir={{template_dir}} pwd={{pwd}} v={{packer_version}} path={{user `path`}}",
+                                           "split={{split `a-b-c` `-` 2}} up={{upper `x`}} low={{lower `Y`}}",
+                                           "repl={{replace `o` `0` 1 `foo`}} all={{replace_all `o` `0` `foo`}}",
+                                           "iso={{isotime `2006`}} ts-len={{len timestamp}} uuid-len={{len uuid}}",
+                                           "if={{if eq (user `t`) `true`}}yes{{else}}no{{end}} field={{.Missing}}",
+                                           "KILN_EOF"]},
+        {"type": "shell-local", "only": ["{{user `name`}}-1"],
+         "inline": ["cat >> OUT/{{build_name}}.txt <<'KILN_EOF'", "only-for-raw-name", "KILN_EOF"]},
+        {"type": "shell-local", "except": ["null"],
+         "inline": ["cat >> OUT/{{build_name}}.txt <<'KILN_EOF'", "except-null", "KILN_EOF"],
+         "override": {"other": {"inline": ["cat >> OUT/{{build_name}}.txt <<'KILN_EOF'", "overridden", "KILN_EOF"]}}},
+    ],
+    "post-processors": [{"type": "manifest", "output": "OUT/manifest.json"}],
+}
+
+
+def test_build_output_like_packer(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    path = write(tmp_path, json.loads(json.dumps(BUILD_TEMPLATE).replace("OUT", str(out_dir))))
+    rc, log = packer(tmp_path, "build", path, "-color=false")
+    assert rc == 0, log
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    t = kiln(path)
+    assert isinstance(t, LegacyTemplate)
+    # build names: the rendered builder name (manifest "name"), in Packer's (sorted) order
+    assert [b.name for b in t.builds()] == sorted(b["name"] for b in manifest["builds"])
+    assert {b.builder_type for b in t.builds()} == {"null"}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # {{pwd}}: Packer ran there
+    try:
+        ours = _simulate(t, tmp_path)
+    finally:
+        os.chdir(cwd)
+    theirs = {str(p): p.read_text() for p in out_dir.glob("*.txt")}
+    assert ours == theirs
+    assert t.sensitive_values == ["s3cr3t"]
