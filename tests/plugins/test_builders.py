@@ -115,3 +115,27 @@ def test_file_builder_renders_templates_at_prepare_like_packer(tmp_path: Path, m
     artifact = b.run(ctx)
     assert artifact is not None and artifact.files == ["file.txt"]
     assert Path("file.txt").read_text() == "x f <no value> y"
+
+
+def test_file_builder_provisioners_get_packers_mock_communicator(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    b = FileBuilder()
+    configured(b, {"content": "x", "target": str(tmp_path / "t")}, FILE_INFO)
+    ctx, _, hook = build_ctx(info=FILE_INFO)
+    b.run(ctx)
+    comm = hook.calls[0][1]
+    assert comm is not None
+    out: list[bytes] = []
+    assert comm.run("exit 3", stdout=out.append, stderr=out.append) == 0 and out == []
+    src = io.BytesIO(b"data" * 1000)
+    comm.upload("/nowhere/x", src)
+    assert src.tell() == 4000  # read and dropped
+    sink = io.BytesIO()
+    comm.download("/etc/hostname", sink)
+    assert sink.getvalue() == b""
+    with tarfile.open(fileobj=io.BytesIO(b"".join(comm.download_tar("/etc/"))), mode="r:") as tar:
+        assert tar.getmembers() == []
+    comm.download_dir("/etc/", str(tmp_path / "down"))
+    assert list(tmp_path.glob("down/**/*")) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo
-from kiln_sdk.testing import Callbacks, start_component
+from kiln_sdk.testing import Callbacks, HookCall, start_component
 from kiln_sdk.ui import RecordingUi
 
 BUNDLED = [sys.executable, "-m", "kiln_plugins"]
@@ -45,7 +45,17 @@ def test_null_builder_process_fires_the_hook_and_reports_diagnostics() -> None:
 
 def test_file_builder_process_writes_and_destroys_remotely(tmp_path: Path) -> None:
     target = tmp_path / "d" / "out.txt"
-    with start_component(BUNDLED, "builder", "file") as builder, Callbacks() as cb:
+    statuses: list[int] = []
+
+    def provision(call: HookCall) -> None:  # as the core's provisioners would, while the hook runs
+        assert call.communicator is not None  # Packer's mock communicator, served by the builder's process
+        comm = call.communicator.connect()
+        try:
+            statuses.append(comm.run("exit 5"))
+        finally:
+            comm.close()
+
+    with start_component(BUNDLED, "builder", "file") as builder, Callbacks(hook=provision) as cb:
         prepared = builder.prepare({"target": str(target)}, INFO)
         assert [w.summary for w in prepared.warnings] == [
             "Both source file and contents are blank; target will have no content"]
@@ -54,6 +64,7 @@ def test_file_builder_process_writes_and_destroys_remotely(tmp_path: Path) -> No
         result = builder.run(cb.ui_ref, cb.hook_ref)
         assert result.artifact is not None and result.artifact.files == [str(target)]
         assert target.read_text() == "hi" and str(result.artifact) == f"Stored file: {target}"
+        assert statuses == [0]
         result.artifact.destroy()  # runs in the plugin process
         assert not target.exists()
 

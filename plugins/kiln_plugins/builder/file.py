@@ -1,4 +1,7 @@
-"""The ``file`` builder: write ``content``, or copy ``source``, to ``target`` (Packer's builder/file)."""
+"""The ``file`` builder: write ``content``, or copy ``source``, to ``target`` (Packer's builder/file).
+
+Provisioners run against a mock communicator that accepts everything and does nothing, as in Packer.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from kiln_sdk.components import BuildContext, Builder, BuildInfo
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
 
+from kiln_plugins.builder.mock_communicator import MockCommunicator
 from kiln_plugins.render import interpolate_config
 
 BUILDER_ID = "packer.file"
@@ -72,7 +76,7 @@ class FileBuilder(Builder[FileConfig]):
         except OSError as exc:
             raise BuildError(_go_path_error(exc)) from exc
         if ctx.hook is not None:
-            ctx.hook.provision(None, {})
+            ctx.hook.provision(MockCommunicator(), {})
         return file_artifact(target)
 
     @staticmethod
