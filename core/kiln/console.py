@@ -13,14 +13,18 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from kiln.hcl.diagnostics import HclDiagnostic, render
+from kiln.hcl.format import go_quote
 from kiln.hcl.values import DYNAMIC, Value, unknown
 from kiln.template.files import is_hcl2_path
 from kiln.template.hclapi import eval_expr, format_value, parse_expression
 from kiln.template.model import Template, TemplateError
 from kiln.template.scope import Scope, obj
+
+if TYPE_CHECKING:
+    from kiln.template.legacy_funcs import FuncContext
 
 INPUT_NAME = "<console-input>"
 
@@ -66,28 +70,6 @@ class Result:
 
 class Session(Protocol):
     def handle(self, line: str) -> Result: ...
-
-
-def go_quote(s: str) -> str:
-    """Go's ``%q`` of a string (``strconv.Quote``)."""
-    out = ['"']
-    for ch in s:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x10000:
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def _printable(v: Value) -> str:
@@ -140,13 +122,14 @@ class HclSession:
 class JsonSession:
     """Go-template evaluation with Packer's functions and the template's user variables."""
 
-    def __init__(self, user_variables: dict[str, str], sensitive: Sequence[str], template_path: str) -> None:
+    def __init__(self, user_variables: dict[str, str], sensitive: Sequence[str],
+                 funcs: FuncContext | None = None) -> None:
         from kiln.template.legacy_funcs import FuncContext, template_context
 
         self.user_variables = user_variables
         self.sensitive = set(sensitive)
-        self.context = template_context(FuncContext(user_variables=user_variables, template_path=template_path),
-                                        keep_fields=False)
+        funcs = funcs or FuncContext(user_variables=user_variables)
+        self.context = template_context(funcs, keep_fields=False)
 
     def handle(self, line: str) -> Result:
         from kiln_sdk.gotemplate import TemplateError as GoTemplateError
@@ -163,7 +146,7 @@ class JsonSession:
         try:
             text = go_render(line, self.context)
         except GoTemplateError as err:
-            return Result(f"???????: Interpolation error\n\n{err}\n\n")
+            return Result(f"???????: Interpolation error\n\n{err}\n\n\n")
         for secret in self.sensitive:
             value = self.user_variables.get(secret, "")
             if value:
@@ -219,26 +202,30 @@ def _is_pipe(stream: TextIO) -> bool:
         return True  # an in-memory stream: read it as piped input
 
 
-def make_session(template_path: str | None, var_files: Sequence[str], vars: Sequence[tuple[str, str]]) -> Session:
-    """Load the template (HCL2 leniently, as the console does) and build the matching session."""
+def make_session(
+    template_path: str | None, var_files: Sequence[str], vars: Sequence[tuple[str, str]]
+) -> tuple[Session, str]:
+    """Load the template (HCL2 leniently, as the console does); the session and the warnings to print."""
     from kiln.template import load_template
 
     if template_path is None:
-        return JsonSession({}, [], "")
+        return JsonSession({}, []), ""
     template = load_template(template_path, var_files=var_files, vars=vars, env=dict(os.environ),
                              lenient=True)
+    warnings = template.render(template.warnings) + "\n" if template.warnings else ""
     if is_hcl2_path(template_path):
         from kiln.template.hcl2 import HCL2Template
 
         assert isinstance(template, HCL2Template)
-        return HclSession(template.scope)
-    return _legacy_session(template, template_path)
+        return HclSession(template.scope), warnings
+    return _legacy_session(template), warnings
 
 
-def _legacy_session(template: Template, template_path: str) -> Session:
-    user_variables = dict(getattr(template, "user_variables", {}) or {})
-    sensitive = list(getattr(template, "sensitive_variables", []) or [])
-    return JsonSession(user_variables, sensitive, template_path)
+def _legacy_session(template: Template) -> Session:
+    from kiln.template.legacy import LegacyTemplate
+
+    assert isinstance(template, LegacyTemplate)
+    return JsonSession(template.user_variables, list(template.raw.sensitive_variables), template.funcs)
 
 
 def run_console(
@@ -251,10 +238,11 @@ def run_console(
 ) -> int:
     """The whole ``kiln console`` verb after flag parsing. Returns the exit status."""
     try:
-        session = make_session(template_path, var_files, vars)
+        session, warnings = make_session(template_path, var_files, vars)
     except TemplateError as err:
         stdout.write(render(err.diagnostics, err.sources.get) + "\n")
         return 1
+    stdout.write(warnings)
     if _is_pipe(stdin):
         return run_piped(session, stdin, stdout)
     return run_interactive(session, stdin, stdout)

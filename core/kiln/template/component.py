@@ -44,10 +44,10 @@ def schema_type(text: str) -> Type:
     expr, diags = parse_expression(text, "<schema>")
     if diags:
         raise ValueError(f"invalid type expression in a plugin schema: {text!r}")
-    t, diags = type_constraint(expr)
-    if t is None or diags:
+    c, diags = type_constraint(expr)
+    if c is None or diags:
         raise ValueError(f"invalid type expression in a plugin schema: {text!r}")
-    return t
+    return c.type
 
 
 def placeholder(t: Type) -> Any:

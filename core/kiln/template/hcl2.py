@@ -194,7 +194,7 @@ def load_hcl2(
         raise fail()
     variables, values = collect(decls.variables, env=env, var_file_bodies=var_bodies, args=vars,
                                 env_function=env_function(env), functions=scope.functions,
-                                allow_unset=lenient or syntax_only, diags=diags)
+                                check=not (lenient or syntax_only), diags=diags)
     template.variables = variables
     scope.variables = values
     template.sensitive_values = _sensitive_strings([values[n] for n, v in variables.items() if v.sensitive])

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kiln.hcl import parse as _parse
 from kiln.hcl import syntax as syn
+from kiln.hcl import types as _types
+from kiln.hcl.convert import convert
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic
 from kiln.hcl.evaluate import EvalContext, evaluate
 from kiln.hcl.function import Function
 from kiln.hcl.values import DYNAMIC, Type, Value, unknown
 
-__all__ = ["EvalContext", "eval_expr", "make_context", "parse_expression", "parse_file", "parse_template"]
+__all__ = ["Constraint", "EvalContext", "eval_expr", "make_context", "parse_expression", "parse_file", "parse_template", "type_constraint"]
 
 
 def parse_file(text: str, filename: str) -> tuple[syn.Body | None, list[HclDiagnostic]]:
@@ -59,7 +62,7 @@ def eval_expr(expr: syn.Expr, ctx: EvalContext | None) -> tuple[Value, list[HclD
         return unknown(DYNAMIC), err.diagnostics
 
 
-def type_constraint(expr: syn.Expr, json: object = None) -> tuple[Type | None, list[HclDiagnostic]]:
+def type_constraint(expr: syn.Expr, json: object = None) -> tuple[Constraint | None, list[HclDiagnostic]]:
     """A ``type = ...`` constraint; in JSON the string holds the type expression (``"list(string)"``)."""
     from kiln.template.jsonsyntax import JString
 
@@ -69,16 +72,27 @@ def type_constraint(expr: syn.Expr, json: object = None) -> tuple[Type | None, l
         expr, diags = string_expression(json, expr.range.filename)
         if diags:
             return None, diags
-    from kiln.hcl import types as _types
-
     try:
-        return _types.type_constraint(expr), []
+        t, defaults = _types.type_constraint(expr)
     except DiagnosticError as err:
         return None, err.diagnostics
+    return Constraint(t, defaults), []
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A type constraint and the defaults of its ``optional(T, default)`` attributes."""
+
+    type: Type
+    defaults: _types.Defaults
+
+    def convert(self, value: Value) -> Value:
+        """``value`` with optional defaults filled in, converted; raises ``ConversionError``."""
+        return convert(self.defaults.apply(value), self.type)
 
 
 def format_value(value: Value) -> str:
     """A value as ``packer console`` prints it."""
-    from kiln.hcl import format as _format
+    from kiln.hcl.format import console_value
 
-    return _format.format_value(value)
+    return console_value(value)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from kiln.hcl import syntax as syn
 from kiln.hcl.convert import ConversionError, convert
 from kiln.hcl.diagnostics import HclDiagnostic
+from kiln.hcl.references import traversals as references
 from kiln.hcl.values import BOOL, DYNAMIC, Value, unknown
 from kiln.template.blocks import ComponentDecl, LocalDecl
 from kiln.template.body import Body, JsonBody, NativeBody
@@ -19,7 +20,6 @@ from kiln.template.diag import error
 from kiln.template.graph import dependency_order
 from kiln.template.hclapi import eval_expr
 from kiln.template.model import ComponentSpec, TemplateError
-from kiln.template.refs import references
 from kiln.template.scope import Scope
 
 DataResolver = Callable[[ComponentSpec], Value]

@@ -14,12 +14,12 @@ from kiln.hcl import syntax as syn
 from kiln.hcl.convert import ConversionError, convert
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function
+from kiln.hcl.references import traversals as references
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, Type, Value, string, unknown
 from kiln.template.blocks import VariableDecl
 from kiln.template.body import Attr, Body
-from kiln.template.diag import error, has_errors, warning
-from kiln.template.hclapi import eval_expr, make_context, parse_expression, type_constraint
-from kiln.template.refs import references
+from kiln.template.diag import error, has_errors
+from kiln.template.hclapi import Constraint, eval_expr, make_context, parse_expression, type_constraint
 
 ENV_PREFIX = "PKR_VAR_"
 _DOCS = "https://packer.io/docs/configuration/from-1.5/syntax"
@@ -43,6 +43,7 @@ class Variable:
     sensitive: bool = False
     nullable: bool = True
     validations: list[tuple[syn.Expr, str, Range]] = field(default_factory=list)
+    constraint: Constraint | None = None  # the declared ``type`` (with optional() defaults)
     assignments: dict[str, Assignment] = field(default_factory=dict)
 
     def winner(self) -> Assignment | None:
@@ -96,11 +97,12 @@ def looks_like_sentences(s: str) -> bool:
 
 def declare(decl: VariableDecl, env_function: Function | None, diags: list[HclDiagnostic]) -> Variable:
     """Decode a declaration: type, default (where ``env()`` is allowed), description, validations."""
-    vtype: Type | None = None
+    constraint: Constraint | None = None
     if decl.type is not None:
-        vtype, d = type_constraint(decl.type.expr, decl.type.json)
+        constraint, d = type_constraint(decl.type.expr, decl.type.json)
         diags += d
-    var = Variable(decl.name, decl.range, vtype)
+    vtype = constraint.type if constraint is not None else None
+    var = Variable(decl.name, decl.range, vtype, constraint=constraint)
     var.description = _static_string(decl.description, diags)
     var.sensitive = _static_bool(decl.sensitive, False, diags)
     var.nullable = _static_bool(decl.nullable, True, diags)
@@ -109,16 +111,16 @@ def declare(decl: VariableDecl, env_function: Function | None, diags: list[HclDi
         ctx = make_context(None, functions)
         val, d = eval_expr(decl.default.expr, ctx)
         diags += d
-        if vtype is not None and not d:
+        if constraint is not None and not d:
             try:
-                val = convert(val, vtype)
+                val = constraint.convert(val)
             except ConversionError as err:
                 diags.append(error(
                     "Invalid default value for variable",
                     f"This default value is not compatible with the variable's type constraint: {err.message}.",
                     decl.default.expr.range,
                 ))
-                val = unknown(vtype)
+                val = unknown(constraint.type)
         if vtype is None:
             var.type = val.type
         var.assignments["default"] = Assignment(val, "default", decl.default.expr.range)
@@ -159,7 +161,7 @@ def _convert(var: Variable, val: Value, summary: str, detail: str, subject: Rang
     if var.type is None:
         return val
     try:
-        return convert(val, var.type)
+        return var.constraint.convert(val) if var.constraint is not None else convert(val, var.type)
     except ConversionError as err:
         diags.append(error(summary, f"{detail}: {err.message}.", subject))
         return None
@@ -200,11 +202,11 @@ def assign_file(variables: Mapping[str, Variable], body: Body, diags: list[HclDi
     for name, attr in content.attributes.items():
         var = variables.get(name)
         if var is None:
-            diags.append(warning(
-                "Undefined variable",
+            diags.append(HclDiagnostic(  # no subject, only context: Packer prints no source line here
+                "warning", "Undefined variable",
                 f'A "{name}" variable was set but was not found in known variables. To declare variable '
                 f'"{name}", place this block in one of your .pkr files, such as variables.pkr.hcl',
-                attr.name_range,
+                None, attr.range,
             ))
             continue
         val, d = eval_expr(attr.expr, None)
@@ -239,15 +241,17 @@ def assign_args(variables: Mapping[str, Variable], args: Sequence[tuple[str, str
 
 
 def final_values(
-    variables: Mapping[str, Variable], functions: Mapping[str, Function], allow_unset: bool,
+    variables: Mapping[str, Variable], functions: Mapping[str, Function], check: bool,
     diags: list[HclDiagnostic],
 ) -> dict[str, Value]:
-    """Each variable's winning value, validated and marked sensitive; unset ones are unknown."""
+    """Each variable's winning value, marked sensitive; unset ones are unknown. With ``check``, unset
+    variables are errors and values are validated (Packer does both when it initializes a template,
+    which the console and ``validate -syntax-only`` do not)."""
     out: dict[str, Value] = {}
     for name, var in variables.items():
         won = var.winner()
         if won is None:
-            if not allow_unset:
+            if check:
                 diags.append(HclDiagnostic(
                     "error", f'Unset variable "{name}"',
                     f"A used variable must be set or have a default value; see {_DOCS} for details.",
@@ -259,7 +263,8 @@ def final_values(
         if val.is_null and not var.nullable and won.source != "default":
             diags.append(error("Required variable not set", f'The variable "{name}" is required, but the given '
                                "value is null.", won.range))
-        _validate(var, won, functions, diags)
+        if check:
+            _validate(var, won, functions, diags)
         out[name] = val.mark("sensitive") if var.sensitive else val
     return out
 
@@ -315,7 +320,7 @@ def collect(
     args: Sequence[tuple[str, str]],
     env_function: Function | None,
     functions: Mapping[str, Function],
-    allow_unset: bool,
+    check: bool,
     diags: list[HclDiagnostic],
 ) -> tuple[dict[str, Variable], dict[str, Value]]:
     variables = {name: declare(decl, env_function, diags) for name, decl in decls.items()}
@@ -325,7 +330,7 @@ def collect(
     for body in var_file_bodies:
         assign_file(variables, body, diags)
     assign_args(variables, args, diags)
-    return variables, final_values(variables, functions, allow_unset, diags)
+    return variables, final_values(variables, functions, check, diags)
 
 
 __all__ = ["ENV_PREFIX", "Assignment", "Variable", "collect", "declare", "looks_like_sentences", "object_of"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from kiln.template.legacy import LegacyTemplate, LegacyTemplateError, load_legacy
 from kiln_plugins.shell_local_common import ShellLocalConfig
 from kiln_sdk.config import schema_of
