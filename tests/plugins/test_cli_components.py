@@ -1,0 +1,93 @@
+"""The bundled components in a real ``kiln build`` (core + plugin processes) next to Packer 1.6.6.
+
+One post-processor chain exercises shell-local, artifice, compress and manifest; the files left
+behind, the archive's content, the manifest's shape and the closing summary must match Packer's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKER = shutil.which("packer") or "/usr/bin/packer"
+
+TEMPLATE = '''
+source "file" "f" {
+  content = "hello\\n"
+  target  = "sub/out.txt"
+}
+source "null" "alpha" {
+  communicator = "none"
+}
+build {
+  sources = ["source.file.f", "source.null.alpha"]
+  provisioner "shell-local" {
+    inline = ["echo prov $PACKER_BUILD_NAME > prov-$PACKER_BUILD_NAME.txt"]
+  }
+  post-processor "checksum" {
+    checksum_types = ["sha1"]
+    only           = ["file.f"]
+  }
+  post-processors {
+    post-processor "shell-local" {
+      inline = ["echo pp $PACKER_BUILD_NAME"]
+    }
+    post-processor "artifice" {
+      files = ["prov-{{ build_name }}.txt"]
+    }
+    post-processor "compress" {
+      output = "{{ .BuildName }}.tar.gz"
+    }
+    post-processor "manifest" {
+      strip_time = true
+    }
+  }
+}
+'''
+
+
+def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "HOME": str(cwd / ".home")}
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if ".home" not in p.parts and p.is_file())
+
+
+@pytest.mark.skipif(not os.path.exists(PACKER), reason="Packer 1.6.6 (Debian's packer) is not installed")
+def test_post_processor_chain_matches_packer(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "kiln", tmp_path / "packer"
+    for d in (ours, theirs):
+        d.mkdir()
+        (d / "t.pkr.hcl").write_text(TEMPLATE)
+    kiln = _run([sys.executable, "-m", "kiln", "build", "-color=false", "t.pkr.hcl"], ours)
+    packer = _run([PACKER, "build", "-color=false", "t.pkr.hcl"], theirs)
+    assert packer.returncode == 0, packer.stdout
+    assert kiln.returncode == 0, kiln.stdout + kiln.stderr
+
+    def summary(out: str) -> list[str]:
+        return sorted(line for line in out.splitlines() if line.startswith("--> "))
+
+    assert summary(kiln.stdout) == summary(packer.stdout)
+    assert _files(ours) == _files(theirs)  # artifice's and compress's inputs deleted alike
+    for name in ("f.tar.gz", "alpha.tar.gz"):
+        assert gzip.decompress((ours / name).read_bytes()) == gzip.decompress((theirs / name).read_bytes()), name
+    assert (ours / "packer_f_file_sha1.checksum").read_bytes() == (theirs / "packer_f_file_sha1.checksum").read_bytes()
+
+    def shape(path: Path) -> list[tuple[str, str, list[str], str]]:
+        doc = json.loads(path.read_text())
+        assert all(b["packer_run_uuid"] == doc["last_run_uuid"] for b in doc["builds"])
+        return sorted((b["name"], b["builder_type"], [f["name"] for f in b["files"]], b["artifact_id"])
+                      for b in doc["builds"])
+
+    assert shape(ours / "packer-manifest.json") == shape(theirs / "packer-manifest.json")
+    assert ("    file.f: pp f" in kiln.stdout) and ("    null.alpha: pp alpha" in kiln.stdout)
