@@ -24,25 +24,25 @@ from kiln.template.hclapi import Constraint, eval_expr, make_context, parse_expr
 ENV_PREFIX = "PKR_VAR_"
 _DOCS = "https://packer.io/docs/configuration/from-1.5/syntax"
 
-Range = syn.Range
+
 
 
 @dataclass
 class Assignment:
     value: Value
     source: str  # "default" | "env" | "varfile" | "cmd"
-    range: Range | None = None
+    range: syn.Range | None = None
 
 
 @dataclass
 class Variable:
     name: str
-    range: Range
+    range: syn.Range
     type: Type | None  # None: no type and no default (values are taken as they come)
     description: str = ""
     sensitive: bool = False
     nullable: bool = True
-    validations: list[tuple[syn.Expr, str, Range]] = field(default_factory=list)
+    validations: list[tuple[syn.Expr, str, syn.Range]] = field(default_factory=list)
     constraint: Constraint | None = None  # the declared ``type`` (with optional() defaults)
     assignments: dict[str, Assignment] = field(default_factory=dict)
 
@@ -144,7 +144,7 @@ def declare(decl: VariableDecl, env_function: Function | None, diags: list[HclDi
     return var
 
 
-def _from_text(var: Variable, text: str, filename: str) -> tuple[Value, Range | None, list[HclDiagnostic]]:
+def _from_text(var: Variable, text: str, filename: str) -> tuple[Value, syn.Range | None, list[HclDiagnostic]]:
     """A value given as text (``-var``, ``PKR_VAR_``): literal text for string/number/untyped variables,
     an HCL expression for the others."""
     if var.type is None or var.type in (STRING, NUMBER):
@@ -156,7 +156,7 @@ def _from_text(var: Variable, text: str, filename: str) -> tuple[Value, Range | 
     return val, expr.range, d
 
 
-def _convert(var: Variable, val: Value, summary: str, detail: str, subject: Range | None,
+def _convert(var: Variable, val: Value, summary: str, detail: str, subject: syn.Range | None,
              diags: list[HclDiagnostic]) -> Value | None:
     if var.type is None:
         return val
@@ -296,7 +296,7 @@ def _validate(var: Variable, won: Assignment, functions: Mapping[str, Function],
             ))
 
 
-def _short(r: Range) -> str:
+def _short(r: syn.Range) -> str:
     if r.start.line == r.end.line:
         return f"{r.filename}:{r.start.line},{r.start.column}-{r.end.column}"
     return f"{r.filename}:{r.start.line},{r.start.column}-{r.end.line},{r.end.column}"

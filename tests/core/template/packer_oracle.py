@@ -74,15 +74,16 @@ def run_all(cases: Sequence[Case], base: Path) -> dict[str, Outcome]:
         args = _args(case, root)
         v = subprocess.Popen([PACKER, "validate", *args, str(root)], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, env=env, cwd=root)
-        with open(root / ".console-input") as stdin:
-            c = subprocess.Popen([PACKER, "console", *args, str(root)], stdin=stdin, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, env=env, cwd=root)
+        c = None
+        if case.lines:
+            with open(root / ".console-input") as stdin:
+                c = subprocess.Popen([PACKER, "console", *args, str(root)], stdin=stdin, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=env, cwd=root)
         procs.append((case, v, c))
     out = {}
     for case, v, c in procs:
         vout, _ = v.communicate(timeout=60)
-        cout, _ = c.communicate(timeout=60)
-        chunks = split_console(cout.decode(), len(case.lines)) if case.lines else []
+        chunks = split_console(c.communicate(timeout=60)[0].decode(), len(case.lines)) if c else []
         out[case.name] = Outcome(v.returncode, vout.decode(), chunks)
     return out
 
