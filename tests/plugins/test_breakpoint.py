@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from kiln_plugins.provisioner.breakpoint import BreakpointProvisioner
+from kiln_sdk.components import ProvisionContext
+from kiln_sdk.diagnostics import BuildError
+from kiln_sdk.ui import RecordingUi
 
-from tests.plugins.plugin_fakes import configured, provision_ctx
+from tests.plugins.plugin_fakes import INFO, configured, provision_ctx
 
 
 def run(raw: dict[str, object]) -> list[tuple[str, str]]:
@@ -27,3 +31,15 @@ def test_disabled_continues_without_asking() -> None:
     assert run({"disable": True}) == [("say", "Breakpoint provisioner disabled; continuing...")]
     assert run({"disable": True, "note": "n"}) == [
         ("say", 'Breakpoint provisioner with note "n" disabled; continuing...')]
+
+
+def test_a_failed_question_fails_the_build_like_packer() -> None:
+    class NoTty(RecordingUi):
+        def ask(self, query: str) -> str:
+            raise OSError("no available tty")
+
+    p = BreakpointProvisioner()
+    configured(p, {})
+    ui = NoTty()
+    with pytest.raises(BuildError, match="^Error asking for input: no available tty$"):
+        p.provision(ProvisionContext(ui=ui, info=INFO))

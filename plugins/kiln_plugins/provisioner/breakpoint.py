@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
+from kiln_sdk.diagnostics import BuildError, Cancelled
 
 from kiln_plugins.render import interpolate_config
 
@@ -40,5 +41,10 @@ class BreakpointProvisioner(Provisioner[BreakpointConfig]):
             ctx.ui.say(f'Pausing at breakpoint provisioner with note "{note}".')
         else:
             ctx.ui.say("Pausing at breakpoint provisioner.")
-        ctx.ui.ask("Press enter to continue.")
+        try:
+            ctx.ui.ask("Press enter to continue.")
+        except Cancelled:
+            raise
+        except Exception as exc:  # e.g. no terminal to answer on
+            raise BuildError(f"Error asking for input: {exc}") from exc
         ctx.check_cancelled()
