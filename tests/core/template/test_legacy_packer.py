@@ -211,3 +211,25 @@ def test_build_output_like_packer(tmp_path: Path) -> None:
     theirs = {str(p): p.read_text() for p in out_dir.glob("*.txt")}
     assert ours == theirs
     assert t.sensitive_values == ["s3cr3t"]
+
+
+INSPECT_CASES: dict[str, Any] = {
+    "full": {"description": "desc here", "variables": {"a": "x", "req": None, "n": "3", "pw": "secret"},
+             "sensitive-variables": ["pw"],
+             "builders": [{**NULL, "name": "{{user `a`}}-b"}, {**NULL, "name": "two"}, NULL],
+             "provisioners": [{"type": "shell-local", "inline": ["a"]}, {"type": "file", "source": "a",
+                                                                          "destination": "b"}]},
+    "empty": {"builders": [NULL]},
+    "only-required": {"variables": {"r": None}, "builders": [{"type": "file", "target": "x", "content": "y"}]},
+}
+
+
+@pytest.mark.parametrize("case", sorted(INSPECT_CASES))
+def test_inspect_like_packer(tmp_path: Path, case: str) -> None:
+    from kiln.template.legacy_inspect import inspect_text
+
+    path = write(tmp_path, INSPECT_CASES[case])
+    rc, out = packer(tmp_path, "inspect", path)
+    assert rc == 0, out
+    t = load_legacy(str(path), syntax_only=True)
+    assert inspect_text(t.raw) == out
