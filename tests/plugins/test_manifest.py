@@ -129,6 +129,14 @@ def test_existing_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_symlinked_manifest_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    (tmp_path / "link.json").symlink_to(real)
+    record(tmp_path / "link.json", Artifact("x", "a"))
+    assert (tmp_path / "link.json").is_symlink()
+    assert json.loads(real.read_text())["builds"][0]["artifact_id"] == "a"
+
+
 def test_go_json_escaping() -> None:
     value = {"s": "<a&b>\u2028\x01\b\f\n\t\"\\é", "m": GoMap({"z": 1, "a": []}), "e": {}}
     assert marshal_indent(value) == (

@@ -43,7 +43,9 @@ def locked(path: str) -> Iterator[None]:
 
 def write_atomically(path: str, data: bytes, mode: int = 0o664) -> None:
     """Replace ``path`` with ``data`` in one rename. A new file gets ``mode`` (less the umask);
-    an existing file keeps its permissions."""
+    an existing file keeps its permissions; a symlink keeps pointing at the (replaced) file."""
+    if os.path.islink(path):  # write through a symlink, as writing the file in place would
+        path = os.path.realpath(path)
     directory = os.path.dirname(path) or "."
     try:
         keep_mode: int | None = os.stat(path).st_mode & 0o7777
