@@ -303,3 +303,35 @@ build {
                                            "custom_data": {"k": "{{ build_name }} {{ .ID }}"}}, info, artifact)
     for name in ("file.txt", "g-m.json"):
         assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name
+
+
+def test_tar_headers_for_unicode_and_long_names_match_packer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long_name = "n" * 120 + ".txt"  # over tar's 100-byte name field: GNU ././@LongLink
+    theirs = tmp_path / "packer"
+    theirs.mkdir()
+    (theirs / "t.pkr.hcl").write_text(f'''
+source "file" "a" {{
+  content = "x"
+  target  = "é.txt"
+}}
+source "file" "b" {{
+  content = "y"
+  target  = "{long_name}"
+}}
+build {{
+  sources = ["source.file.a", "source.file.b"]
+  post-processor "compress" {{
+    output              = "{{{{.BuildName}}}}.tar"
+    keep_input_artifact = true
+  }}
+}}
+''')
+    proc = subprocess.run([PACKER, "build", "-color=false", "t.pkr.hcl"], cwd=theirs, capture_output=True, text=True,
+                          env={**os.environ, "CHECKPOINT_DISABLE": "1"}, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+    monkeypatch.chdir(theirs)  # the same input files, Packer's own
+    for build_name, name in (("a", "é.txt"), ("b", long_name)):
+        info = BuildInfo(build_name=build_name, builder_type="file")
+        post_process(CompressPostProcessor(), {"output": "kiln-{{.BuildName}}.tar"}, info,
+                     Artifact("packer.file", "File", [name]))
+        assert (theirs / f"kiln-{build_name}.tar").read_bytes() == (theirs / f"{build_name}.tar").read_bytes()
