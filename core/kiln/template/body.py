@@ -57,7 +57,8 @@ class NativeBody(Body):
     def __init__(self, body: syn.Body) -> None:
         self.syntax = body
         self.range = body.range
-        self.missing_item_range = body.end_range or body.range
+        # HCL points "missing required argument" at the start of the body (the block's first line)
+        self.missing_item_range = syn.Range(body.range.filename, body.range.start, body.range.start)
 
     def content(self, block_types: Mapping[str, int]) -> Content:
         attrs = {a.name: Attr(a.name, a.expr, a.range, a.name_range) for a in self.syntax.attributes}
