@@ -43,6 +43,10 @@ class SSHConfig:
     ssh_password: str = setting(default="", sensitive=True, doc="A plaintext password to use to authenticate.")
     ssh_private_key_file: str = setting(default="", doc="Path to a PEM/OpenSSH private key file.")
     ssh_timeout: str = setting(default="5m", doc="How long to wait for SSH to become available.")
+    ssh_wait_timeout: str = setting(default="", doc="Deprecated alias of ssh_timeout.")
+    ssh_certificate_file: str = setting(default="", doc="An SSH certificate for ssh_private_key_file.")
+    ssh_ciphers: list[str] = setting(default_factory=list, doc="Allowed ciphers, in order of preference.")
+    ssh_key_exchange_algorithms: list[str] = setting(default_factory=list, doc="Allowed key exchanges.")
     ssh_handshake_attempts: int = setting(default=10, doc="Authentication attempts before giving up.")
     ssh_agent_auth: bool = setting(default=False, doc="Authenticate with the local ssh-agent.")
     ssh_disable_agent_forwarding: bool = setting(default=False, doc="Do not forward the ssh-agent.")
@@ -75,6 +79,8 @@ class SSHConfig:
                 diags.error(f"Invalid {name}", f"{port} is not a TCP port (1-65535).", [name])
         if self.ssh_handshake_attempts < 1:
             diags.error("Invalid ssh_handshake_attempts", "It must be at least 1.", ["ssh_handshake_attempts"])
+        if self.ssh_wait_timeout and self.ssh_timeout == "5m":
+            self.ssh_timeout = self.ssh_wait_timeout  # Packer's deprecated name still works
         for name in ("ssh_timeout", "ssh_keep_alive_interval", "ssh_read_write_timeout"):
             try:
                 if parse_duration(getattr(self, name)) < 0:
@@ -95,6 +101,10 @@ class SSHConfig:
             )
         for name in ("ssh_private_key_file", "ssh_bastion_private_key_file"):
             self._check_key_file(diags, name)
+        self._check_algorithms(diags)
+        if self.ssh_certificate_file and not os.path.isfile(os.path.expanduser(self.ssh_certificate_file)):
+            diags.error("ssh_certificate_file not found", f"{self.ssh_certificate_file}: no such file.",
+                        ["ssh_certificate_file"])
         if self.ssh_known_hosts_file and not os.path.isfile(self.ssh_known_hosts_file):
             diags.error("ssh_known_hosts_file not found", f"{self.ssh_known_hosts_file}: no such file.",
                         ["ssh_known_hosts_file"])
@@ -108,6 +118,17 @@ class SSHConfig:
                     "Set ssh_bastion_password, ssh_bastion_private_key_file or ssh_bastion_agent_auth.",
                     ["ssh_bastion_host"],
                 )
+
+    def _check_algorithms(self, diags: Diagnostics) -> None:
+        import paramiko
+
+        known = {"ssh_ciphers": getattr(paramiko.Transport, "_preferred_ciphers", ()),
+                 "ssh_key_exchange_algorithms": getattr(paramiko.Transport, "_preferred_kex", ())}
+        for name, supported in known.items():
+            for i, algo in enumerate(getattr(self, name)):
+                if algo not in supported:
+                    diags.error(f"Unsupported algorithm in {name}: {algo}",
+                                f"kiln supports: {', '.join(supported)}.", [name, i])
 
     def _check_key_file(self, diags: Diagnostics, name: str) -> None:
         path = getattr(self, name)

@@ -63,7 +63,13 @@ def endpoints(
     """The target (and bastion, if any) described by ``cfg``; ``host``/``port`` override ssh_host/port."""
     keys = list(extra_keys or [])
     if cfg.ssh_private_key_file:
-        keys.append(load_private_key(os.path.expanduser(cfg.ssh_private_key_file)))
+        key = load_private_key(os.path.expanduser(cfg.ssh_private_key_file))
+        if cfg.ssh_certificate_file:
+            try:
+                key.load_certificate(os.path.expanduser(cfg.ssh_certificate_file))
+            except (OSError, ValueError) as exc:
+                raise SSHConnectError(f"ssh_certificate_file {cfg.ssh_certificate_file}: {exc}") from None
+        keys.append(key)
     target = Endpoint(host or cfg.ssh_host, port or cfg.ssh_port, cfg.ssh_username, cfg.ssh_password, keys,
                       cfg.ssh_agent_auth)
     if not target.host:
@@ -148,8 +154,13 @@ def _handshake(ep: Endpoint, sock: socket.socket | paramiko.Channel, cfg: SSHCon
                ) -> tuple[paramiko.Transport, str]:
     transport = paramiko.Transport(sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET)
     opts = transport.get_security_options()
-    available = tuple(c for c in _FAST_CIPHERS if c in opts.ciphers)
-    opts.ciphers = available + tuple(c for c in opts.ciphers if c not in available)
+    if cfg.ssh_ciphers:
+        opts.ciphers = tuple(cfg.ssh_ciphers)
+    else:
+        available = tuple(c for c in _FAST_CIPHERS if c in opts.ciphers)
+        opts.ciphers = available + tuple(c for c in opts.ciphers if c not in available)
+    if cfg.ssh_key_exchange_algorithms:
+        opts.kex = tuple(cfg.ssh_key_exchange_algorithms)
     try:
         transport.start_client(timeout=timeout)
         fingerprint = _check_host_key(transport, ep, cfg.ssh_known_hosts_file)

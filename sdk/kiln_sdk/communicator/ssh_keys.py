@@ -20,6 +20,9 @@ def load_private_key(path: str, passphrase: str | None = None) -> paramiko.PKey:
         raise ValueError(f"{path}: the private key is encrypted with a passphrase; kiln needs an unencrypted "
                          "key or ssh_agent_auth = true") from None
     except (paramiko.SSHException, ValueError, TypeError) as exc:
+        if "encrypted" in str(exc):
+            raise ValueError(f"{path}: the private key is encrypted with a passphrase; kiln needs an unencrypted "
+                             "key or ssh_agent_auth = true") from None
         raise ValueError(f"{path}: not a usable SSH private key ({exc})") from None
 
 

@@ -187,3 +187,31 @@ def test_clear_authorized_keys(sshd: SSHServer) -> None:
     comm.clear_authorized_keys(pair.public_key)
     assert "kiln-clear-me" not in _run(comm, "cat ~/.ssh/authorized_keys")[1]
     comm.close()
+
+
+def test_ciphers_and_kex_settings(sshd: SSHServer) -> None:
+    comm = sshd.config(ssh_ciphers=["aes256-ctr"], ssh_key_exchange_algorithms=["curve25519-sha256@libssh.org"]).open_communicator()
+    assert comm is not None
+    assert comm.transport().local_cipher == "aes256-ctr"
+    comm.close()
+
+
+def test_config_validation_names_each_bad_setting(tmp_path: Path) -> None:
+    from kiln_sdk.communicator.ssh_config import CommunicatorConfig
+    from kiln_sdk.diagnostics import ConfigError
+
+    bad_key = tmp_path / "not-a-key"
+    bad_key.write_text("hello")
+    cfg = CommunicatorConfig(ssh_port=0, ssh_timeout="5 minutes", ssh_file_transfer_method="rsync",
+                             ssh_private_key_file=str(bad_key), ssh_ciphers=["rot13"], ssh_bastion_host="b")
+    with pytest.raises(ConfigError) as info:
+        cfg.validate_communicator()
+    paths = {d.path for d in info.value.diagnostics}
+    assert {("ssh_username",), ("ssh_port",), ("ssh_timeout",), ("ssh_file_transfer_method",),
+            ("ssh_private_key_file",), ("ssh_ciphers", "0"), ("ssh_bastion_username",)} <= paths
+    with pytest.raises(ConfigError, match="Invalid communicator"):
+        CommunicatorConfig(communicator="winrm").validate_communicator()
+    CommunicatorConfig(communicator="none").validate_communicator()
+    wait = CommunicatorConfig(ssh_username="u", ssh_wait_timeout="7s")
+    wait.validate_communicator()
+    assert wait.seconds("ssh_timeout") == 7

@@ -1,0 +1,49 @@
+"""Go durations and generated key pairs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import paramiko
+import pytest
+from kiln_sdk.communicator.duration import format_duration, parse_duration
+from kiln_sdk.communicator.ssh_keys import generate_key_pair, load_private_key
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("5m", 300), ("1h30m", 5400), ("300ms", 0.3), ("1.5s", 1.5), ("0", 0), ("-2s", -2), ("1m0.5s", 60.5),
+])
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["5", "", "5 m", "m", "5x", "1h-2m"])
+def test_bad_durations_say_what_is_valid(text: str) -> None:
+    with pytest.raises(ValueError, match="like \"30s\""):
+        parse_duration(text)
+
+
+def test_format_duration() -> None:
+    assert format_duration(0.1) == "0.1s" and format_duration(300) == "5m0s" and format_duration(3725) == "1h2m5s"
+
+
+@pytest.mark.parametrize(("kind", "prefix"), [("ed25519", "ssh-ed25519 "), ("rsa", "ssh-rsa "),
+                                              ("ecdsa", "ecdsa-sha2-nistp521 ")])
+def test_generated_key_pairs_round_trip(kind: str, prefix: str, tmp_path: Path) -> None:
+    pair = generate_key_pair(kind, bits=2048 if kind == "rsa" else 0, comment="kiln_temp")
+    assert pair.public_key.startswith(prefix) and pair.public_key.endswith(" kiln_temp")
+    path = tmp_path / "key"
+    path.write_text(pair.private_pem)
+    loaded = load_private_key(str(path))
+    assert loaded.get_base64() == pair.pkey.get_base64() == pair.public_key.split()[1]
+
+
+def test_load_private_key_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such private key file"):
+        load_private_key(str(tmp_path / "missing"))
+    enc = tmp_path / "enc"
+    paramiko.RSAKey.generate(1024).write_private_key_file(str(enc), password="secret")
+    with pytest.raises(ValueError, match="passphrase"):
+        load_private_key(str(enc))
+    with pytest.raises(ValueError, match="unknown key type"):
+        generate_key_pair("dsa")
