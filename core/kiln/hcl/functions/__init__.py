@@ -11,10 +11,34 @@ from types import MappingProxyType
 
 from kiln.hcl.function import Function
 
-from . import collection, encoding, formatting, mapping, numeric, regex, string, yaml
+from . import (
+    collection,
+    crypto,
+    datetime,
+    encoding,
+    formatting,
+    mapping,
+    network,
+    numeric,
+    regex,
+    string,
+    yaml,
+)
 
 _STATIC: dict[str, Function] = {}
-for _module in (numeric, string, formatting, regex, collection, mapping, encoding, yaml):
+for _module in (
+    numeric,
+    string,
+    formatting,
+    regex,
+    collection,
+    mapping,
+    encoding,
+    yaml,
+    crypto,
+    network,
+    datetime,
+):
     _STATIC.update(_module.FUNCTIONS)
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType(dict(sorted(_STATIC.items())))
