@@ -27,6 +27,11 @@ INIT_TIME = datetime.now(UTC)
 PLACEHOLDER_MSG = "To set this dynamically in the Packer template, you must use the `build` function"
 
 
+BASIC_BUILD_KEYS = frozenset({"ID", "Host", "Port", "User", "Password", "ConnType", "PackerRunUUID",
+                              "PackerHTTPAddr", "SSHPublicKey", "SSHPrivateKey", "WinRMPassword"})
+"""The generated data every build has (Packer's BasicPlaceholderData); a builder may add more."""
+
+
 def placeholder(key: str) -> str:
     """What ``{{build `KEY`}}`` renders to before the build runs (Packer's BasicPlaceholderData)."""
     return f"Build_{key}. {PLACEHOLDER_MSG}"
@@ -111,10 +116,14 @@ def packer_funcs(fc: FuncContext) -> dict[str, Callable[..., Any]]:
         if fc.defer_build:
             raise Unresolved(key)
         if fc.generated is None:
+            # Before the build Packer knows the basic keys and the builder's own; kiln cannot see the
+            # builder's list here, so any key gets a placeholder and a wrong one fails at provision time.
             return placeholder(key)
-        if key not in fc.generated:
-            raise FuncError(f"loaded data, but couldnt find {key} in it.")
-        return fc.generated[key]
+        if key in fc.generated:
+            return fc.generated[key]
+        if key in BASIC_BUILD_KEYS:
+            return "<no value>"  # Packer: the key is there, with no value (e.g. Host without a communicator)
+        raise FuncError(f"loaded data, but couldnt find {key} in it.")
 
     def replace_all(old: str, new: str, src: str) -> str:
         return src.replace(old, new)

@@ -214,15 +214,18 @@ def test_range_of_attribute_paths(tmp_path: Path) -> None:
 
 
 def test_fields_are_left_for_the_plugin_and_build_is_known_later(tmp_path: Path) -> None:
-    c = component(tmp_path, {"command": "{{.Vars}} sh {{.Path}} {{user `u`}}", "inline": ["id={{ build `ID` }}"]},
-                  variables={"u": "U"})
+    c = component(tmp_path, {"command": "{{.Vars}} sh {{.Path}} {{user `u`}}", "inline": ["id={{ build `ID` }}"],
+                             "vars": ["{{ build `SourceAMI` }}"]}, variables={"u": "U"})
     prepare = c.decode(SCHEMA)
     assert prepare.config["command"] == "{{.Vars}} sh {{.Path}} U"
     assert prepare.config["inline"] == [f"id=Build_ID. {PLACEHOLDER_MSG}"]
-    provision = c.decode(SCHEMA, {"ID": string("i-123")})
-    assert provision.config["inline"] == ["id=i-123"]
+    assert prepare.config["vars"] == [f"Build_SourceAMI. {PLACEHOLDER_MSG}"]
+    provision = c.decode(SCHEMA, {"ID": string("i-123"), "SourceAMI": string("ami-1")})
+    assert provision.config["inline"] == ["id=i-123"] and provision.config["vars"] == ["ami-1"]
     missing = c.decode(SCHEMA, {"Host": string("h")})
-    assert "loaded data, but couldnt find ID in it." in missing.diagnostics[0].summary
+    assert missing.config["inline"] == ["id=<no value>"]  # a basic key: there, without a value (Packer)
+    (d,) = missing.diagnostics
+    assert "loaded data, but couldnt find SourceAMI in it." in d.summary
 
 
 def test_sensitive_values_are_reported_for_masking(tmp_path: Path) -> None:
