@@ -128,3 +128,21 @@ def test_dropped_connection_mid_upload(comm: SSHCommunicator, tmp_path: Path) ->
     # and the next call reconnects
     out: list[bytes] = []
     assert comm.run("echo again", stdout=out.append) == 0 and out == [b"again\n"]
+
+
+def test_a_directory_is_one_channel(comm: SSHCommunicator, nested: Path, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import paramiko
+
+    comm.remote_has_tar()  # the one-time probe
+    opened: list[int] = []
+    real = paramiko.Transport.open_session
+
+    def counting(self: paramiko.Transport, *args: object, **kwargs: object) -> paramiko.Channel:
+        opened.append(1)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(paramiko.Transport, "open_session", counting)
+    comm.upload_dir(str(tmp_path / "one"), str(nested) + "/")
+    assert len(opened) == 1
+    assert _tree(tmp_path / "one") == _tree(nested)

@@ -215,3 +215,39 @@ def test_config_validation_names_each_bad_setting(tmp_path: Path) -> None:
     wait = CommunicatorConfig(ssh_username="u", ssh_wait_timeout="7s")
     wait.validate_communicator()
     assert wait.seconds("ssh_timeout") == 7
+
+
+def test_read_write_timeout_limits_a_command(sshd: SSHServer) -> None:
+    comm = sshd.config(ssh_read_write_timeout="500ms").open_communicator()
+    assert comm is not None
+    with pytest.raises(RemoteCommandError, match=r"did not finish within 0.5s \(ssh_read_write_timeout\)"):
+        comm.run("sleep 10")
+    comm.close()
+
+
+def test_agent_auth(sshd: SSHServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.02)
+        env = {"SSH_AUTH_SOCK": str(sock), "PATH": "/usr/bin:/bin"}
+        subprocess.run(["ssh-add", str(sshd.client_key)], env=env, check=True, capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        comm = sshd.config(ssh_private_key_file="", ssh_agent_auth=True).open_communicator()
+        assert comm is not None
+        # the agent is forwarded unless ssh_disable_agent_forwarding
+        assert _run(comm, 'test -S "$SSH_AUTH_SOCK" && echo forwarded')[1] == "forwarded\n"
+        comm.close()
+        comm = sshd.config(ssh_private_key_file="", ssh_agent_auth=True,
+                           ssh_disable_agent_forwarding=True).open_communicator()
+        assert comm is not None
+        assert _run(comm, 'echo "[$SSH_AUTH_SOCK]"')[1] == "[]\n"
+        comm.close()
+    finally:
+        agent.terminate()
+        agent.wait()
