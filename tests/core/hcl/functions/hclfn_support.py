@@ -1,6 +1,6 @@
-"""Test helpers for the function library: build values, write them as HCL source for Packer, call a
-kiln function the way the evaluator does, print results the way ``packer console`` does, and run
-Debian's Packer 1.6.6 once over a batch of expressions."""
+"""Test helpers for the function library: build values, write them as HCL source, evaluate that source
+with kiln's parser, evaluator and console printer, and run Debian's Packer 1.6.6 once over a batch of
+expressions."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from decimal import Decimal
 
 from kiln.hcl import numbers
 from kiln.hcl.convert import object_type
-from kiln.hcl.function import ArgError, ArityError, FunctionError
-from kiln.hcl.functions import FUNCTIONS
+from kiln.hcl.diagnostics import DiagnosticError
+from kiln.hcl.evaluate import EvalContext, evaluate
+from kiln.hcl.format import console_value
+from kiln.hcl.functions import FUNCTIONS, functions_for
+from kiln.hcl.parse import parse_expression
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, TupleType, Value
 
 PACKER = "/usr/bin/packer"
@@ -98,82 +101,26 @@ def call(name: str, *args: Value) -> Call:
     return Call(name, tuple(args))
 
 
-# ---- printing as packer console does ------------------------------------------------------------
+# ---- kiln's side: the real parser, evaluator and console printer --------------------------------
 
 
-def _quote(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        cp = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif cp < 0x20 or cp == 0x7F:
-            out.append(f"\\x{cp:02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _nested(v: Value, indent: str) -> str:
-    if not v.is_known:
-        return "(unknown)"
-    if v.v is None:
-        return "null"
-    if v.type == STRING:
-        return _quote(v.v)
-    if v.type == NUMBER:
-        return numbers.console(v.v)
-    if v.type == BOOL:
-        return "true" if v.v else "false"
-    inner = indent + "  "
-    if isinstance(v.v, list):
-        if not v.v:
-            return "[]"
-        return "[\n" + "".join(f"{inner}{_nested(e, inner)},\n" for e in v.v) + indent + "]"
-    items = [(k, e) for k, e in sorted(v.v.items()) if e.v is not None]
-    if not items:
-        return "{}"
-    return "{\n" + "".join(f"{inner}{_quote(k)} = {_nested(e, inner)}\n" for k, e in items) + indent + "}"
-
-
-def console_text(v: Value) -> str:
-    """What ``packer console`` (1.6.6) prints for ``v``."""
+def kiln_console(source: str, base_dir: str = ".") -> str:
+    """What ``kiln console`` prints for ``source`` (an HCL expression), or "ERROR: detail"."""
+    ctx = EvalContext(functions=functions_for(base_dir))
     try:
-        from kiln.hcl.format import console_format  # type: ignore[attr-defined]
-    except ImportError:
-        console_format = None
-    if console_format is not None:
-        return str(console_format(v))
-    if v.v is not None and v.is_known and v.type == STRING:
-        return v.v
-    return _nested(v, "")
-
-
-def error_text(err: FunctionError, name: str) -> str:
-    """The detail line of HCL's diagnostic for a failed call, as Packer words it."""
-    fn = FUNCTIONS[name]
-    if isinstance(err, ArityError):
-        return err.message
-    if isinstance(err, ArgError):
-        param = fn.param_for(err.index)
-        pname = param.name if param else "?"
-        return f'Invalid value for "{pname}" parameter: {err.message}.'
-    return f'Call to function "{name}" failed: {err.message}.'
+        value = evaluate(parse_expression(source, "<console-input>"), ctx)
+    except DiagnosticError as err:
+        return "ERROR: " + err.diagnostics[0].detail
+    return console_value(value)
 
 
 def kiln_output(c: Call) -> str:
-    try:
-        result = FUNCTIONS[c.name].call(list(c.args))
-    except FunctionError as err:
-        return "ERROR: " + error_text(err, c.name)
-    return console_text(result)
+    return kiln_console(c.source())
+
+
+def call_value(name: str, *args: Value) -> Value:
+    """Call a function directly (no evaluator), as unit tests do."""
+    return FUNCTIONS[name].call(list(args))
 
 
 # ---- the Packer oracle --------------------------------------------------------------------------
