@@ -330,7 +330,8 @@ def collect(
     for body in var_file_bodies:
         assign_file(variables, body, diags)
     assign_args(variables, args, diags)
-    return variables, final_values(variables, functions, check, diags)
+    # Packer initializes (unset variables, validation) only a template whose values all parsed
+    return variables, final_values(variables, functions, check and not has_errors(diags), diags)
 
 
 __all__ = ["ENV_PREFIX", "Assignment", "Variable", "collect", "declare", "looks_like_sentences", "object_of"]
