@@ -233,3 +233,62 @@ def test_inspect_like_packer(tmp_path: Path, case: str) -> None:
     assert rc == 0, out
     t = load_legacy(str(path), syntax_only=True)
     assert inspect_text(t.raw) == out
+
+
+# -- the whole pipeline: `kiln build` and `packer build` of the same legacy templates -----------------
+
+PIPELINE_CASES: dict[str, Any] = {
+    "functions": {
+        "variables": {"a": "hello", "b": "{{user `a`}}-x", "e": "{{env `KILN_T`}}"},
+        "builders": [NULL],
+        "provisioners": [{"type": "shell-local", "inline": [
+            "echo A={{user `a`}} B={{user `b`}} E={{user `e`}} U={{ user `a` | upper }}",
+            "echo N={{build_name}} T={{build_type}} V={{packer_version}} D={{template_dir}}",
+            "echo X={{split `a,b,c` `,` 1}} R={{replace `a` `b` 1 `aaa`}} RA={{replace_all `a` `b` `aaa`}}",
+            "echo {{- ` trim` -}}  x {{if eq (user `a`) `hello`}}yes{{end}} ID={{ build `ID` }}"]}],
+    },
+    "weak-typing": {
+        "builders": [NULL],
+        "provisioners": [
+            {"type": "shell-local", "inline": "echo one,echo two", "environment_vars": "A=1,B=2",
+             "valid_exit_codes": ["0", 1]},
+            {"type": "shell-local", "inline": ["echo $A $B"], "environment_vars": ["A={{user `x`}}", "B=2"],
+             "use_linux_pathing": "false"}],
+    },
+    "builds-only-except-override": {
+        "variables": {"n": "web"},
+        "builders": [NULL, {**NULL, "name": "{{user `n`}}-2"}, {**NULL, "name": "c"}],
+        "provisioners": [
+            {"type": "shell-local", "inline": ["echo all {{build_name}}"],
+             "override": {"c": {"inline": ["echo overridden for c"]}}},
+            {"type": "shell-local", "only": ["{{user `n`}}-2"], "inline": ["echo only raw name"]},
+            {"type": "shell-local", "except": ["null"], "inline": ["echo except null"]}],
+        "post-processors": [[{"type": "shell-local", "inline": ["echo pp {{build_name}}"], "only": ["c"]}]],
+    },
+}
+
+
+def _lines(output: str) -> dict[str, list[str]]:
+    """Each build's indented output lines (what its components printed), in order. The UI's prefix
+    of a post-processor's lines ("c (shell-local): ") is the UI's business, not this test's."""
+    out: dict[str, list[str]] = {}
+    for line in output.splitlines():
+        if line.startswith("    ") and ": " in line:
+            build, text = line[4:].split(": ", 1)
+            out.setdefault(build.split(" (", 1)[0], []).append(text)
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(PIPELINE_CASES))
+def test_kiln_build_prints_what_packer_prints(tmp_path: Path, case: str) -> None:
+    import sys
+
+    path = write(tmp_path, PIPELINE_CASES[case])
+    env = {"KILN_T": "from-env"}
+    rc, theirs = packer(tmp_path, "build", path, "-color=false", env=env)
+    assert rc == 0, theirs
+    kenv = {**os.environ, **env, "HOME": str(tmp_path), "KILN_PLUGIN_PATH": str(tmp_path / "plugins")}
+    proc = subprocess.run([sys.executable, "-m", "kiln", "build", "-color=false", str(path)], capture_output=True,
+                          text=True, env=kenv, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _lines(proc.stdout) == _lines(theirs)
