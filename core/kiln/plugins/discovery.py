@@ -39,13 +39,21 @@ class PluginExecutable:
     fingerprint: str  # path:size:mtime, the cache key
 
 
+@dataclass(frozen=True)
+class ComponentSource:
+    """Where a component comes from: the executable, and the name it has inside that executable."""
+
+    executable: PluginExecutable
+    own_name: str
+
+
 @dataclass
 class Catalog:
-    """(kind, component name) -> the executable that serves it."""
+    """(kind, component name as templates write it) -> where it comes from."""
 
-    components: dict[tuple[str, str], PluginExecutable] = field(default_factory=dict)
+    components: dict[tuple[str, str], ComponentSource] = field(default_factory=dict)
 
-    def find(self, kind: str, name: str) -> PluginExecutable | None:
+    def find(self, kind: str, name: str) -> ComponentSource | None:
         return self.components.get((kind, name))
 
     def names(self, kind: str) -> list[str]:
@@ -152,7 +160,7 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
     exe = bundled()
     for kind, key in KIND_KEYS.items():
         for name in cache.describe(exe).get(key, []):  # type: ignore[attr-defined]
-            catalog.components[(kind, name)] = exe
+            catalog.components[(kind, name)] = ComponentSource(exe, name)
     for path in _executables(plugin_dirs(env)):
         ext = PluginExecutable((str(path),), path.name, _fingerprint(path))
         plugin = _plugin_name(path)
@@ -164,6 +172,6 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
         for kind, key in KIND_KEYS.items():
             for component in description.get(key, []):  # type: ignore[attr-defined]
                 full = plugin if component == DEFAULT_NAME else f"{plugin}-{component}"
-                catalog.components.setdefault((kind, full), ext)
+                catalog.components.setdefault((kind, full), ComponentSource(ext, component))
     cache.save()
     return catalog

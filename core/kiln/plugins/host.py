@@ -47,12 +47,13 @@ class PluginHost:
 
     def start(self, kind: str, name: str) -> Any:
         """Start a process serving component ``name`` of ``kind``; return its client."""
-        exe = self.catalog.find(kind, name)
-        if exe is None:
+        source = self.catalog.find(kind, name)
+        if source is None:
             raise UnknownComponent(kind, name, self.catalog.names(kind))
+        exe = source.executable
         label = f"{KIND_WORDS.get(kind, kind)} {name!r}" + ("" if exe.label == "bundled" else f" ({exe.label})")
         plugin_log = log.get(f"plugin.{kind}.{name}")
-        process = PluginProcess(exe.command, kind, name, label=label, env=self.env,
+        process = PluginProcess(exe.command, kind, source.own_name, label=label, env=self.env,
                                 start_timeout=self.start_timeout, stderr_sink=plugin_log.debug)
         with self._lock:
             if self._closed:
