@@ -200,14 +200,14 @@ def load_legacy(path: str, var_files: Sequence[str] = (), vars: Sequence[tuple[s
         raw = parse_raw(text, path)
     except LegacyError as err:
         raise LegacyTemplateError(err, "parse", sources) from None
+    funcs = FuncContext(template_path=os.path.abspath(path), env=dict(os.environ if env is None else env))
+    if syntax_only:  # Packer's validate -syntax-only stops after parsing the template
+        return LegacyTemplate(raw, {}, {b.name: b.name for b in raw.builders}, funcs, sources=sources)
     try:
         given, var_sources = command_line_variables(var_files, vars)
     except LegacyError as err:
         raise LegacyTemplateError(err, "core", sources) from None
     sources.update(var_sources)
-    funcs = FuncContext(template_path=os.path.abspath(path), env=dict(os.environ if env is None else env))
-    if syntax_only:
-        return LegacyTemplate(raw, dict(given), {b.name: b.name for b in raw.builders}, funcs, sources=sources)
     try:
         errs = _validate(raw)
         if errs:
