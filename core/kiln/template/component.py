@@ -29,6 +29,7 @@ from kiln.hcl.values import (
 )
 from kiln.template.body import Attr, Blk, Body
 from kiln.template.diag import error
+from kiln.template.dynamic import expand
 from kiln.template.hclapi import EvalContext, eval_expr, parse_expression, type_constraint
 from kiln.template.model import ComponentSpec, Decoded
 from kiln.template.suggest import suggestion
@@ -127,7 +128,7 @@ class HclComponent(ComponentSpec):
         ctx = self.context(build_vars)
         diags: list[HclDiagnostic] = []
         sensitive: list[str] = []
-        attrs, blocks = self._content({b.type_name: 0 for b in schema.blocks}, diags)
+        attrs, blocks = self._content(_block_types(schema), diags)
         config = _decode_body(schema, attrs, blocks, self.bodies[0].missing_item_range, ctx, diags, sensitive)
         return Decoded(config, diags, sensitive)
 
@@ -167,6 +168,12 @@ def _block_names(bodies: Sequence[Body]) -> dict[str, int]:
     return names
 
 
+def _block_types(schema: Schema) -> dict[str, int]:
+    types = {b.type_name: 0 for b in schema.blocks}
+    types["dynamic"] = 1
+    return types
+
+
 def _decode_body(
     schema: Schema, attrs: Mapping[str, Attr], blocks: list[Blk], missing: syn.Range, ctx: EvalContext,
     diags: list[HclDiagnostic], sensitive: list[str],
@@ -200,26 +207,27 @@ def _decode_body(
             diags.append(error("Missing required argument",
                                f'The argument "{spec.name}" is required, but no definition was found.', missing))
     block_names = [b.type_name for b in schema.blocks]
-    for blk in blocks:
+    instances = expand(blocks, ctx, diags)
+    for blk, _ in instances:
         if schema.block(blk.type) is None:
             hint = suggestion(blk.type, block_names)
             diags.append(error("Unsupported block type", f'Blocks of type "{blk.type}" are not expected here.{hint}',
                                blk.type_range))
     for bspec in schema.blocks:
-        found = [b for b in blocks if b.type == bspec.type_name]
+        found = [(b, bctx) for b, bctx in instances if b.type == bspec.type_name]
         decoded = []
-        for b in found:
-            c = b.body.content({x.type_name: 0 for x in bspec.schema.blocks})
+        for b, bctx in found:
+            c = b.body.content(_block_types(bspec.schema))
             diags += c.diagnostics
-            decoded.append(_decode_body(bspec.schema, c.attributes, c.blocks, b.body.missing_item_range, ctx,
+            decoded.append(_decode_body(bspec.schema, c.attributes, c.blocks, b.body.missing_item_range, bctx,
                                         diags, sensitive))
         if bspec.nesting == "single":
             if len(found) > 1:
-                first = found[0].range
+                first = found[0][0].range
                 diags.append(error(f'Duplicate {bspec.type_name} block',
                                    f'Only one block of type "{bspec.type_name}" is allowed. Previous definition was '
                                    f"at {first.filename}:{first.start.line},{first.start.column}-{first.end.column}.",
-                                   found[1].range))
+                                   found[1][0].range))
             if decoded:
                 config[bspec.type_name] = decoded[0]
         elif decoded:

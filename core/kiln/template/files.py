@@ -32,7 +32,7 @@ def _matching(path: str, hcl_ext: str, json_ext: str) -> tuple[list[str], list[s
         return [], []
     hcl, js = [], []
     for name in sorted(os.listdir(path)):
-        full = os.path.join(path, name)
+        full = os.path.normpath(os.path.join(path, name))  # Go's filepath.Join cleans: "a.pkr.hcl", not "./a.pkr.hcl"
         if os.path.isdir(full):
             continue
         if name.endswith(hcl_ext):

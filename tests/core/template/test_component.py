@@ -153,3 +153,30 @@ build {
     assert y.builder.decode(SCHEMA).config == {"count": 1, "required_thing": "from build"}
     dup = z.builder.decode(SCHEMA).diagnostics
     assert [d.summary for d in dup][:1] == ["Duplicate argument"]
+
+
+def test_dynamic_blocks(tmp_path: Path) -> None:
+    t = _template(tmp_path, """
+  required_thing = "x"
+  dynamic "disk" {
+    for_each = { a = 1, b = 2 }
+    iterator = d
+    content {
+      size = d.value * 10
+      name = d.key
+    }
+  }
+  dynamic "network" {
+    for_each = ["nat"]
+    content {
+      mode = network.value
+    }
+  }
+""")
+    decoded = t.builds()[0].builder.decode(SCHEMA)
+    assert decoded.diagnostics == []
+    assert decoded.config["disk"] == [{"size": 10, "name": "a"}, {"size": 20, "name": "b"}]
+    assert decoded.config["network"] == {"mode": "nat"}
+    bad = _template(tmp_path, 'required_thing = "x"\n  dynamic "disk" {\n    for_each = 3\n    content {}\n  }\n')
+    assert [d.summary for d in bad.builds()[0].builder.decode(SCHEMA).diagnostics] == [
+        "Invalid dynamic for_each value"]
