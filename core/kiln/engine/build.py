@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kiln_sdk._wire.callback_server import CallbackServer
+from kiln_sdk._wire.callback_server import CallbackRef, CallbackServer
 from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
 
 from kiln import log
@@ -41,12 +41,17 @@ class BuildRunner:
         self.render = render
         self.cancel_grace = cancel_grace
 
+    def _pp_ui_ref(self, build_name: str, pp_type: str) -> CallbackRef:
+        """A post-processor's own lines are targeted ``null.alpha (manifest)``, as Packer does."""
+        return self.callbacks.add_ui(self.core_ui.for_post_processor(build_name, pp_type))
+
     def run(self, build: PreparedBuild) -> BuildResult:
         ui = self.core_ui.for_build(build.name)
         ui_ref = self.callbacks.add_ui(ui)
         hook_ref = self.callbacks.add_hook(
             ProvisionHook(build, ui, ui_ref, self.cancel, self.render, self.cancel_grace)
         )
+        self.core_ui.build_started(build.name)
         started = time.monotonic()
         artifacts: list[RemoteArtifact] = []
         error: str | None = None
@@ -57,7 +62,8 @@ class BuildRunner:
             elif result.error:
                 error = result.error
             elif result.artifact is not None:
-                outcome = run_chains(build, result.artifact, ui, ui_ref, self.cancel, self.hcl2, self.cancel_grace)
+                outcome = run_chains(build, result.artifact, ui, self._pp_ui_ref, self.cancel, self.hcl2,
+                                     self.cancel_grace)
                 artifacts = outcome.artifacts
                 error = multierror(outcome.errors) if outcome.errors else None
         except (PluginCrashed, CallTimedOut) as exc:

@@ -9,6 +9,7 @@ it, or when there are no chains; otherwise it is destroyed at the end.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiln_sdk._wire.callback_server import CallbackRef
@@ -39,8 +40,10 @@ def _keep(pp: PreparedPostProcessor, default_keep: bool, force_override: bool) -
     return wanted
 
 
-def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui, ui_ref: CallbackRef,
-               cancel: threading.Event, hcl2: bool, cancel_grace: float) -> ChainOutcome:
+def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui,
+               pp_ui: Callable[[str, str], CallbackRef], cancel: threading.Event, hcl2: bool,
+               cancel_grace: float) -> ChainOutcome:
+    """Run every chain; ``pp_ui(build name, type)`` gives the Ui a post-processor writes to."""
     outcome = ChainOutcome()
     keep_original = not build.chains
     for chain in build.chains:
@@ -52,7 +55,8 @@ def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui, u
             ui.say(f"Running post-processor: {spec.name} (type {spec.type})" if hcl2
                    else f"Running post-processor: {spec.type}")
             try:
-                result = pp.component.client.post_process(ui_ref, prior, cancel=cancel, cancel_grace=cancel_grace)
+                result = pp.component.client.post_process(pp_ui(build.name, spec.type), prior, cancel=cancel,
+                                                          cancel_grace=cancel_grace)
             except (PluginCrashed, CallTimedOut) as exc:
                 outcome.errors.append(f"Post-processor failed: {exc}")
                 break

@@ -86,9 +86,8 @@ class BuildSession:
             if prepared:
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="build") as pool:
                     results = list(pool.map(runner.run, prepared))
-            self.ui.summary(results)
+            self.ui.summary(results, interrupted=self.interrupted)
         if self.interrupted:
-            self.ui.say("Cleanly cancelled builds after being interrupted.")
             return 1
         return 1 if any(r.error for r in results) else 0
 
