@@ -39,6 +39,7 @@ from kiln.template.model import (
     BuildSpec,
     PostProcessorSpec,
     ProvisionerSpec,
+    RequiredPlugin,
     Template,
     TemplateError,
 )
@@ -85,7 +86,7 @@ class LegacyTemplate(Template):
     kind: str = "json"
     warnings: list[HclDiagnostic] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-    required_plugins: dict = field(default_factory=dict)  # type: ignore[type-arg]
+    required_plugins: dict[str, RequiredPlugin] = field(default_factory=dict)
     required_version: str | None = None
     sensitive_values: list[str] = field(default_factory=list)
 

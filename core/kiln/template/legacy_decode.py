@@ -147,7 +147,8 @@ def _text(st: DecodeState, jv: JValue, path: tuple[str, ...]) -> Any:
     return jv.value
 
 
-def decode_value(st: DecodeState, jv: JValue, t: TypeExpr, path: tuple[str, ...]) -> Any:
+def decode_value(st: DecodeState, jv: JValue, t: TypeExpr, path: tuple[str, ...], interpolated: bool = False) -> Any:
+    """``jv`` as type ``t``; ``interpolated``: a string that was already interpolated."""
     kind = t[0]
     v = jv.value
     if kind == "any":
@@ -168,9 +169,13 @@ def decode_value(st: DecodeState, jv: JValue, t: TypeExpr, path: tuple[str, ...]
                     obj[key] = val
         return obj
     if kind == "list":
-        if isinstance(v, str) and t[1][0] in ("string", "any"):
+        if isinstance(v, str):  # mapstructure.StringToSliceHookFunc(","), then each part decoded
             s = _text(st, jv, path)
-            return s if s is _FAILED else ([] if s == "" else s.split(","))  # StringToSliceHookFunc(",")
+            if s is _FAILED or s == "":
+                return [] if s == "" else s
+            parts = [decode_value(st, JValue(part, jv.range), t[1], path + (str(i),), interpolated=True)
+                     for i, part in enumerate(s.split(","))]
+            return [x for x in parts if x is not _FAILED]
         items = v if isinstance(v, list) else [jv]  # weak: one value for a list
         if isinstance(v, dict):
             _unconvertible(st, jv, "slice", path)
@@ -191,7 +196,7 @@ def decode_value(st: DecodeState, jv: JValue, t: TypeExpr, path: tuple[str, ...]
     if isinstance(v, (list, dict)):
         _unconvertible(st, jv, {"string": "string", "bool": "bool"}.get(kind, "number"), path)
         return _FAILED
-    val = _text(st, jv, path)
+    val = jv.value if interpolated else _text(st, jv, path)
     if val is _FAILED:
         return val
     return _scalar(st, jv, val, kind, path)

@@ -21,7 +21,7 @@ SCHEMA = Schema(
         Attribute("inline", "list(string)"), Attribute("command", "string"), Attribute("retries", "number"),
         Attribute("ok", "bool"), Attribute("tags", "map(string)"), Attribute("vars", "list(string)"),
         Attribute("anything", "any"), Attribute("communicator", "string"),
-        Attribute("opts", "object({a=string, n=number})"),
+        Attribute("opts", "object({a=string, n=number})"), Attribute("codes", "list(number)"),
     ),
     blocks=(Block("disk", Schema((Attribute("size", "number"),)), "list"),),
 )
@@ -180,11 +180,12 @@ def component(tmp: Path, config: dict[str, Any], **template: Any) -> Any:
 def test_weak_typing_as_mapstructure(tmp_path: Path) -> None:
     c = component(tmp_path, {"command": 3.5, "retries": "0x10", "ok": "true", "tags": [{"a": 1}, {"b": True}],
                              "vars": "x,y", "inline": "single", "anything": {"k": ["{{user `v`}}"]},
-                             "opts": {"a": 1, "n": "2"}, "disk": {"size": "10"}},
-                  variables={"v": "val"})
+                             "opts": {"a": 1, "n": "2"}, "disk": {"size": "10"}, "codes": "0,{{user `v2`}}"},
+                  variables={"v": "val", "v2": "2"})
     assert c.decode(SCHEMA).config == {
         "command": "3.5", "retries": 16, "ok": True, "tags": {"a": "1", "b": "1"}, "vars": ["x", "y"],
         "inline": ["single"], "anything": {"k": ["val"]}, "opts": {"a": "1", "n": 2}, "disk": [{"size": 10}],
+        "codes": [0, 2],
     }
 
 
