@@ -18,15 +18,14 @@ from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessRe
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostic
 
-from kiln_plugins.post_processor.archive import ArchiveError, copy_into, make_writer, write_tar, write_zip
+from kiln_plugins.post_processor.archive import ArchiveError, copy_into, write_tar, write_zip
+from kiln_plugins.post_processor.compression import cores, make_writer
 from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.compress"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}"
 _EXTENSION = re.compile(r"\.([a-z0-9]+)")
 _ALGORITHMS = {"gz": "pgzip", "lz4": "lz4", "bgzf": "bgzf", "xz": "xz"}
-# what the UI calls each algorithm (Packer's pgzip is a parallel gzip; kiln's gzip runs on one core)
-_DISPLAY = {"pgzip": "gzip", "bgzf": "bgzf", "xz": "xz"}
 
 
 @dataclass
@@ -124,10 +123,12 @@ class CompressPostProcessor(PostProcessor[CompressConfig]):
             out = open(target, "wb")
         except OSError as exc:
             raise BuildError(f"Unable to create archive {target}: {exc}") from exc
-        compression = _DISPLAY.get(plan.algorithm, "no compression")
+        compression = plan.algorithm or "no compression"
         with out:
-            if plan.algorithm:
-                ui.say(f"Using {compression} compression with 1 core for {target}")
+            if plan.algorithm in ("pgzip", "bgzf"):
+                ui.say(f"Using {plan.algorithm} compression with {cores()} cores for {target}")
+            elif plan.algorithm == "xz":
+                ui.say(f"Using xz compression with 1 core for {target} (library does not support MT)")
             writer = make_writer(plan.algorithm, out, plan.level)
             try:
                 if plan.archive == "tar":
@@ -141,6 +142,7 @@ class CompressPostProcessor(PostProcessor[CompressConfig]):
                     copy_into(files[0], writer)
                 writer.close()
             except ArchiveError as exc:
+                writer.abort()
                 kind = {"tar": "Error creating tar: ", "zip": "Error creating zip: "}.get(plan.archive, "")
                 raise BuildError(f"{kind}{exc}") from exc
         ui.say(f"Archive {target} completed")
