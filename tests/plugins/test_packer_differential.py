@@ -201,9 +201,16 @@ def test_compress_outputs_match_packer(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(ours)
     info = info_for("f")
     artifact, _ = build("f", info)
+    said: list[str] = []
     for output, fmt in outputs.items():
-        result = post_process(CompressPostProcessor(), {"output": output, "format": fmt}, info, artifact)
+        pp = CompressPostProcessor()
+        pp.configure(decode(pp.Config, {"output": output, "format": fmt}), info)
+        ui = RecordingUi()
+        result = pp.post_process(Context(ui=ui, info=info), artifact).artifact
+        said += ui.lines("say")
         assert f"--> file.f: {result}" in proc.stdout
+    prefix = "==> file.f (compress): "
+    assert said == [line[len(prefix):] for line in proc.stdout.splitlines() if line.startswith(prefix)]
     assert (ours / "a.tar").read_bytes() == (theirs / "a.tar").read_bytes()  # GNU tar, byte for byte
     for name in ("b.tar.gz", "g.bz2"):  # Packer's default for an unknown extension: tar.gz
         assert gzip.decompress((ours / name).read_bytes()) == gzip.decompress((theirs / name).read_bytes())
