@@ -240,7 +240,7 @@ def run_console(
     try:
         session, warnings = make_session(template_path, var_files, vars)
     except TemplateError as err:
-        stdout.write(render(err.diagnostics, err.sources.get) + "\n")
+        stdout.write(err.render() + "\n")
         return 1
     stdout.write(warnings)
     if _is_pipe(stdin):

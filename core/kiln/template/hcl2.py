@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
+from kiln.hcl import syntax as syn
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function, Param
 from kiln.hcl.functions import functions_for
@@ -41,6 +42,7 @@ class HCL2Template(Template):
         self.required_plugins: dict[str, RequiredPlugin] = {}
         self.required_version: str | None = None
         self.sensitive_values: list[str] = []
+        self.bodies: dict[str, syn.Body] = {}
         self.variables: dict[str, Variable] = {}
         self._builds: list[BuildSpec] = []
 
@@ -160,21 +162,25 @@ def load_hcl2(
     sources: dict[str, str] = {}
     files = find_files(path, var_files)
 
+    bodies: dict[str, syn.Body] = {}
+
     def fail() -> TemplateError:
         return TemplateError([d for d in diags if d.severity == "error"] + [d for d in diags if d.severity != "error"],
-                             sources)
+                             sources, bodies)
 
     if not files.config_files:
         diags.append(error(f"Could not find any config file in {path}",
                            "A config file must be suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced."))
         raise fail()
-    bodies = [b for f in files.config_files if (b := parse_config_file(f, f.endswith(".json"), sources, diags))]
+    config = [b for f in files.config_files if (b := parse_config_file(f, f.endswith(".json"), sources, diags))]
+    bodies.update({b.syntax.range.filename: b.syntax for b in config if isinstance(b, NativeBody)})
     if has_errors(diags):
         raise fail()
     base_dir = path if os.path.isdir(path) else go_dir(path)
     scope = Scope(base_dir, os.getcwd(), functions_for(base_dir))
     template = HCL2Template(path, sources, scope)
-    decls = read_declarations(bodies)
+    template.bodies = bodies
+    decls = read_declarations(config)
     diags += decls.diagnostics
     version_diags = _check_packer_block(decls, template, diags)
     if version_diags:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kiln_sdk.schema import Schema
 
     from kiln.hcl.diagnostics import HclDiagnostic
-    from kiln.hcl.syntax import Range
+    from kiln.hcl.syntax import Body, Range
     from kiln.hcl.values import Value
 
 PACKER_COMPAT_VERSION = "1.6.6"
@@ -109,10 +109,18 @@ class RequiredPlugin:
 class TemplateError(Exception):
     """Loading failed: every error found, with the sources needed to render them."""
 
-    def __init__(self, diagnostics: Sequence[HclDiagnostic], sources: Mapping[str, str] | None = None) -> None:
+    def __init__(self, diagnostics: Sequence[HclDiagnostic], sources: Mapping[str, str] | None = None,
+                 bodies: Mapping[str, Body] | None = None) -> None:
         self.diagnostics = list(diagnostics)
         self.sources = dict(sources or {})
+        self.bodies = dict(bodies or {})  # parsed native files: lets the rendering name the enclosing block
         super().__init__("; ".join(d.summary for d in self.diagnostics))
+
+    def render(self) -> str:
+        """Packer's rendering: ``Error: ...``, ``on FILE line N, in BLOCK:``, the source line, the detail."""
+        from kiln.hcl.diagnostics import render
+
+        return render(self.diagnostics, self.sources.get, self.bodies)
 
 
 class Template(ABC):
@@ -125,6 +133,7 @@ class Template(ABC):
     required_plugins: dict[str, RequiredPlugin]
     required_version: str | None
     sensitive_values: list[str]  # values to mask in every output (sensitive variables, locals)
+    bodies: dict[str, Body] = {}  # parsed native HCL files by name (for block names in diagnostics)
 
     @abstractmethod
     def builds(self) -> list[BuildSpec]:
@@ -134,4 +143,4 @@ class Template(ABC):
         """Packer's rendering of ``diags``, quoting the source lines they point at."""
         from kiln.hcl.diagnostics import render
 
-        return render(diags, self.sources.get)
+        return render(diags, self.sources.get, self.bodies)
