@@ -190,6 +190,12 @@ DIFF_EXPRESSIONS = [
     "{{/* comment */}}after {{- /* trimmed */ -}} here",
     "{{ html `<a href='x'>&</a>` }} {{ urlquery `a b&c` }} {{ js `it's \"q\"` }}",
     "{{ .Missing }} {{ index `abc` 1 }}",
+    "A {{- if true -}} B {{- else -}} C {{- end -}} D",
+    "{{ if and (eq 1 1) (ne `a` `b`) }}both{{ end }}{{ if or false 0 `` }}x{{ else }}none{{ end }}",
+    "{{ with $x := user `a` }}w={{ $x }}{{ end }}{{ with `` }}no{{ else }}empty{{ end }}",
+    "{{ printf `%06.2f|%+d|%x|%X|%o|%b|%c|%e|%g` 3.14159 5 `hi` 255 8 5 65 1234.5678 0.000012 }}",
+    "{{ print nil }} {{ printf `%v` nil }} {{ eq true true }} {{ not 0 }} {{ len (user `a`) }}",
+    "{{ if user `missing` }}set{{ else if user `a` }}a-set{{ end }}",
 ]
 
 

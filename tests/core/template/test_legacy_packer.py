@@ -292,3 +292,26 @@ def test_kiln_build_prints_what_packer_prints(tmp_path: Path, case: str) -> None
                           text=True, env=kenv, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _lines(proc.stdout) == _lines(theirs)
+
+
+def test_component_problems_like_packer(tmp_path: Path) -> None:
+    """Unknown keys, type errors and template errors in a component, as Packer's Prepare reports them."""
+    cases = [
+        ({"type": "shell-local", "inline": ["a"], "foo": 1, "bar": {"x": 1}},
+         {"unknown configuration key: '\"bar\"'", "unknown configuration key: '\"foo\"'"}),
+        ({"type": "shell-local", "inline": ["echo {{ nope }}"]},
+         {"invalid 'inline': template: root:1: function \"nope\" not defined in: echo {{ nope }}"}),
+        ({"type": "shell-local", "inline": ["echo {{env `HOME`}}"]},
+         {"render 'inline': template: root:1:7: executing \"root\" at <env `HOME`>: error calling env: "
+          "env vars are not allowed here in: echo {{env `HOME`}}"}),
+    ]
+    for config, expected in cases:
+        path = write(tmp_path, {"builders": [NULL], "provisioners": [config]})
+        rc, out = packer(tmp_path, "validate", path)
+        assert rc == 1
+        for message in expected:
+            assert words(message) in words(out)
+        t = kiln(path)
+        assert isinstance(t, LegacyTemplate)
+        decoded = t.builds()[0].provisioners[0].component.decode(SHELL_LOCAL)
+        assert {words(d.summary) for d in decoded.diagnostics} == {words(m) for m in expected}
