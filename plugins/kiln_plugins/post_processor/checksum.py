@@ -45,12 +45,14 @@ def checksum_artifact(files: list[str]) -> Artifact:
                     string=f"Created artifact from files: {', '.join(files)}", destroy_fn=destroy)
 
 
-def file_digest(path: str, checksum_type: str) -> str:
-    h = hashlib.new(checksum_type)
+def file_digests(path: str, checksum_types: list[str]) -> dict[str, str]:
+    """Every requested digest of ``path``, reading it once."""
+    hashes = {kind: hashlib.new(kind) for kind in checksum_types}
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+            for h in hashes.values():
+                h.update(chunk)
+    return {kind: h.hexdigest() for kind, h in hashes.items()}
 
 
 class ChecksumPostProcessor(PostProcessor[ChecksumConfig]):
@@ -81,28 +83,35 @@ class ChecksumPostProcessor(PostProcessor[ChecksumConfig]):
         data: dict[str, Any] = dict(generated) if isinstance(generated, dict) else {}
         data.update(BuildName=self.info.build_name, BuilderType=self.info.builder_type)
         files = list(artifact.files)
-        for kind in self.config.checksum_types or []:
+        types = self.config.checksum_types or []
+        digests: dict[str, dict[str, str]] = {}
+        for kind in types:
             data["ChecksumType"] = kind
             for art in artifact.files:
                 ctx.check_cancelled()
                 target = render(self.config.output, data, self.info)
                 if not os.path.exists(target):
                     files.append(target)
-                self._append(target, art, kind)
+                if art not in digests:
+                    digests[art] = self._digests(art, types)
+                self._append(target, art, digests[art][kind])
         # keep and force_override: never delete the very artifact we checksum
         return PostProcessResult(checksum_artifact(files), keep=True, force_override=True)
 
     @staticmethod
-    def _append(target: str, art: str, kind: str) -> None:
+    def _digests(art: str, types: list[str]) -> dict[str, str]:
+        try:
+            return file_digests(art, types)
+        except OSError as exc:
+            raise BuildError(f"unable to open file {art}: open {art}: {(exc.strerror or '').lower()}") from exc
+
+    @staticmethod
+    def _append(target: str, art: str, digest: str) -> None:
         directory = os.path.dirname(target)
         try:
             os.makedirs(directory or ".", mode=0o755, exist_ok=True)
         except OSError as exc:
             raise BuildError(f"unable to create dir: mkdir {directory}: {exc.strerror}") from exc
-        try:
-            digest = file_digest(art, kind)
-        except OSError as exc:
-            raise BuildError(f"unable to open file {art}: open {art}: {(exc.strerror or '').lower()}") from exc
         try:
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
