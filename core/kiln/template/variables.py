@@ -108,8 +108,12 @@ def declare(decl: VariableDecl, env_function: Function | None, diags: list[HclDi
     var.nullable = _static_bool(decl.nullable, True, diags)
     if decl.default is not None:
         functions = {"env": env_function} if env_function is not None else {}
-        ctx = make_context(None, functions)
-        val, d = eval_expr(decl.default.expr, ctx)
+        refs = references(decl.default.expr)
+        if refs:  # a default may call env() but use no variables (HCL: nil variables, some functions)
+            d = [error("Variables not allowed", "Variables may not be used here.", refs[0].range)]
+            val = unknown(DYNAMIC)
+        else:
+            val, d = eval_expr(decl.default.expr, make_context(None, functions))
         diags += d
         if constraint is not None and not d:
             try:
