@@ -133,7 +133,8 @@ class LegacyTemplate(Template):
     def _provisioner(self, p: RawComponent, b: RawComponent, name: str) -> ProvisionerSpec:
         return ProvisionerSpec(
             self._component(p, PROVISIONER_KEYS, name, b.type, p.override.get(b.name)),
-            pause_before=p.pause_before, max_retries=int(p.max_retries or 0),
+            pause_before=p.pause_before,
+            max_retries=int(p.max_retries) if re.fullmatch(r"[+-]?[0-9]+", p.max_retries) else 0,
             # Packer 1.6.6 wraps a provisioner for pause_before *or* timeout: with both, no timeout.
             timeout=(p.timeout or None) if not p.pause_before else None,
         )

@@ -315,3 +315,23 @@ def test_component_problems_like_packer(tmp_path: Path) -> None:
         assert isinstance(t, LegacyTemplate)
         decoded = t.builds()[0].provisioners[0].component.decode(SHELL_LOCAL)
         assert {words(d.summary) for d in decoded.diagnostics} == {words(m) for m in expected}
+
+
+@pytest.mark.parametrize("case", sorted(INSPECT_CASES))
+def test_inspect_machine_readable_like_packer(tmp_path: Path, case: str) -> None:
+    from kiln.template.legacy_inspect import inspect_records
+
+    path = write(tmp_path, INSPECT_CASES[case])
+    penv = {**os.environ, "CHECKPOINT_DISABLE": "1", "HOME": str(tmp_path)}
+    proc = subprocess.run([PACKER, "-machine-readable", "inspect", str(path)], capture_output=True, text=True,
+                          env=penv, timeout=60)
+    assert proc.returncode == 0
+    theirs = [line.split(",", 2)[2] for line in proc.stdout.splitlines()]  # drop timestamp and target
+
+    def esc(s: str) -> str:
+        return s.replace(",", "%!(PACKER_COMMA)").replace("\n", "\\n")
+
+    t = load_legacy(str(path), syntax_only=True)
+    ours = [("ui,say," if kind == "say" else kind + ",") + ",".join(esc(a) for a in args)
+            for kind, args in inspect_records(t.raw)]
+    assert ours == theirs
