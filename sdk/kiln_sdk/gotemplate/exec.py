@@ -75,7 +75,7 @@ class Executor:
         self.kept: list[Node] = []
 
     def run(self, nodes: list[Node]) -> Rendered:
-        out: list[str | TextNode] = []
+        out: list[str | TextNode | Node] = []  # a Node stands for its own source, kept for later
         for node in nodes:
             depth, mark = len(self.vars), len(out)
             try:
@@ -84,7 +84,7 @@ class Executor:
                 del out[mark:]
                 del self.vars[depth:]
                 self.kept.append(node)
-                out.append(self.src[node.pos:node.end])
+                out.append(node)
         kept = {id(n) for n in self.kept}
         parts: list[str] = []
         for seg in out:
@@ -95,13 +95,15 @@ class Executor:
                 if seg.trim_right and id(seg.right_owner) not in kept:
                     s = s.rstrip(_SPACE)
                 parts.append(s)
-            elif kept and "{{" in seg and seg not in (self.src[n.pos:n.end] for n in self.kept):
+            elif isinstance(seg, Node):
+                parts.append(self.src[seg.pos:seg.end])
+            elif kept:
                 parts.append(seg.replace("{{", '{{"{{"}}'))  # a value must not become an action later
             else:
                 parts.append(seg)
         return Rendered("".join(parts), tuple(self.src[n.pos:n.end] for n in self.kept))
 
-    def walk(self, node: Node, dot: Any, out: list[str | TextNode]) -> None:
+    def walk(self, node: Node, dot: Any, out: list[str | TextNode | Node]) -> None:
         if isinstance(node, TextNode):
             out.append(node)
         elif isinstance(node, ActionNode):
@@ -112,13 +114,13 @@ class Executor:
         elif isinstance(node, BranchNode):
             self.branch(node, dot, out)
 
-    def walk_list(self, nodes: list[Node], dot: Any, out: list[str | TextNode]) -> None:
+    def walk_list(self, nodes: list[Node], dot: Any, out: list[str | TextNode | Node]) -> None:
         depth = len(self.vars)
         for n in nodes:
             self.walk(n, dot, out)
         del self.vars[depth:]
 
-    def branch(self, node: BranchNode, dot: Any, out: list[str | TextNode]) -> None:
+    def branch(self, node: BranchNode, dot: Any, out: list[str | TextNode | Node]) -> None:
         assert node.pipe is not None
         depth = len(self.vars)
         val = self.pipe(node.pipe, dot, declare=node.kind != "range")
