@@ -93,7 +93,7 @@ def index(coll: Value, key: Value) -> Value:
                 return _marked(unknown(DYNAMIC), coll, key)
         if want == NUMBER:
             n: Decimal = key.v
-            if n != n.to_integral_value() and n.is_finite():
+            if not n.is_finite() or n != n.to_integral_value():
                 raise AccessError(
                     "Invalid index",
                     f"{_NO_ELEMENT}: indexing a sequence requires a whole number, but the given index "
@@ -107,7 +107,7 @@ def index(coll: Value, key: Value) -> Value:
                     coll,
                     key,
                 )
-            if not n.is_finite() or not 0 <= n < len(coll.v):
+            if not 0 <= n < len(coll.v):
                 raise AccessError("Invalid index", f"{_NO_ELEMENT}.")
             return _marked(coll.v[int(n)], coll, key)
         if key.v not in coll.v:
@@ -126,6 +126,8 @@ def _go_g(n: Decimal, digits: int | None = None) -> str:
     """Go's ``%g`` of a big.Float (shortest, or ``digits`` significant digits)."""
     from kiln.hcl.numbers import go_float_g
 
+    if n.is_infinite():
+        return "+Inf" if n > 0 else "-Inf"
     if digits is None:
         return go_float_g(float(n))
     if n.is_zero():

@@ -57,23 +57,17 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
 
 
 def _expand(value: Value, arg_expr: Expr, e: FunctionCall) -> list[Value] | None:
-    if not isinstance(value.type, ListType | SetType | TupleType):
-        raise DiagnosticError(
-            [
-                error(
-                    "Invalid expanding argument value",
-                    "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
-                    arg_expr.range,
-                    e.range,
-                )
-            ]
-        )
+    problem = ""
     if value.is_null:
+        problem = "must not be null"
+    elif not isinstance(value.type, ListType | SetType | TupleType):
+        problem = "must be of a tuple, list, or set type"
+    if problem:
         raise DiagnosticError(
             [
                 error(
                     "Invalid expanding argument value",
-                    "The expanding argument (indicated by ...) must not be null.",
+                    f"The expanding argument (indicated by ...) {problem}.",
                     arg_expr.range,
                     e.range,
                 )

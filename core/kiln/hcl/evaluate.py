@@ -159,6 +159,17 @@ def _object(e: ObjectCons, ctx: EvalContext | None) -> Value:
     known = True
     marks: set[str] = set()
     for item in e.items:
+        if item.ambiguous:
+            raise DiagnosticError(
+                [
+                    error(
+                        "Ambiguous attribute key",
+                        "If this expression is intended to be a reference, wrap it in parentheses. If it's instead "
+                        "intended as a literal name containing periods, wrap it in quotes to create a string literal.",
+                        item.key.range,
+                    )
+                ]
+            )
         key = evaluate(item.key, ctx)
         if key.is_null:
             raise DiagnosticError(
@@ -189,35 +200,37 @@ def _object(e: ObjectCons, ctx: EvalContext | None) -> Value:
     return result.mark(*marks) if marks else result
 
 
-def _operand(value: Value, want: Any, side: str, expr: Expr, whole: Expr) -> Value:
-    try:
-        return convert(value, want)
-    except ConversionError as err:
-        raise DiagnosticError(
-            [
-                error(
-                    "Invalid operand",
-                    f"Unsuitable value for {side} operand: {err.message}.",
-                    expr.range,
-                    whole.range,
-                )
-            ]
-        ) from None
+def _operands(
+    op: ops.Operator, sides: list[tuple[str, Expr]], whole: Expr, ctx: EvalContext | None
+) -> list[Value]:
+    """Evaluate and convert each operand, reporting every unsuitable one (as HCL does)."""
+    values = [evaluate(expr, ctx) for _, expr in sides]
+    out: list[Value] = []
+    diags = []
+    for (side, expr), value in zip(sides, values, strict=True):
+        try:
+            out.append(convert(value, op.operand))
+        except ConversionError as err:
+            detail = f"Unsuitable value for {side} operand: {err.message}."
+            values_text = _with(expr, ctx)
+            diags.append(error("Invalid operand", detail, expr.range, whole.range, values_text))
+    if diags:
+        raise DiagnosticError(diags)
+    return out
+
+
+def _with(expr: Expr, ctx: EvalContext | None) -> tuple[str, ...]:
+    return access.describe_variables(expr, ctx, evaluate) if ctx is not None else ()
 
 
 def _binary(e: Binary, ctx: EvalContext | None) -> Value:
     op = ops.BINARY[e.op]
-    left = evaluate(e.left, ctx)
-    right = evaluate(e.right, ctx)
-    left = _operand(left, op.operand, "left", e.left, e)
-    right = _operand(right, op.operand, "right", e.right, e)
-    return _apply(op, [left, right], e)
+    return _apply(op, _operands(op, [("left", e.left), ("right", e.right)], e, ctx), e)
 
 
 def _unary(e: Unary, ctx: EvalContext | None) -> Value:
     op = ops.UNARY[e.op]
-    operand = _operand(evaluate(e.operand, ctx), op.operand, "unary", e.operand, e)
-    return _apply(op, [operand], e)
+    return _apply(op, _operands(op, [("unary", e.operand)], e, ctx), e)
 
 
 def _apply(op: ops.Operator, args: list[Value], e: Expr) -> Value:
@@ -337,6 +350,7 @@ def _template(e: TemplateExpr, ctx: EvalContext | None) -> Value:
                         "The expression result is null. Cannot include a null value in a string template.",
                         part.range,
                         e.range,
+                        _with(part, ctx),
                     )
                 ]
             )
@@ -354,6 +368,7 @@ def _template(e: TemplateExpr, ctx: EvalContext | None) -> Value:
                         f"Cannot include the given value in a string template: {err.message}.",
                         part.range,
                         e.range,
+                        _with(part, ctx),
                     )
                 ]
             ) from None

@@ -44,9 +44,7 @@ def parse_for(p: Parser, open_tok: Token, close: str) -> Expr:
         key_expr = p.expression()
         arrow = p.peek()
         if not p.is_punct(arrow, "=>"):
-            raise p.fail(
-                _SUMMARY, "For expression requires the '=>' operator after its key expression.", arrow
-            )
+            raise p.fail(_SUMMARY, "Key expression is required when building an object.", arrow)
         p.read()
     value_expr = p.expression()
     if close == "}" and p.is_punct(p.peek(), "..."):

@@ -81,15 +81,16 @@ def _collection(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Val
     return coll
 
 
-def _include(e: ForExpr, child: Any, evaluate: Evaluator) -> bool | None:
-    """The ``if`` clause for the current element: True/False, or None when unknown."""
+def _include(e: ForExpr, child: Any, evaluate: Evaluator, early: bool = False) -> bool | None:
+    """The ``if`` clause for the current element: True/False, or None when unknown. ``early``: HCL's
+    check of the clause before iterating, which names a null result differently."""
     assert e.cond is not None
     raw = evaluate(e.cond, child)
     if raw.is_null:
         raise DiagnosticError(
             [
                 error(
-                    "Invalid 'for' condition",
+                    "Condition is null" if early else "Invalid 'for' condition",
                     "The value of the 'if' clause must not be null.",
                     e.cond.range,
                     e.range,
@@ -126,7 +127,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     base = ctx if ctx is not None else EvalContext()
     if e.cond is not None:  # HCL's early check of the condition with unknown iteration values
         names = {e.value_var: unknown(DYNAMIC)} | ({e.key_var: unknown(DYNAMIC)} if e.key_var else {})
-        _include(e, base.child(names), evaluate)
+        _include(e, base.child(names), evaluate, early=True)
     known = True
     items: list[Value] = []
     attrs: dict[str, Value] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.syntax import Pos, Range
 
 IDENT = "IDENT"
@@ -26,6 +26,23 @@ INTERP = "INTERP"  # ${ or ${~
 CONTROL = "CONTROL"  # %{ or %{~
 SEQ_END = "SEQ_END"  # } or ~} closing an interpolation or directive
 PUNCT = "PUNCT"
+INVALID = "INVALID"  # a character HCL does not use (reported in ``diagnostics``)
+
+_INVALID_CHARS = {
+    "&": ("Unsupported operator", 'Bitwise operators are not supported. Did you mean boolean AND ("&&")?'),
+    "|": ("Unsupported operator", 'Bitwise operators are not supported. Did you mean boolean OR ("&&")?'),
+    "~": ("Unsupported operator", 'Bitwise operators are not supported. Did you mean boolean NOT ("!")?'),
+    "'": ("Invalid character", 'Single quotes are not valid. Use double quotes (") to enclose strings.'),
+    "`": (
+        "Invalid character",
+        'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".',
+    ),
+    ";": (
+        "Invalid character",
+        'The ";" character is not valid. Use newlines to separate arguments and blocks, and commas to '
+        "separate items in collection values.",
+    ),
+}
 
 _PUNCT3 = ("...",)
 _PUNCT2 = ("==", "!=", "<=", ">=", "&&", "||", "=>")
@@ -56,6 +73,8 @@ class _Scanner:
         self.col = start.column
         self.byte0 = start.byte
         self.tokens: list[Token] = []
+        self.diagnostics: list[HclDiagnostic] = []
+        self.told: dict[str, int] = {}
         # mode stack: ("expr", depth) | ("quote",) | ("heredoc", marker, at_line_start)
         self.modes: list[list[object]] = [["expr", 0, False]]
 
@@ -92,21 +111,13 @@ class _Scanner:
                 self.modes.pop()  # a bare template ends with the source
                 break
             if mode[0] == "expr":
-                if not self.scan_expr(mode):
-                    break
+                more = self.scan_expr(mode)
             elif mode[0] == "quote":
-                self.scan_quoted()
+                more = self.scan_quoted()
             else:
-                self.scan_heredoc(mode)
-        if self.modes and len(self.modes) > 1:
-            kind = self.modes[-1][0]
-            if kind == "heredoc":
-                raise self.fail("Unterminated template string", "No closing marker was found for the string.")
-            if kind == "quote":
-                raise self.fail("Unterminated template string", "No closing marker was found for the string.")
-            raise self.fail(
-                "Unterminated template interpolation", "No closing brace was found for the sequence."
-            )
+                more = self.scan_heredoc(mode)
+            if not more:
+                break
         self.tokens.append(Token(EOF, "", Range(self.filename, self.pos(), self.pos())))
         return self.tokens
 
@@ -162,29 +173,45 @@ class _Scanner:
                     mode[1] = int(mode[1]) - 1  # type: ignore[call-overload]
                 self.emit(PUNCT, 1)
             else:
-                raise self.fail("Invalid character", "This character is not used within the language.")
+                summary, detail = _INVALID_CHARS.get(
+                    c, ("Invalid character", "This character is not used within the language.")
+                )
+                tok = self.emit(INVALID, 1)
+                if self.should_report(c):
+                    self.diagnostics.append(error(summary, detail, tok.range))
+        return True
+
+    def should_report(self, c: str) -> bool:
+        """hclsyntax's ``checkInvalidTokens`` limits: quotes every other time, operators a few times."""
+        key = "bitwise" if c in "&|~" else c
+        told = self.told.get(key, 0)
+        self.told[key] = told + 1
+        if c in "'`":
+            return told % 2 == 0 and told < 4
+        if key == "bitwise":
+            return told < 4
+        if c == ";":
+            return told < 1
         return True
 
     def number_length(self, i: int) -> int:
+        """hclsyntax's NumberLit: a digit, then digits, dots and exponents (``e+5``), not ending in a dot."""
         src = self.src
-        j = i
-        while j < len(src) and src[j].isdigit():
-            j += 1
-        after_dot = bool(self.tokens) and self.tokens[-1].text == "." and self.tokens[-1].kind == PUNCT
-        if after_dot:  # legacy index ``a.0.b``: the dot belongs to the next step
-            return j - i
-        if j + 1 < len(src) and src[j] == "." and src[j + 1].isdigit():
-            j += 1
-            while j < len(src) and src[j].isdigit():
+        j = i + 1
+        while j < len(src):
+            c = src[j]
+            if c.isdigit() or c == ".":
                 j += 1
-        if j < len(src) and src[j] in "eE":
-            k = j + 1
-            if k < len(src) and src[k] in "+-":
-                k += 1
-            if k < len(src) and src[k].isdigit():
-                while k < len(src) and src[k].isdigit():
-                    k += 1
-                j = k
+            elif c in "eE":
+                k = j + 1 + (1 if src[j + 1 : j + 2] in ("+", "-") and src[j + 1 : j + 2] != "" else 0)
+                if k < len(src) and src[k].isdigit():
+                    j = k + 1
+                else:
+                    break
+            else:
+                break
+        while src[j - 1] == ".":
+            j -= 1
         return j - i
 
     def scan_heredoc_start(self) -> bool:
@@ -234,14 +261,14 @@ class _Scanner:
             j += 1
         return min(j, len(src))
 
-    def scan_quoted(self) -> None:
+    def scan_quoted(self) -> bool:
         src, i = self.src, self.i
         if i >= len(src):
-            raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+            return False
         if src[i] == '"':
             self.emit(CQUOTE, 1)
             self.modes.pop()
-            return
+            return True
         if src[i] == "\n":
             raise self.fail(
                 "Invalid multi-line string",
@@ -249,39 +276,43 @@ class _Scanner:
                 'use the \\n escape to represent a newline character or use the "heredoc" multi-line '
                 "template syntax.",
             )
-        if self.scan_template_seq():
-            return
-        end = self.literal_end('"\n', backslash=True)
-        self.emit(LIT, max(end - i, 1))
+        if not self.scan_template_seq():
+            end = self.literal_end('"\n', backslash=True)
+            self.emit(LIT, max(end - i, 1))
+        return True
 
-    def scan_heredoc(self, mode: list[object]) -> None:
+    def scan_heredoc(self, mode: list[object]) -> bool:
         src, i = self.src, self.i
         if i >= len(src):
-            raise self.fail("Unterminated template string", "No closing marker was found for the string.")
+            return False
         if mode[2] and mode[1] is not None:
             eol = src.find("\n", i)
             line = src[i : eol if eol >= 0 else len(src)].rstrip("\r")
             if line.strip() == mode[1]:
                 self.emit(CHEREDOC, (eol if eol >= 0 else len(src)) - i)
                 self.modes.pop()
-                return
+                return True
             mode[2] = False
         if self.scan_template_seq():
-            return
+            return True
         end = self.literal_end("\n", backslash=False)
         if end < len(src) and src[end] == "\n":
             end += 1
             mode[2] = True
         self.emit(LIT, max(end - i, 1))
+        return True
 
 
-def scan(src: str, filename: str, start: Pos | None = None) -> list[Token]:
-    """Tokens of ``src``; raises ``DiagnosticError`` on invalid characters or unterminated strings."""
-    return _Scanner(src, filename, start or Pos(1, 1, 0)).run()
+def scan(src: str, filename: str, start: Pos | None = None) -> tuple[list[Token], list[HclDiagnostic]]:
+    """Tokens of ``src`` and diagnostics for characters HCL does not use (those become INVALID tokens)."""
+    scanner = _Scanner(src, filename, start or Pos(1, 1, 0))
+    return scanner.run(), scanner.diagnostics
 
 
-def scan_template(src: str, filename: str, start: Pos | None = None) -> list[Token]:
+def scan_template(
+    src: str, filename: str, start: Pos | None = None
+) -> tuple[list[Token], list[HclDiagnostic]]:
     """Tokens of a bare template (no quotes or heredoc markers around it)."""
     scanner = _Scanner(src, filename, start or Pos(1, 1, 0))
     scanner.modes = [["heredoc", None, True]]
-    return scanner.run()
+    return scanner.run(), scanner.diagnostics

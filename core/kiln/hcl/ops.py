@@ -7,14 +7,13 @@ with cty's message ("can't divide zero by zero or infinity by infinity") when th
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kiln.hcl import numbers
 from kiln.hcl.convert import strip_marks
 from kiln.hcl.equality import equal
-from kiln.hcl.numbers import CONTEXT
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, Type, Value, unknown
 
 
@@ -37,49 +36,21 @@ def _num(f: Callable[[Decimal, Decimal], Decimal]) -> Callable[[list[Value]], Va
     return lambda args: Value(NUMBER, f(args[0].v, args[1].v))
 
 
-def _is_inf(d: Decimal) -> bool:
-    return d.is_infinite()
+def _arith(f: Callable[[Decimal, Decimal], Decimal]) -> Callable[[Decimal, Decimal], Decimal]:
+    def op(a: Decimal, b: Decimal) -> Decimal:
+        try:
+            return f(a, b)
+        except numbers.NaNError as err:
+            raise OperationError(str(err)) from None
 
-
-def _add(a: Decimal, b: Decimal) -> Decimal:
-    if _is_inf(a) and _is_inf(b) and a != b:
-        raise OperationError("can't compute sum of opposing infinities")
-    return CONTEXT.add(a, b)
-
-
-def _sub(a: Decimal, b: Decimal) -> Decimal:
-    if _is_inf(a) and _is_inf(b) and a == b:
-        raise OperationError("can't subtract infinity from itself")
-    return CONTEXT.subtract(a, b)
-
-
-def _mul(a: Decimal, b: Decimal) -> Decimal:
-    if (_is_inf(a) and b.is_zero()) or (_is_inf(b) and a.is_zero()):
-        raise OperationError("can't multiply zero by infinity")
-    return CONTEXT.multiply(a, b)
-
-
-def _div(a: Decimal, b: Decimal) -> Decimal:
-    if (a.is_zero() and b.is_zero()) or (_is_inf(a) and _is_inf(b)):
-        raise OperationError("can't divide zero by zero or infinity by infinity")
-    if b.is_zero():
-        negative = a.is_signed() != b.is_signed()
-        return Decimal("-Infinity") if negative else Decimal("Infinity")
-    return CONTEXT.divide(a, b)
+    return op
 
 
 def _mod(a: Decimal, b: Decimal) -> Decimal:
-    """cty's ``Modulo``: ``a - b * trunc(a / b)``, with its handling of infinities."""
-    if _is_inf(a):
-        return _mul(a, b)
-    if _is_inf(b):  # a / b truncates to 0, and cty then multiplies 0 by the infinity
-        raise OperationError("can't use modulo with zero and infinity")
-    if b.is_zero():
-        if a.is_zero():
-            raise OperationError("can't use modulo with zero and infinity")
-        return a  # a / 0 is infinite; Go's Float.Int of an infinity leaves the quotient at 0
-    q = CONTEXT.divide(a, b).to_integral_value(rounding=decimal.ROUND_DOWN)
-    return CONTEXT.subtract(a, CONTEXT.multiply(b, q))
+    try:
+        return numbers.modulo(a, b)
+    except numbers.NaNError:
+        raise OperationError("can't use modulo with zero and infinity") from None
 
 
 def _cmp(f: Callable[[Decimal, Decimal], bool]) -> Callable[[list[Value]], Value]:
@@ -97,10 +68,10 @@ def _equal(negate: bool) -> Callable[[list[Value]], Value]:
 
 
 BINARY: dict[str, Operator] = {
-    "+": Operator(NUMBER, NUMBER, _num(_add)),
-    "-": Operator(NUMBER, NUMBER, _num(_sub)),
-    "*": Operator(NUMBER, NUMBER, _num(_mul)),
-    "/": Operator(NUMBER, NUMBER, _num(_div)),
+    "+": Operator(NUMBER, NUMBER, _num(_arith(numbers.add))),
+    "-": Operator(NUMBER, NUMBER, _num(_arith(numbers.subtract))),
+    "*": Operator(NUMBER, NUMBER, _num(_arith(numbers.multiply))),
+    "/": Operator(NUMBER, NUMBER, _num(_arith(numbers.divide))),
     "%": Operator(NUMBER, NUMBER, _num(_mod)),
     "<": Operator(NUMBER, BOOL, _cmp(lambda a, b: a < b)),
     ">": Operator(NUMBER, BOOL, _cmp(lambda a, b: a > b)),
@@ -113,7 +84,7 @@ BINARY: dict[str, Operator] = {
 }
 
 UNARY: dict[str, Operator] = {
-    "-": Operator(NUMBER, NUMBER, lambda args: Value(NUMBER, CONTEXT.minus(args[0].v))),
+    "-": Operator(NUMBER, NUMBER, lambda args: Value(NUMBER, args[0].v.copy_negate())),
     "!": Operator(BOOL, BOOL, lambda args: Value(BOOL, not args[0].v)),
 }
 

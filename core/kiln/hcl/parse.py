@@ -9,8 +9,11 @@ the native syntax itself; errors are ``DiagnosticError``s with file:line:col ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from kiln.hcl import lexer, numbers
-from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.lexer import EOF, IDENT, NEWLINE, NUMBER, PUNCT, Token
 from kiln.hcl.syntax import (
     AnonSymbol,
@@ -49,37 +52,54 @@ _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("+", "-"),
     ("*", "/", "%"),
 )
+T = TypeVar("T")
 _KEYWORD_VALUES = {"true": boolean(True), "false": boolean(False), "null": null()}
+
+
+def _run(scanned: tuple[list[Token], list[HclDiagnostic]], filename: str, what: Callable[[Parser], T]) -> T:
+    """Parse with ``what``; the scanner's diagnostics come first, then the parser's (as hclsyntax)."""
+    tokens, lex_diags = scanned
+    try:
+        result = what(Parser(tokens, filename))
+    except DiagnosticError as err:
+        raise DiagnosticError(lex_diags + err.diagnostics) from None
+    if lex_diags:
+        raise DiagnosticError(lex_diags)
+    return result
 
 
 def parse_body(src: str, filename: str) -> Body:
     """Parse a whole ``.pkr.hcl`` file. Raises ``DiagnosticError``."""
-    p = Parser(lexer.scan(src, filename), filename)
-    return p.body(top=True)
+    return _run(lexer.scan(src, filename), filename, lambda p: p.body(top=True))
 
 
 def parse_expression(src: str, filename: str = "<expr>", start: Pos | None = None) -> Expr:
     """Parse one expression (newlines are insignificant), as ``packer console`` does."""
-    p = Parser(lexer.scan(src, filename, start), filename)
-    p.newlines.append(False)
-    expr = p.expression()
-    nxt = p.peek()
-    if nxt.kind != EOF:
-        raise p.fail(
-            "Extra characters after expression",
-            "An expression was successfully parsed, but extra characters were found after it.",
-            nxt,
-        )
-    return expr
+
+    def whole(p: Parser) -> Expr:
+        p.newlines.append(False)
+        expr = p.expression()
+        nxt = p.peek()
+        if nxt.kind != EOF:
+            raise p.fail(
+                "Extra characters after expression",
+                "An expression was successfully parsed, but extra characters were found after it.",
+                nxt,
+            )
+        return expr
+
+    return _run(lexer.scan(src, filename, start), filename, whole)
 
 
 def parse_template(src: str, filename: str = "<template>", start: Pos | None = None) -> Expr:
     """Parse a bare template (the contents of a ``templatefile`` file)."""
     from kiln.hcl.templates import parse_template_tokens
 
-    tokens = lexer.scan_template(src, filename, start)
-    p = Parser(tokens, filename)
-    return parse_template_tokens(p, end_kind=EOF, flush=False)
+    return _run(
+        lexer.scan_template(src, filename, start),
+        filename,
+        lambda p: parse_template_tokens(p, end_kind=EOF, flush=False),
+    )
 
 
 class Parser:
@@ -352,9 +372,7 @@ class Parser:
             n = numbers.parse(tok.text)
             if n is None:
                 raise self.fail(
-                    "Invalid number literal",
-                    f'Failed to recognize the value of this number literal: "{tok.text}".',
-                    tok,
+                    "Invalid number literal", "Failed to recognize the value of this number literal.", tok
                 )
             return Literal(Value(NUMBER_T, n), tok.range)
         if tok.kind == IDENT:
@@ -390,6 +408,14 @@ class Parser:
                 if name.kind == IDENT:
                     source = GetAttr(source, name.text, source.range.to(name.range), name.range)
                 elif name.kind == NUMBER:
+                    if "." in name.text:
+                        first, _, second = name.text.partition(".")
+                        raise self.fail(
+                            "Invalid legacy index syntax",
+                            "When using the legacy index syntax, chaining two indexes together is not permitted. "
+                            f"Use the proper index syntax instead, like [{first}][{second}].",
+                            name,
+                        )
                     step = Literal(Value(NUMBER_T, numbers.parse(name.text)), name.range)
                     source = Index(source, step, source.range.to(name.range), tok.range.to(name.range))
                 elif self.is_punct(name, "*") and not splat_dot_only:
@@ -512,9 +538,11 @@ class Parser:
                 continue
             if self.is_punct(tok, "}"):
                 break
+            bare = tok.kind == IDENT and self.is_punct(self.peek(1), "=", ":")
             key = self.expression()
-            if isinstance(key, Variable):  # a bare name is the key itself; (name) is evaluated
-                key = Literal(string(key.name), key.range)
+            if bare:  # a bare name (even true/false/null) is the key itself; (name) is evaluated
+                key = Literal(string(tok.text), key.range)
+            ambiguous = isinstance(key, GetAttr | Index) and _static(key)
             sep = self.peek()
             if not self.is_punct(sep, "=", ":"):
                 raise self.fail(
@@ -525,7 +553,7 @@ class Parser:
                 )
             self.read()
             value = self.expression()
-            items.append(ObjectItem(key, value))
+            items.append(ObjectItem(key, value, ambiguous))
             nxt = self.peek()
             if self.is_punct(nxt, "}"):
                 break
@@ -540,6 +568,15 @@ class Parser:
         close = self.read()
         self.newlines.pop()
         return ObjectCons(tuple(items), open_tok.range.to(close.range))
+
+
+def _static(e: Expr) -> bool:
+    """Whether ``e`` is a traversal with only static steps (``a.b``, ``a[0]``), as HCL's ScopeTraversalExpr."""
+    while isinstance(e, GetAttr | Index):
+        if isinstance(e, Index) and not isinstance(e.key, Literal | TemplateExpr):
+            return False
+        e = e.source
+    return isinstance(e, Variable)
 
 
 __all__ += ["Parser", "ForExpr"]

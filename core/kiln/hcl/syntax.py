@@ -46,6 +46,9 @@ class Range:
         return Range(self.filename, self.start, other.end)
 
     def __str__(self) -> str:
+        """HCL's form: ``file:1,2-12`` on one line, ``file:1,2-3,4`` across lines."""
+        if self.start.line == self.end.line:
+            return f"{self.filename}:{self.start.line},{self.start.column}-{self.end.column}"
         return f"{self.filename}:{self.start.line},{self.start.column}-{self.end.line},{self.end.column}"
 
 
@@ -108,6 +111,7 @@ class TupleCons(Expr):
 class ObjectItem:
     key: Expr  # a bare name key is parsed as a string Literal
     value: Expr
+    ambiguous: bool = False  # an unparenthesized ``a.b = ...`` key, which HCL rejects when evaluated
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kiln.hcl import lexer
-from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.lexer import IDENT, Token
 from kiln.hcl.syntax import Expr, Literal, Range, TemplateExpr, TemplateFor, TemplateIf, TemplateWrap
 from kiln.hcl.values import string
@@ -41,6 +41,7 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
     if end_kind != lexer.EOF:
         p.read()
     parts: list[_Part] = []
+    diags: list[HclDiagnostic] = []
     trim_next = False
     while True:
         tok = p.raw_peek()
@@ -49,6 +50,8 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
                 p.read()
             break
         if tok.kind == lexer.EOF:
+            if diags:  # already recovering from an error: HCL reports nothing more
+                raise DiagnosticError(diags)
             raise DiagnosticError(
                 [
                     error(
@@ -70,18 +73,32 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
         if tok.text.endswith("~") and parts and parts[-1].kind == "lit":
             parts[-1].text = parts[-1].text.rstrip()
         p.newlines.append(False)
-        part = _interpolation(p, tok) if tok.kind == lexer.INTERP else _directive(p, tok)
-        close = p.peek()
-        if close.kind != lexer.SEQ_END:
-            what = "interpolation expression" if tok.kind == lexer.INTERP else "template directive"
-            raise p.fail(
-                f"Extra characters after {what}",
-                f"Expected a closing brace to end the {what}, but found extra characters.",
-                close,
-            )
+        try:
+            part = _interpolation(p, tok) if tok.kind == lexer.INTERP else _directive(p, tok)
+            close = p.peek()
+            if close.kind != lexer.SEQ_END:
+                what = "interpolation expression" if tok.kind == lexer.INTERP else "template directive"
+                raise p.fail(
+                    f"Extra characters after {what}",
+                    f"Expected a closing brace to end the {what}, but found extra characters.",
+                    close,
+                )
+        except DiagnosticError as err:
+            # hclsyntax records the error, skips to the end of the sequence and carries on; an ``if``
+            # whose condition failed still counts, so its missing ``endif`` is reported too.
+            if not diags:
+                diags.extend(err.diagnostics)
+            close = _recover(p)
+            p.newlines.pop()
+            if _keyword(p, tok) == "if":
+                parts.append(_Part("if", tok.range.to(close.range), expr=Literal(string(""), tok.range)))
+            trim_next = close.text.startswith("~")
+            continue
         p.read()
         p.newlines.pop()
         trim_next = close.text.startswith("~")
+        if part.kind != "interp":
+            part.range = tok.range.to(close.range)
         parts.append(part)
     end = p.tokens[p.i - 1].range if end_kind != lexer.EOF else p.raw_peek().range
     rng = (
@@ -93,10 +110,34 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
         _flush_heredoc(parts)
     if len(parts) == 1 and parts[0].kind == "interp" and parts[0].expr is not None:
         return TemplateWrap(parts[0].expr, rng)
-    body, index, stop = _sequence(parts, 0, ())
-    if stop is not None:  # pragma: no cover - _sequence with no stops consumes everything
-        raise _unexpected(stop)
+    builder = _Builder(parts, p.tokens[p.i - 1].range if end_kind != lexer.EOF else end)
+    body = builder.root()
+    if diags or builder.diagnostics:
+        raise DiagnosticError(diags + builder.diagnostics)
     return TemplateExpr(tuple(body), rng)
+
+
+def _recover(p: Parser) -> Token:
+    """Skip to the ``}`` that closes the current sequence (nested sequences included); return it."""
+    depth = 0
+    while True:
+        tok = p.raw_peek()
+        if tok.kind == lexer.EOF:
+            return tok
+        p.i += 1
+        if tok.kind in (lexer.INTERP, lexer.CONTROL):
+            depth += 1
+        elif tok.kind == lexer.SEQ_END:
+            if depth == 0:
+                return tok
+            depth -= 1
+
+
+def _keyword(p: Parser, opener: Token) -> str:
+    """The directive keyword right after ``opener`` (``%{``), or ''."""
+    i = p.tokens.index(opener)
+    nxt = p.tokens[i + 1] if i + 1 < len(p.tokens) else opener
+    return nxt.text if opener.kind == lexer.CONTROL and nxt.kind == IDENT else ""
 
 
 def _interpolation(p: Parser, tok: Token) -> _Part:
@@ -108,9 +149,7 @@ def _directive(p: Parser, tok: Token) -> _Part:
     kw = p.read()
     if kw.kind != IDENT or kw.text not in ("if", "else", "endif", "for", "endfor"):
         raise p.fail(
-            "Invalid template directive",
-            'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.',
-            kw,
+            "Invalid template control keyword", f'"{kw.text}" is not a valid template control keyword.', kw
         )
     if kw.text == "if":
         return _Part("if", tok.range.to(kw.range), expr=p.expression())
@@ -153,11 +192,12 @@ def _unescape(tok: Token, quoted: bool) -> str:
                     out.append(chr(int(hexdigits, 16)))
                     i += 2 + width
                     continue
+                count = "four" if sel == "u" else "eight"
                 raise _escape_error(
                     tok,
                     i,
                     "Invalid escape sequence",
-                    f'The symbol "{sel}" must be followed by {width} hexadecimal digits.',
+                    f"The \\{sel} escape sequence must be followed by {count} hexadecimal digits.",
                 )
             raise _escape_error(
                 tok,
@@ -206,67 +246,74 @@ def _flush_heredoc(parts: list[_Part]) -> None:
         part.text = part.text[min_spaces or 0 :]
 
 
-def _unexpected(part: _Part) -> DiagnosticError:
-    opener = {"else": "if", "endif": "if", "endfor": "for"}.get(part.kind, part.kind)
-    return DiagnosticError(
-        [
-            error(
-                f"Unexpected {part.kind} directive",
-                f'The control flow directive "{part.kind}" has no matching "{opener}" directive.',
-                part.range,
-            )
-        ]
-    )
+_UNBALANCED = "The control directives within this template are unbalanced."
 
 
-def _sequence(parts: list[_Part], i: int, stops: tuple[str, ...]) -> tuple[list[Expr], int, _Part | None]:
-    out: list[Expr] = []
-    while i < len(parts):
-        part = parts[i]
-        if part.kind in stops:
-            return out, i, part
+class _Builder:
+    """Nests ``%{if}``/``%{for}`` parts, collecting hclsyntax's diagnostics for unbalanced directives."""
+
+    def __init__(self, parts: list[_Part], end: Range) -> None:
+        self.parts = parts
+        self.i = 0
+        self.end = end
+        self.diagnostics: list[HclDiagnostic] = []
+
+    def peek(self) -> _Part | None:
+        return self.parts[self.i] if self.i < len(self.parts) else None
+
+    def fail(self, summary: str, detail: str, rng: Range) -> Expr:
+        self.diagnostics.append(error(summary, detail, rng))
+        return Literal(string(""), rng)
+
+    def root(self) -> list[Expr]:
+        out: list[Expr] = []
+        while self.peek() is not None:
+            out.append(self.expr())
+        return out
+
+    def expr(self) -> Expr:
+        part = self.parts[self.i]
+        self.i += 1
         if part.kind == "lit":
-            out.append(Literal(string(part.text), part.range))
-            i += 1
-        elif part.kind == "interp":
+            return Literal(string(part.text), part.range)
+        if part.kind == "interp":
             assert part.expr is not None
-            out.append(part.expr)
-            i += 1
-        elif part.kind == "if":
-            assert part.expr is not None
-            true_body, i, stop = _sequence(parts, i + 1, ("else", "endif"))
-            false_body: list[Expr] | None = None
-            if stop is not None and stop.kind == "else":
-                false_body, i, stop = _sequence(parts, i + 1, ("endif",))
-            if stop is None:
-                raise _unclosed(part, "if", "endif")
-            rng = part.range.to(stop.range)
-            true_t = TemplateExpr(tuple(true_body), rng)
-            false_t = TemplateExpr(tuple(false_body), rng) if false_body is not None else None
-            out.append(TemplateIf(part.expr, true_t, false_t, rng))
-            i += 1
-        elif part.kind == "for":
-            assert part.expr is not None
-            body, i, stop = _sequence(parts, i + 1, ("endfor",))
-            if stop is None:
-                raise _unclosed(part, "for", "endfor")
-            rng = part.range.to(stop.range)
-            out.append(
-                TemplateFor(part.names[0], part.names[1], part.expr, TemplateExpr(tuple(body), rng), rng)
-            )
-            i += 1
-        else:
-            raise _unexpected(part)
-    return out, i, None
+            return part.expr
+        if part.kind in ("if", "for"):
+            return self.block(part)
+        return self.fail(f"Unexpected {part.kind} directive", _UNBALANCED, part.range)
 
-
-def _unclosed(part: _Part, kw: str, closer: str) -> DiagnosticError:
-    return DiagnosticError(
-        [
-            error(
-                f"Unterminated template {kw} directive",
-                f'There is no matching "{closer}" directive for this "{kw}".',
-                part.range,
-            )
-        ]
-    )
+    def block(self, open_part: _Part) -> Expr:
+        kw = open_part.kind
+        closer = "endif" if kw == "if" else "endfor"
+        bodies: list[list[Expr]] = [[]]
+        while True:
+            nxt = self.peek()
+            if nxt is None:
+                return self.fail(
+                    "Unexpected end of template",
+                    f"The {kw} directive at {open_part.range} is missing its corresponding {closer} directive.",
+                    self.end,
+                )
+            if nxt.kind in ("else", "endif", "endfor"):
+                self.i += 1
+                if nxt.kind == closer:
+                    break
+                if nxt.kind == "else" and kw == "if" and len(bodies) == 1:
+                    bodies.append([])
+                    continue
+                if nxt.kind == "else" and kw == "if":
+                    detail = f"Already in the else clause for the if started at {open_part.range}."
+                elif kw == "if":
+                    detail = f"Expecting an endif directive for the if started at {open_part.range}."
+                else:
+                    detail = f"Expecting an endfor directive corresponding to the for directive at {open_part.range}."
+                return self.fail(f"Unexpected {nxt.kind} directive", detail, nxt.range)
+            bodies[-1].append(self.expr())
+        rng = open_part.range.to(nxt.range)
+        assert open_part.expr is not None
+        first = TemplateExpr(tuple(bodies[0]), rng)
+        if kw == "if":
+            second = TemplateExpr(tuple(bodies[1]), rng) if len(bodies) > 1 else None
+            return TemplateIf(open_part.expr, first, second, rng)
+        return TemplateFor(open_part.names[0], open_part.names[1], open_part.expr, first, rng)

@@ -1,0 +1,59 @@
+"""Debian's Packer 1.6.6 ``console`` as an oracle, and kiln's console output for the same input.
+
+All expressions go through ONE ``packer console`` process: with stdin a regular file (not a pipe)
+Packer prints every result, so a separator string between inputs splits the output per expression.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kiln.hcl.diagnostics import DiagnosticError, render
+from kiln.hcl.evaluate import EvalContext, evaluate
+from kiln.hcl.format import console_value
+from kiln.hcl.parse import parse_expression
+
+PACKER = "/usr/bin/packer"
+_SEP = "@@kiln-separator@@"
+
+
+def packer_available() -> bool:
+    return os.access(PACKER, os.X_OK) or shutil.which("packer") is not None
+
+
+def packer_console(expressions: Sequence[str]) -> list[tuple[str, int]]:
+    """(output, 0 for a value / 1 for an error) per expression, from one Packer process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "input.txt")
+        with open(script, "w", encoding="utf-8") as f:
+            for e in expressions:
+                assert "\n" not in e, "the console reads one expression per line"
+                f.write(f'{e}\n"{_SEP}"\n')
+        with open(script, encoding="utf-8") as stdin:
+            proc = subprocess.run(
+                [PACKER, "console", "-config-type=hcl2"],
+                stdin=stdin,
+                capture_output=True,
+                cwd=tmp,
+                timeout=120,
+                env={**os.environ, "CHECKPOINT_DISABLE": "1", "PACKER_NO_COLOR": "1"},
+            )
+    chunks = proc.stdout.decode("utf-8").split(_SEP + "\n")
+    if len(chunks) != len(expressions) + 1:
+        raise RuntimeError(f"packer console printed {len(chunks) - 1} results for {len(expressions)} inputs")
+    return [(c.rstrip("\n"), 1 if c.startswith("Error: ") else 0) for c in chunks[:-1]]
+
+
+def kiln_console(expression: str, functions: Mapping[str, Any] | None = None) -> tuple[str, int]:
+    """What kiln prints for ``expression`` the way ``packer console`` prints it."""
+    try:
+        expr = parse_expression(expression, "<console-input>")
+        value = evaluate(expr, EvalContext({}, functions or {}))
+    except DiagnosticError as err:
+        return render(err.diagnostics, lambda _name: None).rstrip("\n"), 1
+    return console_value(value), 0
