@@ -72,7 +72,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     try:
         template = load(parsed.args[0], parsed)
     except TemplateError as exc:
-        sys.stderr.write(render_template_error(exc))
+        sys.stdout.write(render_template_error(exc))
         return 1
     show_warnings(template)
     try:

@@ -34,7 +34,7 @@ def template_vars(parsed: Parsed) -> list[tuple[str, str]]:
 
 
 def print_usage(usage: str, message: str | None, stream: TextIO | None = None) -> int:
-    stream = stream or sys.stderr
+    stream = stream or sys.stdout  # Packer writes usage and errors to stdout
     stream.write(usage.strip("\n") + "\n")
     if message:
         stream.write(message + "\n")
@@ -57,4 +57,4 @@ def render_template_error(exc: TemplateError) -> str:
 
 def show_warnings(template: Template) -> None:
     if template.warnings:
-        sys.stderr.write(template.render(template.warnings))
+        sys.stdout.write(template.render(template.warnings))

@@ -51,7 +51,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     try:
         template = load(parsed.args[0], parsed, syntax_only=parsed["syntax-only"])
     except TemplateError as exc:
-        sys.stderr.write(render_template_error(exc))
+        sys.stdout.write(render_template_error(exc))
         return 1
     if parsed["syntax-only"]:
         print("Syntax-only check passed. Everything looks okay.")
@@ -64,7 +64,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     try:
         catalog = discover()
     except DiscoveryError as exc:
-        sys.stderr.write(f"Error: {exc}\n")
+        sys.stdout.write(f"Error: {exc}\n")
         return 1
     options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
     return validate_builds(template, options, catalog)

@@ -136,9 +136,9 @@ def validate_builds(template: Template, options: BuildOptions, catalog: Catalog,
         try:
             preparer.prepare(selected_builds(template, options))
         except PrepareFailed as exc:
-            sys.stderr.write(template.render(exc.diagnostics))
+            sys.stdout.write(template.render(exc.diagnostics))
             return 1
     warnings = [d for d in preparer.diagnostics if d.severity != "error"]
     if warnings:
-        sys.stderr.write(template.render(warnings))
+        sys.stdout.write(template.render(warnings))
     return 0
