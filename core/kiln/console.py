@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from kiln.hcl.diagnostics import HclDiagnostic, render
+from kiln.hcl.diagnostics import HclDiagnostic, render, wrap
 from kiln.hcl.format import go_quote
 from kiln.hcl.values import DYNAMIC, Value, unknown
 from kiln.template.files import is_hcl2_path
@@ -146,7 +146,7 @@ class JsonSession:
         try:
             text = go_render(line, self.context)
         except GoTemplateError as err:
-            return Result(f"???????: Interpolation error\n\n{err}\n\n\n")
+            return Result(f"???????: Interpolation error\n\n{wrap(str(err), 80)}\n\n\n")
         for secret in self.sensitive:
             value = self.user_variables.get(secret, "")
             if value:

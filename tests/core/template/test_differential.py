@@ -202,3 +202,30 @@ def test_same_acceptance_and_console_output(case: Case, reference: tuple[Path, d
     if case.lines:
         got = [oracle.normalise(c) for c in kiln_console(case, root, monkeypatch)]
         assert got == [oracle.normalise(c) for c in want.console]
+
+
+JSON_MODE_LINES = ["{{ upper `a` }}", "plain text", "{{user `x`}}", "{{user `s`}}", "{{ env `HOME` }}",
+                   "{{ build_name }}", '{{ lower "AB" }}', '{{ split "a-b" "-" 1 }}', "{{ nope }}",
+                   "{{ .Foo }}", "{{ replace_all \"-\" \"_\" (user `x`) }}"]
+LEGACY = ('{"variables": {"x": "hi-there", "s": "secret"}, "sensitive-variables": ["s"],\n'
+          ' "builders": [{"type": "null", "communicator": "none"}]}\n')
+
+
+# ("variables" is left out: Packer 1.6.6 lists user variables in Go's random map order, plus an
+# empty-named one.)
+@pytest.mark.parametrize("with_template", [False, True], ids=["no-template", "legacy-template"])
+def test_json_mode_console_matches(with_template: bool, tmp_path: Path) -> None:
+    import subprocess
+
+    (tmp_path / "t.json").write_text(LEGACY)
+    (tmp_path / "in.txt").write_text("".join(line + "\n" for line in JSON_MODE_LINES))
+    args = ["-var", "x=from-cli", str(tmp_path / "t.json")] if with_template else []
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PACKER_NO_COLOR": "1"}
+    with open(tmp_path / "in.txt") as stdin:
+        want = subprocess.run([oracle.PACKER, "console", *args], stdin=stdin, capture_output=True, env=env,
+                              timeout=60).stdout.decode()
+    out = io.StringIO()
+    with open(tmp_path / "in.txt") as stdin:
+        run_console(str(tmp_path / "t.json") if with_template else None, [],
+                    [("x", "from-cli")] if with_template else [], stdin, out, io.StringIO())
+    assert out.getvalue() == want
