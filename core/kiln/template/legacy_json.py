@@ -57,8 +57,9 @@ class JValue:
 class JSONSyntaxError(ValueError):
     """Malformed JSON; ``offset`` is Go's SyntaxError.Offset (bytes read, the bad one included)."""
 
-    def __init__(self, message: str, offset: int, text: str, filename: str) -> None:
+    def __init__(self, message: str, offset: int, text: str, filename: str, where: Pos | None = None) -> None:
         self.message, self.offset, self.filename = message, offset, filename
+        self.where = where  # the offending character (or the end of the input)
         self.line, self.col, self.highlight = highlight_position(text.encode(), offset)
         super().__init__(
             f"Error parsing JSON: {message}\nAt line {self.line}, column {self.col} (offset {offset}):\n"
@@ -121,10 +122,11 @@ class _Reader:
             return self.eof()
         offset = len(self.text[:at + 1].encode())
         return JSONSyntaxError(f"invalid character {_quote_char(self.text[at])} {context}", offset,
-                               self.text, self.filename)
+                               self.text, self.filename, self.pos(at))
 
     def eof(self) -> JSONSyntaxError:
-        return JSONSyntaxError("unexpected end of JSON input", len(self.text.encode()), self.text, self.filename)
+        return JSONSyntaxError("unexpected end of JSON input", len(self.text.encode()), self.text, self.filename,
+                               self.pos(len(self.text)))
 
     def skip_ws(self) -> None:
         while self.i < len(self.text) and self.text[self.i] in _WS:

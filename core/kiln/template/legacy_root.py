@@ -56,7 +56,7 @@ def parse_raw(text: str, path: str) -> RawTemplate:
     try:
         root, duplicate = parse_json_checked(text, path)
     except JSONSyntaxError as exc:
-        pos = Pos(exc.line, max(exc.col, 1), exc.offset)
+        pos = exc.where or Pos(exc.line, max(exc.col, 1), exc.offset)
         raise LegacyError([(exc.message, Range(path, pos, pos))], str(exc)) from None
     if duplicate is not None:
         msg = f"template has duplicate field: {duplicate[0]}"

@@ -32,7 +32,7 @@ def read_var_file(path: str) -> tuple[dict[str, str], str]:
         doc = parse_json(text, path)
     except JSONSyntaxError as exc:
         msg = f"Error reading variables in '{path}': {exc.message}"
-        pos = Pos(exc.line, max(exc.col, 1), exc.offset)
+        pos = exc.where or Pos(exc.line, max(exc.col, 1), exc.offset)
         raise LegacyError([(msg, Range(path, pos, pos))], msg) from None
     if not isinstance(doc.value, dict):
         msg = (f"Error reading variables in '{path}': json: cannot unmarshal "

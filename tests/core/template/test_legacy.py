@@ -290,5 +290,5 @@ def test_syntax_only_skips_core_checks(tmp_path: Path) -> None:
 def test_malformed_json_is_a_template_error_with_position(tmp_path: Path) -> None:
     err = fail(tmp_path, '{\n "builders": [\n  {"type": "null",}\n ]\n}')
     (d,) = err.diagnostics
-    assert d.range is not None and (d.range.start.line, d.range.start.column) == (3, 20)
+    assert d.range is not None and (d.range.start.line, d.range.start.column) == (3, 19)  # the '}'
     assert err.packer_message().startswith("Failed to parse template: Error parsing JSON: invalid character '}'")
