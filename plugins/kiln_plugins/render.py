@@ -13,11 +13,9 @@ import dataclasses
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from kiln_sdk import gotemplate
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError, Diagnostics
 
@@ -47,6 +45,12 @@ def _lower(s: str) -> str:
     return s.lower()
 
 
+def _uuid() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 def _clean_resource_name(s: str) -> str:
     return re.sub(r"[^-a-z0-9]", "-", s.lower())[:63]
 
@@ -60,7 +64,7 @@ def packer_funcs(info: BuildInfo) -> dict[str, Callable[..., Any]]:
         "packer_version": lambda: info.core_version,
         "pwd": os.getcwd,
         "timestamp": lambda: _INIT_TIME,
-        "uuid": lambda: uuid.uuid4().hex,
+        "uuid": _uuid,
         "upper": _upper,
         "lower": _lower,
         "split": _split,
@@ -74,6 +78,8 @@ def render(template: str, data: Mapping[str, Any], info: BuildInfo) -> str:
     """Render ``template`` with ``data`` as Go's ``.``; raise BuildError with Go's wording on failure."""
     if "{{" not in template:
         return template
+    from kiln_sdk import gotemplate  # only when there is something to render: it costs plugin start time
+
     ctx = gotemplate.Context(data=dict(data), funcs=packer_funcs(info), missing_field="no_value")
     try:
         return gotemplate.render(template, ctx)
