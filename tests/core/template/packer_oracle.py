@@ -92,13 +92,3 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
     root.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (root / name).write_text(text)
-
-
-def normalise(chunk: str) -> str:
-    """A console chunk for comparison: errors reduced to summary and detail (Packer wraps lines)."""
-    if not chunk.startswith("Error: "):
-        return chunk
-    lines = chunk.split("\n")
-    summary = lines[0]
-    detail = " ".join(x.strip() for x in lines[5:] if x.strip())
-    return f"{summary} | {detail}"
