@@ -1,10 +1,13 @@
 """The ``file`` provisioner: copy files and directories to (or from) the machine being built.
 
-Packer's semantics: a directory ``source`` without a trailing slash lands *in* ``destination``
-(``destination/name``); with a trailing slash its *contents* land in ``destination``. A file uploaded to
-a ``destination`` ending in ``/`` keeps its name. Directories stream as one tar over one channel.
-Downloads: a ``source`` ending in ``/`` is a remote directory; a ``destination`` ending in ``/`` is a
-local directory the file keeps its name in.
+Packer 1.6.6's results (its default scp transfer), checked against it:
+- Upload of a directory ``source`` with a trailing slash: its *contents* land in ``destination``.
+  Without one: ``destination/name`` when ``destination`` is an existing remote directory, else
+  ``destination`` itself becomes the copy (as ``scp -r`` does).
+- A file uploaded to a ``destination`` ending in ``/`` keeps its name.
+- Download: a ``source`` ending in ``/`` is a remote directory, copied as ``destination/name``; a file
+  downloaded to a ``destination`` ending in ``/`` keeps its name.
+Directories stream as one tar over one channel.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
+from kiln_sdk.communicator.ssh_transfer import shell_path
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
@@ -87,7 +91,6 @@ class FileProvisioner(Provisioner[FileConfig]):
                 else:
                     self._upload(ctx, comm, src, cfg.destination)
         except (RemoteCommandError, OSError) as exc:
-            ctx.ui.error(f"{'Download' if cfg.direction == 'download' else 'Upload'} failed: {exc}")
             raise BuildError(str(exc)) from exc
 
     def _upload_content(self, ctx: ProvisionContext, comm: Communicator) -> None:
@@ -103,12 +106,22 @@ class FileProvisioner(Provisioner[FileConfig]):
         if not os.path.exists(src):
             raise FileNotFoundError(f"Bad source '{src}': stat {src}: no such file or directory (it was not generated)")
         if os.path.isdir(src):
+            if not src.endswith("/") and not self._remote_dir_exists(ctx, comm, dst):
+                src += "/"  # scp -r semantics: a missing destination becomes the copy
             comm.upload_dir(dst, src)
             return
         if dst.endswith("/"):
             dst = dst + os.path.basename(src)
         with open(src, "rb") as fh:
-            comm.upload(dst, fh, mode=os.stat(src).st_mode & 0o777, size=os.path.getsize(src))
+            try:
+                comm.upload(dst, fh, mode=os.stat(src).st_mode & 0o777, size=os.path.getsize(src))
+            except (RemoteCommandError, OSError) as exc:
+                ctx.ui.error(f"Upload failed: {exc}")  # Packer reports failed files (not directories) so
+                raise
+
+    @staticmethod
+    def _remote_dir_exists(ctx: ProvisionContext, comm: Communicator, path: str) -> bool:
+        return comm.run(f"test -d {shell_path(path)}", cancel=ctx.cancel_event) == 0
 
     def _download(self, ctx: ProvisionContext, comm: Communicator, src: str, dst: str) -> None:
         ctx.ui.say(f"Downloading {src} => {dst}")
@@ -120,12 +133,16 @@ class FileProvisioner(Provisioner[FileConfig]):
         if directory:
             os.makedirs(directory, exist_ok=True)
         if src.endswith("/"):
-            comm.download_dir(src, dst)
+            comm.download_dir(src.rstrip("/") or "/", dst)  # the directory itself, as Packer's scp does
             return
         partial = f"{dst}.kiln-partial"
         try:
             with open(partial, "wb") as fh:
-                comm.download(src, fh)
+                try:
+                    comm.download(src, fh)
+                except (RemoteCommandError, OSError) as exc:
+                    ctx.ui.error(f"Download failed: {exc}")
+                    raise
             os.replace(partial, dst)
         finally:
             if os.path.exists(partial):

@@ -4,7 +4,7 @@ As Packer's: each script (``inline`` becomes one temporary script with ``inline_
 ``remote_path`` and run with ``execute_command`` (default ``chmod +x {{.Path}}; {{.Vars}} {{.Path}}``),
 where ``{{.Vars}}`` is the sorted environment. Upload and start are retried until ``start_retry_timeout``
 (the machine may be rebooting); ``expect_disconnect`` accepts a dropped connection. Output is shown
-line by line as ``    name: line`` (stderr too).
+line by line: stdout as ``    name: line``, stderr as ``==> name: line`` (as Packer 1.6.6 does).
 """
 
 from __future__ import annotations

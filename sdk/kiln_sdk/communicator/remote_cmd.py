@@ -1,6 +1,7 @@
 """Running a remote command for a provisioner (Packer's ``RemoteCmd.RunWithUi`` and ``retry``).
 
-Output goes to the Ui line by line as it arrives (stdout and stderr both as ``message``, like Packer),
+Output goes to the Ui line by line as it arrives (stdout as ``message``, stderr as ``error``: Packer 1.6.6
+shows them as ``    name: line`` and ``==> name: line``),
 each line cleaned of trailing whitespace and of text a carriage return would overwrite. A dropped
 connection becomes Packer's disconnect exit status ``CMD_DISCONNECT`` (2300218).
 """
@@ -62,12 +63,12 @@ class LineWriter:
 
 
 def run_with_ui(comm: Communicator, command: str, ui: Ui, cancel: threading.Event | None = None) -> int:
-    """Run ``command``, showing its output through ``ui.message``; return its exit status.
+    """Run ``command``, showing stdout through ``ui.message`` and stderr through ``ui.error``; return its status.
 
     A lost connection returns ``CMD_DISCONNECT``; a command that cannot start raises RemoteCommandError.
     """
     out = LineWriter(ui.message)
-    err = LineWriter(ui.message)
+    err = LineWriter(ui.error)
     try:
         return comm.run(command, stdout=out, stderr=err, cancel=cancel)
     except ConnectionLost:

@@ -102,7 +102,7 @@ class SSHCommunicator(Communicator):
         with self._lock:
             if self._conn is None or not self._conn.active:
                 self._drop()
-                self._conn = connect(self.target, self.bastion, self.config, cancel=cancel, say=self._say)
+                self._conn = connect(self.target, self.bastion, self.config, cancel=cancel)  # quietly, as Packer
             return self._conn.transport
 
     def _session(self, cancel: threading.Event | None) -> paramiko.Channel:

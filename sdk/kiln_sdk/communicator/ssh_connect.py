@@ -226,6 +226,8 @@ def connect(
     deadline = time.monotonic() + total
     auth_failures = 0
     delay = 0.25
+    if say is not None:
+        say("Waiting for SSH to become available...")
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled(f"cancelled while waiting for SSH on {target}")
@@ -243,8 +245,6 @@ def connect(
             via = f" via bastion {bastion}" if bastion else ""
             raise SSHConnectError(f"ssh {target}{via}: timeout after {format_duration(total)} (ssh_timeout) "
                                   f"waiting for SSH: {last}")
-        if say is not None and delay == 0.25:
-            say(f"Waiting for SSH to become available on {target.host}:{target.port}...")
         if cancel is not None:
             if cancel.wait(delay):
                 raise Cancelled(f"cancelled while waiting for SSH on {target}")

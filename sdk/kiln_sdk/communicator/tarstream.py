@@ -218,9 +218,9 @@ def extract_tar_chunks(chunks: Iterable[bytes], dst: str, exclude: Sequence[str]
     Absolute names, ``..`` components and links that would write outside ``dst`` are refused
     (``tarfile.OutsideDestinationError`` / ``tarfile.FilterError``).
     """
-    os.makedirs(dst, exist_ok=True)
     count = 0
     with stream_from_chunks(chunks) as stream, tarfile.open(fileobj=stream, mode="r|") as tf:
+        os.makedirs(dst, exist_ok=True)  # only once the source proved to exist
         for member in tf:
             if is_excluded(member.name, exclude):
                 continue

@@ -70,9 +70,12 @@ def test_large_binary(comm: SSHCommunicator, tmp_path: Path) -> None:
 
 
 def test_directory_trailing_slash_rule(comm: SSHCommunicator, tree: Path, tmp_path: Path) -> None:
-    _file({"source": str(tree), "destination": str(tmp_path / "opt")}, comm)
+    (tmp_path / "opt").mkdir()
+    _file({"source": str(tree), "destination": str(tmp_path / "opt")}, comm)  # existing: opt/app
     assert _files(tmp_path / "opt" / "app") == {"etc/conf.d/a.conf", "bin/tool", "README"}
-    _file({"source": f"{tree}/", "destination": str(tmp_path / "srv")}, comm)
+    _file({"source": str(tree), "destination": str(tmp_path / "new")}, comm)  # missing: new is the copy
+    assert _files(tmp_path / "new") == {"etc/conf.d/a.conf", "bin/tool", "README"}
+    _file({"source": f"{tree}/", "destination": str(tmp_path / "srv")}, comm)  # slash: the contents
     assert _files(tmp_path / "srv") == {"etc/conf.d/a.conf", "bin/tool", "README"}
     assert os.access(tmp_path / "srv" / "bin" / "tool", os.X_OK)
 
@@ -102,7 +105,7 @@ def test_download_file_and_directory(comm: SSHCommunicator, tree: Path, tmp_path
           comm)
     assert (local / "x" / "renamed").read_text() == "readme\n"
     _file({"source": f"{tree}/", "destination": str(local / "copy"), "direction": "download"}, comm)
-    assert _files(local / "copy") == {"etc/conf.d/a.conf", "bin/tool", "README"}
+    assert _files(local / "copy" / "app") == {"etc/conf.d/a.conf", "bin/tool", "README"}  # as Packer 1.6.6
 
 
 def test_upload_to_a_missing_remote_directory_fails_clearly(comm: SSHCommunicator, tree: Path,
@@ -147,3 +150,23 @@ def test_prepare_errors(settings: dict[str, Any], path: tuple[str, ...], summary
 def test_without_communicator(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match='communicator = "none"'):
         _file({"content": "x", "destination": "/x"}, None)
+
+
+def test_failed_file_transfers_are_reported_as_packer_does(comm: SSHCommunicator, tree: Path,
+                                                           tmp_path: Path) -> None:
+    prov = FileProvisioner()
+    prov.prepare(decode(prov.Config, {"source": str(tmp_path / "nope"), "destination": str(tmp_path / "x"),
+                                      "direction": "download"}), INFO)
+    from kiln_sdk.components import ProvisionContext
+    from kiln_sdk.ui import RecordingUi
+
+    ui = RecordingUi()
+    with pytest.raises(BuildError):
+        prov.provision(ProvisionContext(ui=ui, info=INFO, communicator=comm))
+    assert len(ui.lines("error")) == 1 and ui.lines("error")[0].startswith("Download failed: ")
+    prov.prepare(decode(prov.Config, {"source": f"{tmp_path / 'nope'}/", "destination": str(tmp_path / "y"),
+                                      "direction": "download"}), INFO)
+    ui = RecordingUi()
+    with pytest.raises(BuildError, match="no such remote directory"):
+        prov.provision(ProvisionContext(ui=ui, info=INFO, communicator=comm))
+    assert ui.lines("error") == [] and not (tmp_path / "y").exists()
