@@ -174,8 +174,7 @@ class Parser:
                     prev = seen[item.name].name_range
                     raise self.fail(
                         "Attribute redefined",
-                        f'The argument "{item.name}" was already set at {prev.filename}:{prev.start.line},'
-                        f"{prev.start.column}-{prev.end.column}. Each argument may be set only once.",
+                        f'The argument "{item.name}" was already set at {prev}. Each argument may be set only once.',
                         item.name_range,
                     )
                 seen[item.name] = item

@@ -26,9 +26,15 @@ def packer_available() -> bool:
     return os.access(PACKER, os.X_OK) or shutil.which("packer") is not None
 
 
-def packer_console(expressions: Sequence[str]) -> list[tuple[str, int]]:
-    """(output, 0 for a value / 1 for an error) per expression, from one Packer process."""
+def packer_console(expressions: Sequence[str], template: str | None = None) -> list[tuple[str, int]]:
+    """(output, 0 for a value / 1 for an error) per expression, from one Packer process; ``template``
+    is the text of a ``.pkr.hcl`` file loaded first (its locals are then ``local.name``)."""
     with tempfile.TemporaryDirectory() as tmp:
+        args = [PACKER, "console", "-config-type=hcl2"]
+        if template is not None:
+            with open(os.path.join(tmp, "t.pkr.hcl"), "w", encoding="utf-8") as f:
+                f.write(template)
+            args.append("t.pkr.hcl")
         script = os.path.join(tmp, "input.txt")
         with open(script, "w", encoding="utf-8") as f:
             for e in expressions:
@@ -36,7 +42,7 @@ def packer_console(expressions: Sequence[str]) -> list[tuple[str, int]]:
                 f.write(f'{e}\n"{_SEP}"\n')
         with open(script, encoding="utf-8") as stdin:
             proc = subprocess.run(
-                [PACKER, "console", "-config-type=hcl2"],
+                args,
                 stdin=stdin,
                 capture_output=True,
                 cwd=tmp,
@@ -46,7 +52,13 @@ def packer_console(expressions: Sequence[str]) -> list[tuple[str, int]]:
     chunks = proc.stdout.decode("utf-8").split(_SEP + "\n")
     if len(chunks) != len(expressions) + 1:
         raise RuntimeError(f"packer console printed {len(chunks) - 1} results for {len(expressions)} inputs")
-    return [(c.rstrip("\n"), 1 if c.startswith("Error: ") else 0) for c in chunks[:-1]]
+    return [_parse_chunk(c) for c in chunks[:-1]]
+
+
+def _parse_chunk(chunk: str) -> tuple[str, int]:
+    if chunk.startswith("Error: "):
+        return chunk.rstrip("\n"), 1
+    return (chunk[:-1] if chunk.endswith("\n") else chunk), 0  # the console ends each value with a newline
 
 
 def kiln_console(expression: str, functions: Mapping[str, Any] | None = None) -> tuple[str, int]:
