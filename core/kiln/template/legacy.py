@@ -50,8 +50,9 @@ __all__ = ["LegacyTemplate", "LegacyTemplateError", "LegacyVariable", "is_legacy
 
 class LegacyTemplateError(TemplateError):
     """A legacy template Packer would reject. ``stage`` is ``"parse"`` (Packer prints "Failed to parse
-    template: TEXT") or ``"core"`` (Packer prints a diagnostic: "Error: SUMMARY", then TEXT as its
-    detail); ``packer_text`` is TEXT, ``packer_summary`` SUMMARY (often empty)."""
+    template: TEXT"), ``"flags"`` (a ``-var-file``: Packer prints TEXT) or ``"core"`` (Packer prints a
+    diagnostic: "Error: SUMMARY", then TEXT as its detail); ``packer_text`` is TEXT, ``packer_summary``
+    SUMMARY (often empty)."""
 
     def __init__(self, err: LegacyError, stage: str, sources: Mapping[str, str]) -> None:
         super().__init__([HclDiagnostic(ERROR, m, "", r) for m, r in err.msgs], sources)
@@ -60,6 +61,8 @@ class LegacyTemplateError(TemplateError):
     def packer_message(self) -> str:
         if self.stage == "parse":
             return f"Failed to parse template: {self.packer_text}"
+        if self.stage == "flags":  # a -var-file Packer could not read: its error alone
+            return self.packer_text
         return f"Error: {self.packer_summary}\n\n{self.packer_text}"
 
 
@@ -208,7 +211,7 @@ def load_legacy(path: str, var_files: Sequence[str] = (), vars: Sequence[tuple[s
     try:
         given, var_sources = command_line_variables(var_files, vars)
     except LegacyError as err:
-        raise LegacyTemplateError(err, "core", sources) from None
+        raise LegacyTemplateError(err, "flags", sources) from None
     sources.update(var_sources)
     try:
         errs = _validate(raw)

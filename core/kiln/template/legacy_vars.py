@@ -26,8 +26,8 @@ def read_var_file(path: str) -> tuple[dict[str, str], str]:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
     except OSError as exc:
-        raise LegacyError([(f"open {path}: {exc.strerror.lower() if exc.strerror else exc}",
-                            Range(path, Pos(1, 1), Pos(1, 1)))], f"open {path}: no such file or directory") from None
+        msg = f"open {path}: {(exc.strerror or str(exc)).lower()}"
+        raise LegacyError([(msg, Range(path, Pos(1, 1), Pos(1, 1)))], msg) from None
     try:
         doc = parse_json(text, path)
     except JSONSyntaxError as exc:
@@ -36,7 +36,7 @@ def read_var_file(path: str) -> tuple[dict[str, str], str]:
         raise LegacyError([(msg, Range(path, pos, pos))], msg) from None
     if not isinstance(doc.value, dict):
         msg = (f"Error reading variables in '{path}': json: cannot unmarshal "
-               f"{_JSON_KINDS.get(type(doc.value), 'null')} into Go value of type map[string]string")
+               f"{_JSON_KINDS.get(type(doc.value), 'null')} into Go value of type kvflag.FlagJSON")
         raise LegacyError([(msg, doc.range)], msg)
     out: dict[str, str] = {}
     for key, jv in doc.value.items():
