@@ -96,3 +96,41 @@ def test_post_processor_chain_matches_packer(tmp_path: Path) -> None:
 
     assert pp_output(kiln.stdout) == pp_output(packer.stdout) == [
         "    file.f (shell-local): pp f", "    null.alpha (shell-local): pp alpha"]
+
+
+@pytest.mark.skipif(not os.path.exists(PACKER), reason="Packer 1.6.6 (Debian's packer) is not installed")
+def test_null_builder_over_ssh_says_what_packer_says(tmp_path: Path) -> None:
+    from tests.sshd_fixture import running_sshd
+
+    with running_sshd() as server:
+        template = f'''
+source "null" "alpha" {{
+  ssh_host             = "{server.host}"
+  ssh_port             = {server.port}
+  ssh_username         = "root"
+  ssh_private_key_file = "{server.client_key}"
+  ssh_timeout          = "10s"
+}}
+build {{
+  sources = ["source.null.alpha"]
+  provisioner "shell-local" {{
+    inline = ["echo local $PACKER_BUILDER_TYPE"]
+  }}
+}}
+'''
+        outputs = []
+        for name, argv in (("kiln", [sys.executable, "-m", "kiln"]), ("packer", [PACKER])):
+            d = tmp_path / name
+            d.mkdir()
+            (d / "t.pkr.hcl").write_text(template)
+            proc = _run([*argv, "build", "-color=false", "t.pkr.hcl"], d)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            outputs.append([line.split("/tmp/")[0] for line in proc.stdout.splitlines()
+                            if line.startswith(("==> null.alpha: ", "    null.alpha: "))])
+    assert outputs[0] == outputs[1] == [
+        f"==> null.alpha: Using ssh communicator to connect: {server.host}",
+        "==> null.alpha: Waiting for SSH to become available...",
+        "==> null.alpha: Connected to SSH!",
+        "==> null.alpha: Running local shell script: ",
+        "    null.alpha: local null",
+    ]

@@ -48,7 +48,7 @@ def test_null_builder_hands_provisioners_a_connected_ssh_communicator(server: SS
     artifact = b.run(BuildContext(ui=ui, info=INFO, hook=hook))
     assert hook.output == b"remote root\n"
     assert hook.data["ConnType"] == "ssh" and hook.data["Host"] == server.host and hook.data["User"] == "root"
-    assert ui.lines("say")[0] == f"Using SSH communicator to connect: {server.host}"
+    assert ui.lines("say")[0] == f"Using ssh communicator to connect: {server.host}"
     assert "Connected to SSH!" in ui.lines("say")
     assert artifact is not None and artifact.id == "Null"
 

@@ -91,7 +91,7 @@ class NullBuilder(Builder[NullConfig]):
     def _connect(self, ctx: BuildContext) -> Communicator | None:
         if self.config.communicator == "none":
             return None
-        ctx.ui.say(f"Using SSH communicator to connect: {self.config.ssh_host}")
+        ctx.ui.say(f"Using {self.config.communicator} communicator to connect: {self.config.ssh_host}")
         try:
             return self.config.open_communicator(host=self.config.ssh_host, cancel=ctx.cancel_event,
                                                  say=ctx.ui.say)
