@@ -7,8 +7,11 @@ whose ``builds()`` the engine runs. Every problem found is raised at once in a `
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
+from kiln.hcl.diagnostics import HclDiagnostic
+from kiln.template.diag import error
 from kiln.template.files import is_hcl2_path
 from kiln.template.locals import DataResolver
 from kiln.template.model import (
@@ -41,6 +44,8 @@ def load_template(
     ``lenient`` is the console's mode: unset variables are unknown and evaluation errors in locals and
     builds are not fatal, as in ``packer console``.
     """
+    if not os.path.exists(path):
+        raise TemplateError(_missing(path))
     if is_hcl2_path(path):
         from kiln.template.hcl2 import load_hcl2
 
@@ -49,6 +54,15 @@ def load_template(
     from kiln.template.legacy import load_legacy
 
     return load_legacy(path, var_files=var_files, vars=vars, env=env, syntax_only=syntax_only)
+
+
+def _missing(path: str) -> list[HclDiagnostic]:
+    stat = f"stat {path}: no such file or directory"
+    if not is_hcl2_path(path):
+        return [error(f'"{path}": {stat}', "Check the template path.")]
+    return [error(f"Cannot tell wether {path} is a directory", stat),  # sic: Packer's wording
+            error(f"Could not find any config file in {path}",
+                  "A config file must be suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced.")]
 
 
 __all__ = [

@@ -66,3 +66,17 @@ def test_required_plugins_are_kept(tmp_path: Path) -> None:
                         '      source = "github.com/hashicorp/amazon"\n    }\n  }\n}\n' + NULL_BUILD})
     p = t.required_plugins["amazon"]
     assert (p.source, p.version) == ("github.com/hashicorp/amazon", ">= 1.0")
+
+
+def test_missing_paths(tmp_path: Path) -> None:
+    import pytest
+    from kiln.template import TemplateError, load_template
+
+    with pytest.raises(TemplateError) as info:
+        load_template(str(tmp_path / "nope.pkr.hcl"))
+    assert [d.summary for d in info.value.diagnostics] == [
+        f"Cannot tell wether {tmp_path}/nope.pkr.hcl is a directory",
+        f"Could not find any config file in {tmp_path}/nope.pkr.hcl"]
+    with pytest.raises(TemplateError) as info:
+        load_template(str(tmp_path / "nope.json"))
+    assert info.value.diagnostics[0].summary.endswith("no such file or directory")
