@@ -57,12 +57,16 @@ def time_ordered_uuid(now: float | None = None) -> str:
     return f"{unix:08x}-{b[0:2].hex()}-{b[2:4].hex()}-{b[4:6].hex()}-{b[6:8].hex()}{b[8:].hex()}"
 
 
-_CLEAN = re.compile(r"[^a-z0-9-]")
+_CLEAN = re.compile(r"[^a-z0-9]")
 
 
 def clean_resource_name(name: str) -> str:
-    """Lower-case, every character other than ``a-z0-9-`` becomes ``-``, at most 63 characters."""
-    return _CLEAN.sub("-", name.lower())[:63]
+    """Lower-case, every character other than ``a-z0-9`` becomes ``-`` (the googlecompute builder's rule).
+
+    In Packer 1.6.6 this function exists only inside the builders that define it (amazon, azure,
+    googlecompute..., each with its own rule); kiln offers it in every component.
+    """
+    return _CLEAN.sub("-", name.lower())
 
 
 def packer_funcs(fc: FuncContext) -> dict[str, Callable[..., Any]]:
