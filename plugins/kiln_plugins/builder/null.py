@@ -84,8 +84,9 @@ class NullBuilder(Builder[NullConfig]):
                                 "ConnType": self.config.communicator}
         if self.config.communicator == "ssh":
             data.update(Host=self.config.ssh_host, Port=self.config.ssh_port, User=self.config.ssh_username,
-                        Password=self.config.ssh_password, SSHPrivateKeyFile=self.config.ssh_private_key_file,
-                        SSHAgentAuth=self.config.ssh_agent_auth)
+                        Password=self.config.ssh_password, SSHPublicKey="", SSHPrivateKey="",
+                        SSHPrivateKeyFile=self.config.ssh_private_key_file,
+                        SSHAgentAuth=self.config.ssh_agent_auth, WinRMPassword="")
         return data
 
     def _connect(self, ctx: BuildContext) -> Communicator | None:
