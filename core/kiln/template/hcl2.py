@@ -177,7 +177,9 @@ def load_hcl2(
     if has_errors(diags):
         raise fail()
     base_dir = path if os.path.isdir(path) else go_dir(path)
-    scope = Scope(base_dir, os.getcwd(), functions_for(base_dir))
+    # env() is for variable defaults only (Packer's rule); everything else gets the other functions
+    functions = {name: fn for name, fn in functions_for(base_dir).items() if name != "env"}
+    scope = Scope(base_dir, os.getcwd(), functions)
     template = HCL2Template(path, sources, scope)
     template.bodies = bodies
     decls = read_declarations(config)

@@ -103,6 +103,7 @@ CASES = [
     Case("bad-type", {"a.pkr.hcl": 'variable "v" {\n  type = strin\n}\n' + NULL}),
     Case("env-in-default", {"a.pkr.hcl": 'variable "h" { default = env("KILN_DIFF_HOME") }\n' + NULL},
          env={"KILN_DIFF_HOME": "/home/x"}, lines=["var.h"]),
+    Case("env-in-locals", {"a.pkr.hcl": 'locals { h = env("HOME") }\n' + NULL}),
     Case("function-in-default", {"a.pkr.hcl": 'variable "u" { default = upper("x") }\n' + NULL}),
     Case("variable-in-default", {"a.pkr.hcl": 'variable "a" { default = "x" }\nvariable "b" { default = var.a }\n'
                                  + NULL}),
