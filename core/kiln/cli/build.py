@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 
+from kiln import log
 from kiln.cli.common import (
     VAR_FLAGS,
     UsageError,
@@ -15,6 +17,8 @@ from kiln.cli.common import (
     show_warnings,
 )
 from kiln.cli.flags import Flag
+
+_log = log.get("cli")
 
 USAGE = """
 Usage: kiln build [options] TEMPLATE
@@ -69,17 +73,20 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
 
     ui = make_ui(machine_readable=machine_readable or parsed["machine-readable"], color=parsed["color"],
                  timestamp=parsed["timestamp-ui"])
+    started = time.monotonic()
     try:
         template = load(parsed.args[0], parsed)
     except TemplateError as exc:
         sys.stdout.write(render_template_error(exc))
         return 1
     show_warnings(template)
+    _log.debug("timing: template loaded in %.3fs", time.monotonic() - started)
     try:
         catalog = discover()
     except DiscoveryError as exc:
         ui.error(f"Error: {exc}")
         return 1
+    _log.debug("timing: plugins discovered in %.3fs", time.monotonic() - started)
     from kiln.engine.session import run_build
 
     return run_build(template, options, ui, catalog)

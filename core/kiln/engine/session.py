@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -72,11 +73,13 @@ class BuildSession:
         builds = selected_builds(self.template, self.options)
         with self._signals(), PluginHost(self.catalog, self.env) as host, CallbackServer() as callbacks:
             self.host = host
+            started = time.monotonic()
             try:
                 prepared = Preparer(host, self.options, self.info_for).prepare(builds)
             except PrepareFailed as exc:
                 self.ui.error(self.template.render(exc.diagnostics).rstrip("\n"))
                 return 1
+            _log.debug("timing: prepared %d build(s) in %.3fs", len(prepared), time.monotonic() - started)
             runner = BuildRunner(self.ui, callbacks, self.cancel, self.template.kind == "hcl2", self.template.render,
                                  float(self.env.get("KILN_CANCEL_GRACE", DEFAULT_CANCEL_GRACE)))
             workers = len(prepared) if self.options.parallel_builds <= 0 else self.options.parallel_builds
@@ -86,6 +89,7 @@ class BuildSession:
             if prepared:
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="build") as pool:
                     results = list(pool.map(runner.run, prepared))
+            _log.debug("timing: builds ran in %.3fs", time.monotonic() - started)
             self.ui.summary(results, interrupted=self.interrupted)
         if self.interrupted:
             return 1
