@@ -45,7 +45,9 @@ def _aws_secret_string(name: str) -> str:
     if not name:
         raise FunctionError("At least one secret name must be provided")
     try:
-        client = boto3.session.Session().client("secretsmanager")
+        # AWS_REGION first, as the Go SDK Packer uses does (botocore itself reads AWS_DEFAULT_REGION)
+        session = boto3.session.Session(region_name=os.environ.get("AWS_REGION") or None)
+        client = session.client("secretsmanager")
         resp = client.get_secret_value(SecretId=name, VersionStage="AWSCURRENT")
     except botocore.exceptions.NoRegionError:
         raise FunctionError(

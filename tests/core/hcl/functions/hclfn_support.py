@@ -132,8 +132,9 @@ def packer_available() -> bool:
     return shutil.which(PACKER) is not None or os.path.exists(PACKER)
 
 
-def packer_console(expressions: Sequence[str]) -> list[str]:
-    """Evaluate every expression in ONE ``packer console`` process; results (or "ERROR: detail")."""
+def packer_console(expressions: Sequence[str], cwd: str | None = None) -> list[str]:
+    """Evaluate every expression in ONE ``packer console`` process (working directory ``cwd``); the
+    results, or "ERROR: detail" for each that failed."""
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "input.txt")
         with open(script, "w", encoding="utf-8") as f:
@@ -145,7 +146,7 @@ def packer_console(expressions: Sequence[str]) -> list[str]:
                 [PACKER, "console", "-config-type=hcl2"],
                 stdin=stdin,
                 capture_output=True,
-                cwd=tmp,
+                cwd=cwd or tmp,
                 timeout=120,
                 env={**os.environ, "CHECKPOINT_DISABLE": "1", "PACKER_NO_COLOR": "1"},
             )

@@ -11,6 +11,8 @@ one, which fails on tuples with "key for tuple must be number"), ``element`` wit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.core.hcl.functions.hclfn_support import (
@@ -482,15 +484,58 @@ CASES: list[Call] = [
     call("cidrsubnets", S("10.0.0.0/8")),
     call("cidrsubnets", S("10.0.0.0/8"), N(0)),
     call("cidrsubnets", S("0.0.0.0/0"), N(1), N(1)),
+    # paths and files (Packer and kiln both run in the directory WORKDIR_FILES describes)
+    call("basename", S("foo/bar/baz.txt")),
+    call("basename", S("/foo/bar/")),
+    call("basename", S("")),
+    call("basename", S("/")),
+    call("dirname", S("foo/bar/baz.txt")),
+    call("dirname", S("/foo/bar/")),
+    call("dirname", S("foo")),
+    call("dirname", S("//a//b/../c")),
+    call("pathexpand", S("~/.ssh/id_rsa")),
+    call("pathexpand", S("/etc/resolv.conf")),
+    call("pathexpand", S("~x/y")),
+    call("abspath", S("/a/b/../c")),
+    call("file", S("hello.txt")),
+    call("file", S("./sub/../hello.txt")),
+    call("file", S("missing.txt")),
+    call("file", S("binary.dat")),
+    call("file", S("sub")),
+    call("fileexists", S("hello.txt")),
+    call("fileexists", S("missing.txt")),
+    call("fileexists", S("sub")),
+    call("fileset", S("."), S("*.txt")),
+    call("fileset", S("sub"), S("**")),
+    call("fileset", S("."), S("sub/**/*.txt")),
+    call("fileset", S("."), S("{hello,binary}.*")),
+    call("fileset", S("."), S("sub/[a-b].*")),
+    call("fileset", S("."), S("nothing/*")),
 ]
+
+WORKDIR_FILES: dict[str, bytes] = {
+    "hello.txt": b"Hello World\n",
+    "binary.dat": b"\xff\xfe\x00",
+    "sub/a.txt": b"a",
+    "sub/b.md": b"b",
+    "sub/deep/c.txt": b"c",
+}
 
 
 @pytest.fixture(scope="module")
-def packer_results() -> dict[str, str]:
-    if not packer_available():
-        pytest.skip("Debian's packer (1.6.6) is not installed")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workdir")
+    for name, data in WORKDIR_FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+@pytest.fixture(scope="module")
+def packer_results(workdir: Path) -> dict[str, str]:
+    assert packer_available(), "Debian's packer (1.6.6) is not installed: apt-get install packer"
     sources = [c.source() for c in CASES]
-    return dict(zip(sources, packer_console(sources), strict=True))
+    return dict(zip(sources, packer_console(sources, cwd=str(workdir)), strict=True))
 
 
 def _norm(text: str) -> str:
@@ -503,6 +548,9 @@ def test_table_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.source() for c in CASES])
-def test_same_as_packer(case: Call, packer_results: dict[str, str]) -> None:
+def test_same_as_packer(
+    case: Call, packer_results: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workdir)
     expected = packer_results[case.source()]
     assert _norm(kiln_output(case)) == _norm(expected)
