@@ -82,6 +82,7 @@ class BuildReader:
         self.scope = scope
         self.sources = sources
         self.diags = diags
+        self.build_name = ""
 
     def read(self, block: Blk) -> list[BuildSpec]:
         d = self.diags
@@ -91,6 +92,7 @@ class BuildReader:
         blocks = expect_blocks(c.blocks, BUILD_BLOCKS, d)
         static = _meta(c.attributes, {"name": STRING, "description": STRING}, None, d)
         build_name = str(static.values.get("name", ""))
+        self.build_name = build_name
         uses = self._uses(c.attributes.get("sources"), [b for b in blocks if b.type == "source"])
         for b in blocks:
             if b.type == "hcp_packer_registry":
@@ -174,12 +176,12 @@ class BuildReader:
         return SourceUse(parsed[0], parsed[1], parsed[1], decl, None, r)
 
     def _context(self, use: SourceUse, with_build: bool) -> Any:
-        scope, src = self.scope, source_value(use.type, use.local_name)
+        scope, src, build_name = self.scope, source_value(use.type, use.local_name), self.build_name
 
         def factory(build_vars: Mapping[str, Value] | None) -> EvalContext:
             extra = {"source": src}
             if with_build:
-                extra["build"] = build_value(build_vars)
+                extra["build"] = build_value(build_vars, build_name)
             return scope.context(extra)
 
         return factory

@@ -55,8 +55,9 @@ def source_value(type_: str, name: str) -> Value:
     return obj({"type": string(type_), "name": string(name)})
 
 
-def build_value(build_vars: Mapping[str, Value] | None) -> Value:
-    """``build.*``: the builder's generated data, or unknown before the build runs."""
+def build_value(build_vars: Mapping[str, Value] | None, build_name: str = "") -> Value:
+    """``build.*``: the builder's generated data and ``build.name`` (the build block's name), or
+    unknown before the build runs."""
     if build_vars is None:
         return unknown(DYNAMIC)
-    return obj(build_vars)
+    return obj({"name": string(build_name), **build_vars})

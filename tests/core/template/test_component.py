@@ -111,6 +111,10 @@ def test_build_variables_unknown_at_prepare_then_given(tmp_path: Path) -> None:
     assert before.config["inline"] == [UNKNOWN_PLACEHOLDER, UNKNOWN_PLACEHOLDER, "src=x"]
     after = prov.decode(SCHEMA, {"ID": string("i-123"), "Host": string("10.0.0.1"), "Port": number(22)})
     assert after.config["inline"] == ["id=i-123", "host=10.0.0.1", "src=x"]
+    named = load(tmp_path, {"a.pkr.hcl": 'source "null" "x" {}\nbuild {\n  name = "nb"\n  sources = ["null.x"]\n'
+                            '  provisioner "p" {\n    inline = [build.name]\n  }\n}\n'})
+    decoded = named.builds()[0].provisioners[0].component.decode(SCHEMA, {"ID": string("i")})
+    assert decoded.config["inline"] == ["nb"]
     assert after.config["count"] == 2
     assert "only" not in after.config  # Packer's own arguments are not the plugin's
 
