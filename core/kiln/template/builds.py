@@ -4,7 +4,7 @@ post-processor chains (Packer's meta-arguments decoded here, the plugins' settin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiln.hcl import syntax as syn
@@ -40,13 +40,11 @@ class SourceUse:
         return f"{self.type}.{self.local_name}"
 
 
-@dataclass
-class _Meta:
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-def _meta(attrs: Mapping[str, Attr], spec: Mapping[str, Any], ctx: EvalContext | None, diags: list[HclDiagnostic]) -> _Meta:
-    out = _Meta()
+def _meta(
+    attrs: Mapping[str, Attr], spec: Mapping[str, Any], ctx: EvalContext | None, diags: list[HclDiagnostic]
+) -> dict[str, Any]:
+    """Packer's own arguments of a block, converted to the types in ``spec`` (``DYNAMIC``: left a Value)."""
+    out: dict[str, Any] = {}
     for name, want in spec.items():
         attr = attrs.get(name)
         if attr is None:
@@ -64,7 +62,7 @@ def _meta(attrs: Mapping[str, Attr], spec: Mapping[str, Any], ctx: EvalContext |
             diags.append(error("Unsuitable value type", "Unsuitable value: value must be known", attr.expr.range))
             continue
         if not val.is_null:
-            out.values[name] = to_python(val.unmark()) if want is not DYNAMIC else val
+            out[name] = to_python(val.unmark()) if want is not DYNAMIC else val
     return out
 
 
@@ -91,7 +89,7 @@ class BuildReader:
         expect_attributes(c.attributes, ("name", "description", "sources"), d)
         blocks = expect_blocks(c.blocks, BUILD_BLOCKS, d)
         static = _meta(c.attributes, {"name": STRING, "description": STRING}, None, d)
-        build_name = str(static.values.get("name", ""))
+        build_name = str(static.get("name", ""))
         self.build_name = build_name
         uses = self._uses(c.attributes.get("sources"), [b for b in blocks if b.type == "source"])
         for b in blocks:
@@ -107,7 +105,7 @@ class BuildReader:
         for use in uses:
             name = f"{build_name}.{use.ref()}" if build_name else use.ref()
             spec = BuildSpec(name, build_name, use.type, use.local_name, self._builder(use),
-                             description=str(static.values.get("description", "")))
+                             description=str(static.get("description", "")))
             for b in blocks:
                 if b.type == "provisioner":
                     prov = self._provisioner(b, use)
@@ -146,7 +144,7 @@ class BuildReader:
                 continue
             c = blk.body.content({})
             static = _meta(c.attributes, {"name": STRING}, None, d)
-            use.local_name = str(static.values.get("name", use.name))
+            use.local_name = str(static.get("name", use.name))
             use.extra = WithoutAttributes(blk.body, frozenset({"name"}))
             use.range = blk.range
             uses.append(use)
@@ -196,7 +194,7 @@ class BuildReader:
         ctx = self.scope.context()
         m = _meta(attrs, {"name": STRING, "pause_before": STRING, "max_retries": NUMBER, "timeout": STRING,
                           "continue_on_error": BOOL, "only": ListType(STRING), "except": ListType(STRING),
-                          "override": DYNAMIC}, ctx, d).values
+                          "override": DYNAMIC}, ctx, d)
         only, except_ = list(m.get("only", [])), list(m.get("except", []))
         if only and except_:
             d.append(error("only one of 'only' or 'except' may be specified", "", b.range))
@@ -248,7 +246,7 @@ class BuildReader:
     def _post_processor(self, b: Blk, use: SourceUse) -> PostProcessorSpec | None:
         attrs = b.body.content({}).attributes
         m = _meta(attrs, {"name": STRING, "only": ListType(STRING), "except": ListType(STRING),
-                          "keep_input_artifact": BOOL}, self.scope.context(), self.diags).values
+                          "keep_input_artifact": BOOL}, self.scope.context(), self.diags)
         only, except_ = list(m.get("only", [])), list(m.get("except", []))
         if only and except_:
             self.diags.append(error("only one of 'only' or 'except' may be specified", "", b.range))
