@@ -89,7 +89,7 @@ def _render_one(
                 f"  on {subject.filename} line {subject.start.line}:\n  (source code not available)\n\n"
             )
         else:
-            where = _context_string(bodies.get(subject.filename), subject)
+            where = _context_string(bodies.get(subject.filename), source, subject)
             out.append(f"  on {subject.filename} line {subject.start.line}{where}:\n")
             first, last = subject.start.line, subject.end.line
             if subject.end.byte <= subject.start.byte:
@@ -98,6 +98,8 @@ def _render_one(
                 first = min(first, d.context.start.line)
                 last = max(last, d.context.end.line)
             lines = source.split("\n")
+            if lines and lines[-1] == "":  # like Go's bufio.ScanLines: no empty line after the last newline
+                lines.pop()
             for n in range(first, min(last, len(lines)) + 1):
                 out.append(f"{n:4d}: {lines[n - 1].rstrip(chr(13))}\n")
             out.append("\n")
@@ -151,15 +153,112 @@ def wrap(text: str, limit: int) -> str:
     return "".join(out)
 
 
-def _context_string(body: Body | None, subject: Range) -> str:
-    """``, in source "null" "basic"``: the top-level block around the subject, as HCL names it."""
-    if body is None:
-        return ""
-    for block in body.blocks:
-        r = block.range
-        if r.start.byte <= subject.start.byte < r.end.byte:
-            if not block.labels:
-                return f", in {block.type}"
-            labels = " ".join(f'"{label}"' for label in block.labels)
-            return f", in {block.type} {labels}"
+def _context_string(body: Body | None, source: str, subject: Range) -> str:
+    """``, in source "null" "basic"``: the top-level block around the subject, as HCL names it. Found in
+    ``body`` when given, else by scanning ``source`` (so parse errors get it too)."""
+    if body is not None:
+        blocks = [(b.range.start.byte, b.range.end.byte, b.type, b.labels) for b in body.blocks]
+    else:
+        blocks = _scan_blocks(source, subject.filename)
+    for start, end, type_, labels in blocks:
+        if start <= subject.start.byte < end:
+            if not labels:
+                return f", in {type_}"
+            quoted = " ".join(f'"{label}"' for label in labels)
+            return f", in {type_} {quoted}"
     return ""
+
+
+def _scan_blocks(source: str, filename: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """Top-level blocks of ``source`` (byte span, type, labels), tolerating syntax errors inside them."""
+    from kiln.hcl import lexer
+
+    tokens, _ = lexer.scan(source, filename)
+    out: list[tuple[int, int, str, tuple[str, ...]]] = []
+    i = 0
+    at_line_start = True
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind == lexer.NEWLINE:
+            at_line_start = True
+            i += 1
+            continue
+        if not (at_line_start and tok.kind == lexer.IDENT):
+            at_line_start = False
+            i += 1
+            continue
+        at_line_start = False
+        j = i + 1
+        labels: list[str] = []
+        while j < len(tokens) and tokens[j].kind in (lexer.IDENT, lexer.OQUOTE):
+            if tokens[j].kind == lexer.IDENT:
+                labels.append(tokens[j].text)
+                j += 1
+                continue
+            text = []
+            j += 1
+            while j < len(tokens) and tokens[j].kind == lexer.LIT:
+                text.append(tokens[j].text)
+                j += 1
+            if j < len(tokens) and tokens[j].kind == lexer.CQUOTE:
+                j += 1
+            labels.append("".join(text))
+        if not (j < len(tokens) and tokens[j].kind == lexer.PUNCT and tokens[j].text == "{"):
+            i = j
+            continue
+        depth = 0
+        k = j
+        end = len(source)  # an unclosed block runs to the end of the file
+        while k < len(tokens):
+            t = tokens[k]
+            if t.kind == lexer.PUNCT and t.text == "{":
+                depth += 1
+            elif t.kind == lexer.PUNCT and t.text == "}":
+                depth -= 1
+                if depth == 0:
+                    end = t.range.end.byte
+                    break
+            k += 1
+        out.append((tok.range.start.byte, end, tok.text, tuple(labels)))
+        i = k + 1
+    return out
+
+
+def wrap(text: str, limit: int) -> str:
+    """mitchellh/go-wordwrap's ``WrapString``: break at spaces so lines stay within ``limit`` runes."""
+    out: list[str] = []
+    current = 0
+    word: list[str] = []
+    space: list[str] = []
+    for ch in text:
+        if ch == "\n":
+            if not word:
+                if current + len(space) <= limit:
+                    out.extend(space)
+            else:
+                out.extend(space)
+                out.extend(word)
+                word = []
+            space = []
+            out.append(ch)
+            current = 0
+        elif ch.isspace() and ch != "\u00a0":
+            if not space or word:
+                current += len(space) + len(word)
+                out.extend(space)
+                out.extend(word)
+                space, word = [], []
+            space.append(ch)
+        else:
+            word.append(ch)
+            if current + len(space) + len(word) > limit and len(word) < limit:
+                out.append("\n")
+                current = 0
+                space = []
+    if not word:
+        if current + len(space) <= limit:
+            out.extend(space)
+    else:
+        out.extend(space)
+        out.extend(word)
+    return "".join(out)

@@ -269,13 +269,18 @@ class _Scanner:
             self.emit(CQUOTE, 1)
             self.modes.pop()
             return True
-        if src[i] == "\n":
-            raise self.fail(
-                "Invalid multi-line string",
-                "Quoted strings may not be split over multiple lines. To produce a multi-line string, either "
-                'use the \\n escape to represent a newline character or use the "heredoc" multi-line '
-                "template syntax.",
+        if src[i] == "\n":  # HCL reports it and reads on, as if the string went on
+            tok = self.emit(LIT, 1)
+            self.diagnostics.append(
+                error(
+                    "Invalid multi-line string",
+                    "Quoted strings may not be split over multiple lines. To produce a multi-line string, "
+                    'either use the \\n escape to represent a newline character or use the "heredoc" '
+                    "multi-line template syntax.",
+                    tok.range,
+                )
             )
+            return True
         if not self.scan_template_seq():
             end = self.literal_end('"\n', backslash=True)
             self.emit(LIT, max(end - i, 1))

@@ -163,10 +163,7 @@ class Parser:
                 break
             if tok.kind == EOF:
                 raise self.fail(
-                    "Unclosed configuration block",
-                    "There is no closing brace for this block before the end of the file. This may be "
-                    "caused by incorrect brace nesting elsewhere in this file.",
-                    tok,
+                    "Argument or block definition required", "An argument or block definition is required here.", tok
                 )
             item = self.body_item()
             if isinstance(item, Attribute):
@@ -230,6 +227,14 @@ class Parser:
                 label_ranges.append(rng)
             elif self.is_punct(tok, "{"):
                 break
+            elif self.is_punct(tok, "="):
+                raise self.fail(
+                    "Invalid block definition",
+                    'The equals sign "=" indicates an argument definition, and must not be used when defining '
+                    "a block.",
+                    tok,
+                    type_tok.range.to(tok.range),
+                )
             else:
                 raise self.fail(
                     "Invalid block definition",
@@ -280,12 +285,20 @@ class Parser:
             )
         self.read()
         expr = self.expression()
-        if not self.is_punct(self.raw_peek(), "}"):
+        after = self.raw_peek()
+        if after.kind == EOF:
+            raise self.fail(
+                "Unclosed configuration block",
+                "There is no closing brace for this block before the end of the file. This may be caused by "
+                "incorrect brace nesting elsewhere in this file.",
+                after,
+            )
+        if not self.is_punct(after, "}"):
             raise self.fail(
                 "Invalid single-argument block definition",
-                "A single-line block definition must end with a closing brace immediately after its single "
-                "argument definition.",
-                self.raw_peek(),
+                "Single-line block syntax can include only one argument definition. To define multiple "
+                "arguments, use the multi-line block syntax with one argument definition per line.",
+                after,
             )
         return Attribute(name.text, expr, name.range.to(expr.range), name.range)
 

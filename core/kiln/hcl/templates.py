@@ -58,6 +58,7 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
                         "Unterminated template string",
                         "No closing marker was found for the string.",
                         opener.range,
+                        opener.range.to(tok.range),
                     )
                 ]
             )
