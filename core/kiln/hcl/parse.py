@@ -163,7 +163,9 @@ class Parser:
                 break
             if tok.kind == EOF:
                 raise self.fail(
-                    "Argument or block definition required", "An argument or block definition is required here.", tok
+                    "Argument or block definition required",
+                    "An argument or block definition is required here.",
+                    tok,
                 )
             item = self.body_item()
             if isinstance(item, Attribute):

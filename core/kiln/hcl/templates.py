@@ -54,11 +54,13 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
                 raise DiagnosticError(diags)
             raise DiagnosticError(
                 [
-                    error(
+                    error(  # HCL points a quoted string's error at its quote, a heredoc's at the end
                         "Unterminated template string",
                         "No closing marker was found for the string.",
-                        opener.range,
-                        opener.range.to(tok.range),
+                        opener.range if quoted else tok.range,
+                        (opener.range if quoted else p.tokens[p.tokens.index(opener) + 1].range).to(
+                            tok.range
+                        ),
                     )
                 ]
             )
