@@ -159,7 +159,8 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
             if tar:
                 comm.upload_tar(first.dst, stream)
             else:
-                comm.upload(first.dst, stream, mode=first.mode or None, size=first.size if first.size >= 0 else None)
+                # size 0 is proto3's "unset": treat it as unknown rather than promise an empty file
+                comm.upload(first.dst, stream, mode=first.mode or None, size=first.size if first.size > 0 else None)
         except Exception as exc:  # noqa: BLE001 - becomes the RPC's status
             _abort(context, exc)
         return pb.Empty()

@@ -57,6 +57,10 @@ class SSHConfig:
     ssh_bastion_password: str = setting(default="", sensitive=True, doc="Password on the bastion.")
     ssh_bastion_private_key_file: str = setting(default="", doc="Private key file for the bastion.")
     ssh_bastion_agent_auth: bool = setting(default=False, doc="Use the ssh-agent for the bastion.")
+    ssh_proxy_host: str = setting(default="", doc="A SOCKS5 proxy to connect through.")
+    ssh_proxy_port: int = setting(default=1080, doc="The SOCKS5 proxy's port.")
+    ssh_proxy_username: str = setting(default="", doc="Username for the SOCKS5 proxy.")
+    ssh_proxy_password: str = setting(default="", sensitive=True, doc="Password for the SOCKS5 proxy.")
     ssh_file_transfer_method: str = setting(default="scp", doc='How files move: "scp" or "sftp".')
     ssh_keep_alive_interval: str = setting(default="5s", doc='Keep-alive interval ("0" disables).')
     ssh_read_write_timeout: str = setting(default="0", doc="Longest a remote command may run (0: no limit).")
@@ -73,7 +77,7 @@ class SSHConfig:
             diags.error("An ssh_username must be specified", "Set ssh_username to the login user.", ["ssh_username"])
         if require_host and not self.ssh_host:
             diags.error("An ssh_host must be specified", "Set ssh_host to the address of the machine.", ["ssh_host"])
-        for name in ("ssh_port", "ssh_bastion_port"):
+        for name in ("ssh_port", "ssh_bastion_port", "ssh_proxy_port"):
             port = getattr(self, name)
             if not 0 < port < 65536:
                 diags.error(f"Invalid {name}", f"{port} is not a TCP port (1-65535).", [name])

@@ -18,6 +18,7 @@ import paramiko
 
 from kiln_sdk.communicator.base import RemoteCommandError
 from kiln_sdk.communicator.duration import format_duration
+from kiln_sdk.communicator.socks import socks5_connect
 from kiln_sdk.communicator.ssh_config import SSHConfig
 from kiln_sdk.communicator.ssh_keys import load_private_key
 from kiln_sdk.diagnostics import Cancelled
@@ -84,17 +85,28 @@ def endpoints(
     return target, bastion
 
 
-def _socket(ep: Endpoint, timeout: float) -> socket.socket:
+def _socket(ep: Endpoint, timeout: float, cfg: SSHConfig) -> socket.socket:
+    """A TCP connection to ``ep`` (through the SOCKS5 proxy ssh_proxy_host, if set)."""
+    proxy = cfg.ssh_proxy_host
+    hop = (proxy, cfg.ssh_proxy_port) if proxy else (ep.host, ep.port)
+    what = f"SOCKS proxy {proxy}:{cfg.ssh_proxy_port}" if proxy else f"{ep.host}:{ep.port}"
     try:
-        sock = socket.create_connection((ep.host, ep.port), timeout=timeout)
+        sock = socket.create_connection(hop, timeout=timeout)
     except socket.gaierror as exc:
-        raise _Retry(f"unknown host {ep.host!r} ({exc.strerror}); check ssh_host") from None
+        name = "ssh_proxy_host" if proxy else "ssh_host"
+        raise _Retry(f"unknown host {hop[0]!r} ({exc.strerror}); check {name}") from None
     except ConnectionRefusedError:
-        raise _Retry(f"connection refused by {ep.host}:{ep.port} (is sshd running and listening there?)") from None
+        raise _Retry(f"connection refused by {what} (is it running and listening there?)") from None
     except TimeoutError:
-        raise _Retry(f"no answer from {ep.host}:{ep.port} within {timeout:g}s (firewall? wrong address?)") from None
+        raise _Retry(f"no answer from {what} within {timeout:g}s (firewall? wrong address?)") from None
     except OSError as exc:
-        raise _Retry(f"cannot reach {ep.host}:{ep.port}: {exc.strerror or exc}") from None
+        raise _Retry(f"cannot reach {what}: {exc.strerror or exc}") from None
+    if proxy:
+        try:
+            socks5_connect(sock, ep.host, ep.port, cfg.ssh_proxy_username, cfg.ssh_proxy_password)
+        except OSError as exc:
+            sock.close()
+            raise _Retry(f"via {what}: {exc}") from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
     return sock
@@ -196,9 +208,9 @@ class Connection:
 
 def _attempt(target: Endpoint, bastion: Endpoint | None, cfg: SSHConfig, timeout: float) -> Connection:
     if bastion is None:
-        transport, fp = _handshake(target, _socket(target, timeout), cfg, timeout)
+        transport, fp = _handshake(target, _socket(target, timeout, cfg), cfg, timeout)
         return Connection(transport, target, fp)
-    hop, _ = _handshake(bastion, _socket(bastion, timeout), cfg, timeout)
+    hop, _ = _handshake(bastion, _socket(bastion, timeout, cfg), cfg, timeout)
     try:
         chan = hop.open_channel("direct-tcpip", (target.host, target.port), ("127.0.0.1", 0), timeout=timeout)
     except (paramiko.SSHException, OSError) as exc:

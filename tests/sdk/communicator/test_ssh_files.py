@@ -146,3 +146,11 @@ def test_a_directory_is_one_channel(comm: SSHCommunicator, nested: Path, tmp_pat
     comm.upload_dir(str(tmp_path / "one"), str(nested) + "/")
     assert len(opened) == 1
     assert _tree(tmp_path / "one") == _tree(nested)
+
+
+def test_empty_file(comm: SSHCommunicator, tmp_path: Path) -> None:
+    comm.upload(str(tmp_path / "empty"), io.BytesIO(b""), size=0)
+    assert (tmp_path / "empty").read_bytes() == b""
+    sink = io.BytesIO()
+    comm.download(str(tmp_path / "empty"), sink)
+    assert sink.getvalue() == b""
