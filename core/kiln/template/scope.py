@@ -55,9 +55,19 @@ def source_value(type_: str, name: str) -> Value:
     return obj({"type": string(type_), "name": string(name)})
 
 
+BUILDER_DATA_COMMON_KEYS = (
+    "ID", "Host", "Port", "User", "Password", "ConnType", "PackerRunUUID", "PackerHTTPAddr", "PackerHTTPIP",
+    "PackerHTTPPort", "SSHPublicKey", "SSHPrivateKey", "WinRMPassword",
+)
+"""What every ``build`` object has; a builder that does not set one gives ``"<unknown>"`` (as in Packer)."""
+
+
 def build_value(build_vars: Mapping[str, Value] | None, build_name: str = "") -> Value:
     """``build.*``: the builder's generated data and ``build.name`` (the build block's name), or
     unknown before the build runs."""
     if build_vars is None:
         return unknown(DYNAMIC)
-    return obj({"name": string(build_name), **build_vars})
+    values = {key: string("<unknown>") for key in BUILDER_DATA_COMMON_KEYS}
+    values.update(build_vars)
+    values["name"] = string(build_name)
+    return obj(values)

@@ -184,3 +184,10 @@ def test_dynamic_blocks(tmp_path: Path) -> None:
     bad = _template(tmp_path, 'required_thing = "x"\n  dynamic "disk" {\n    for_each = 3\n    content {}\n  }\n')
     assert [d.summary for d in bad.builds()[0].builder.decode(SCHEMA).diagnostics] == [
         "Invalid dynamic for_each value"]
+
+
+def test_build_keys_a_builder_does_not_set_are_unknown_text(tmp_path: Path) -> None:
+    t = _template(tmp_path, 'required_thing = "x"')
+    prov = t.builds()[0].provisioners[0].component
+    assert prov.decode(SCHEMA, {"PackerRunUUID": string("u")}).config["inline"][:2] == [
+        "id=<unknown>", "host=<unknown>"]
