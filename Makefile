@@ -1,4 +1,5 @@
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PROTO_SRC := proto/kiln/plugin/v1
@@ -20,3 +21,71 @@ proto-check:
 	if diff -r -x __pycache__ $$tmp/before $(PROTO_OUT) >/dev/null; then echo "proto: generated code is up to date"; rm -rf $$tmp; \
 	else diff -r -x __pycache__ $$tmp/before $(PROTO_OUT) | head -20; cp -r $$tmp/before/. $(PROTO_OUT)/; rm -rf $$tmp; \
 	echo "proto: generated code differs from proto/ (run 'make proto' and commit)"; exit 1; fi
+
+# Everything below is the project's plumbing; `make demo` and `make test` work on a fresh Debian machine.
+STAMP := $(VENV)/.kiln-installed
+# Debian packages the tests use: Packer 1.6.6 (the oracle) and OpenSSH (a real sshd for the SSH tests).
+APT_PACKAGES := packer openssh-server openssh-client
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+MYPYPATH_DIRS := core:sdk:plugins:.
+
+.PHONY: install deps test lint bench demo clean distclean help
+
+help:
+	@echo "make demo    set everything up and build examples/demo/ with kiln"
+	@echo "make test    set everything up and run the test suite"
+	@echo "make lint    ruff + mypy over core, sdk, plugins, tests, bench"
+	@echo "make bench   kiln build vs packer build, side by side"
+	@echo "make clean   remove build outputs and caches (distclean: the venv too)"
+
+# The venv, with kiln, kiln_sdk and the dev tools installed editable; redone only when a pyproject changes.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml sdk/pyproject.toml
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "kiln needs Python >= 3.11 (python3 is $$(python3 -V 2>&1))"; exit 1; }
+	@if [ ! -x $(PY) ]; then \
+		python3 -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) -s apt-install PKGS=python3-venv; \
+		echo "creating $(VENV)"; python3 -m venv $(VENV); \
+	fi
+	$(PY) -m pip install -q --disable-pip-version-check -e sdk -e '.[dev]'
+	@touch $@
+
+# Install the Debian packages that are missing; `apt-get update` only when something must be installed.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(MAKE) -s apt-install PKGS="$$missing"; fi
+
+.PHONY: apt-install
+apt-install:
+	@echo "installing Debian packages:$(PKGS)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(PKGS) >/dev/null
+
+# pytest exits 5 when it collected no test: that is a failure here, never a silent success.
+test: install deps
+	@set -o pipefail; rc=0; \
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$rc
+
+lint: install
+	$(VENV)/bin/ruff check core sdk plugins tests bench examples
+	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins tests bench
+
+bench: install deps
+	@set -e; for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+
+# The demo builds in build/demo/ so that its manifest does not land in the source tree.
+demo: install
+	@mkdir -p build/demo
+	cd build/demo && ../../$(VENV)/bin/kiln build ../../examples/demo/
+	@echo; echo "manifest written to build/demo/demo-manifest.json"
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache packer_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
