@@ -18,6 +18,7 @@ from typing import Any
 
 from kiln_sdk.gotemplate import Context, FuncError, Unresolved
 
+from kiln.template.legacy_secrets import secret_funcs
 from kiln.template.legacy_time import RFC3339, go_format
 from kiln.template.model import PACKER_COMPAT_VERSION
 
@@ -144,7 +145,12 @@ def packer_funcs(fc: FuncContext) -> dict[str, Callable[..., Any]]:
     def strftime(layout: str) -> str:
         return fc.init_time.strftime(layout)
 
+    def sed(expression: str, src: str) -> str:
+        raise FuncError("template function `sed` is deprecated use `replace` or `replace_all` instead."
+                        "Documentation: https://www.packer.io/docs/templates/engine")
+
     return {
+        **secret_funcs(fc.env, fc.enable_env),
         "build": build,
         "build_name": build_name,
         "build_type": build_type,
@@ -156,6 +162,7 @@ def packer_funcs(fc: FuncContext) -> dict[str, Callable[..., Any]]:
         "pwd": os.getcwd,
         "replace": replace,
         "replace_all": replace_all,
+        "sed": sed,
         "split": split,
         "strftime": strftime,
         "template_dir": template_dir,

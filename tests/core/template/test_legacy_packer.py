@@ -310,6 +310,15 @@ def test_component_problems_like_packer(tmp_path: Path) -> None:
          {"render 'inline': template: root:1:7: executing \"root\" at <env `HOME`>: error calling env: "
           "env vars are not allowed here in: echo {{env `HOME`}}"}),
     ]
+    for call, why in [("sed `s/a/b/` `aaa`", "template function `sed` is deprecated use `replace` or `replace_all` "
+                                             "instead.Documentation: https://www.packer.io/docs/templates/engine"),
+                      ("vault `a` `b`", "Vault vars are only allowed in the variables section"),
+                      ("consul_key `a`", "consul_key is not allowed here"),
+                      ("aws_secretsmanager `a`", "AWS Secrets Manager is only allowed in the variables section")]:
+        name = call.split()[0]
+        cases.append(({"type": "shell-local", "inline": [f"echo {{{{ {call} }}}}"]},
+                      {f"render 'inline': template: root:1:8: executing \"root\" at <{call}>: error calling {name}: "
+                       f"{why} in: echo {{{{ {call} }}}}"}))
     for config, expected in cases:
         path = write(tmp_path, {"builders": [NULL], "provisioners": [config]})
         rc, out = packer(tmp_path, "validate", path)
