@@ -8,7 +8,7 @@ from kiln.hcl.lexer import IDENT, Token
 from kiln.hcl.syntax import Expr, ForExpr
 
 if TYPE_CHECKING:
-    from kiln.hcl.parse import Parser
+    from kiln.hcl.exprparser import ExprParser as Parser
 
 _SUMMARY = "Invalid 'for' expression"
 

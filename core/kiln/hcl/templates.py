@@ -19,7 +19,7 @@ from kiln.hcl.syntax import Expr, Literal, Range, TemplateExpr, TemplateFor, Tem
 from kiln.hcl.values import string
 
 if TYPE_CHECKING:
-    from kiln.hcl.parse import Parser
+    from kiln.hcl.exprparser import ExprParser as Parser
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
