@@ -82,7 +82,7 @@ def parse_config_file(path: str, is_json: bool, sources: dict[str, str], diags: 
     try:
         node = parse_json(text)
     except JSONSyntaxError as err:
-        diags.append(error("Invalid JSON syntax", err.message, rng(path, err.pos, err.pos, width=1)))
+        diags.append(error(err.summary, err.detail, rng(path, err.pos, err.pos, width=1)))
         return None
     if not isinstance(node, JObject):
         diags.append(error("Root value must be object", "The root value in a JSON-based configuration must be "

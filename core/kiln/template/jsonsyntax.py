@@ -6,6 +6,7 @@ Duplicate object keys are kept in order: HCL's JSON syntax gives them meaning (r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -57,13 +58,19 @@ class JObject(JNode):
 
 
 class JSONSyntaxError(ValueError):
-    def __init__(self, message: str, pos: Pos) -> None:
-        super().__init__(message)
-        self.message = message
+    """The first syntax error, in the words of HCL's JSON parser (``summary``, ``detail``)."""
+
+    def __init__(self, summary: str, detail: str, pos: Pos) -> None:
+        super().__init__(f"{summary}: {detail}")
+        self.summary = summary
+        self.detail = detail
+        self.message = detail
         self.pos = pos
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_VALUE_START = "A JSON value must start with a brace, a bracket, a number, a string, or a keyword."
+_KEYWORDS = ("true", "false", "null")
 
 
 class _Reader:
@@ -95,16 +102,16 @@ class _Reader:
         while self.peek() in (" ", "\t", "\n", "\r") and self.peek():
             self.advance()
 
-    def fail(self, message: str) -> JSONSyntaxError:
-        return JSONSyntaxError(message, self.pos())
+    def fail(self, summary: str, detail: str, pos: Pos | None = None) -> JSONSyntaxError:
+        return JSONSyntaxError(summary, detail, pos or self.pos())
 
-    def expect(self, ch: str, what: str) -> None:
-        if self.peek() != ch:
-            found = repr(self.peek()) if self.peek() else "end of file"
-            raise self.fail(f"Expected {what}, but found {found}.")
-        self.advance()
+    def word(self) -> str:
+        j = self.i
+        while j < len(self.text) and (self.text[j].isalnum() or self.text[j] == "_"):
+            j += 1
+        return self.text[self.i:j]
 
-    def value(self) -> JNode:
+    def value(self, in_array: bool = False) -> JNode:
         self.skip_ws()
         ch = self.peek()
         start = self.pos()
@@ -116,55 +123,103 @@ class _Reader:
             return self.string()
         if ch == "-" or ch.isdigit():
             return self.num()
-        for word, node in (("true", JBool), ("false", JBool), ("null", JNull)):
-            if self.text.startswith(word, self.i):
-                self.advance(len(word))
-                if node is JBool:
-                    return JBool(start, self.pos(), word == "true")
-                return JNull(start, self.pos())
+        if ch.isalpha() or ch == "_":
+            return self.keyword(start)
+        if ch == "}":
+            raise self.fail("Missing JSON value", _VALUE_START)
+        if ch == "]":
+            raise self.fail("Missing array element value", _VALUE_START)
         if not ch:
-            raise self.fail("Expected a JSON value, but found end of file.")
-        raise self.fail(f"Invalid JSON value: unexpected {ch!r}.")
+            raise self.fail("Missing value", "The JSON data ends prematurely.")
+        raise self.fail("Invalid start of value", _VALUE_START)
+
+    def keyword(self, start: Pos) -> JNode:
+        word = self.word()
+        if word in ("undefined", "NaN", "Infinity"):
+            raise self.fail("Invalid JSON keyword", f'The JavaScript identifier "{word}" cannot be used in JSON.')
+        if word not in _KEYWORDS:
+            from kiln.template.suggest import suggestion
+
+            raise self.fail("Invalid JSON keyword", f'"{word}" is not a valid JSON keyword.'
+                            f"{suggestion(word.lower(), _KEYWORDS)}")
+        self.advance(len(word))
+        if word == "null":
+            return JNull(start, self.pos())
+        return JBool(start, self.pos(), word == "true")
 
     def obj(self) -> JObject:
         start = self.pos()
         self.advance()
         props: list[JProp] = []
-        self.skip_ws()
-        if self.peek() == "}":
-            self.advance()
-            return JObject(start, self.pos(), props)
         while True:
             self.skip_ws()
-            if self.peek() != '"':
-                raise self.fail("Expected a quoted property name.")
-            key = self.string()
+            if self.peek() == "}":
+                self.advance()
+                return JObject(start, self.pos(), props)
+            key_start = self.pos()
+            key = self.value()
+            if not isinstance(key, JString):
+                raise self.fail("Invalid object property name", "A JSON object property name must be a string",
+                                key_start)
             self.skip_ws()
-            self.expect(":", "a colon after the property name")
+            colon = self.peek()
+            if colon != ":":
+                if colon in ("}", ","):
+                    raise self.fail("Missing object value",
+                                    "A JSON object attribute must have a value, introduced by a colon.")
+                if colon == "=":
+                    raise self.fail("Missing property value colon",
+                                    "JSON uses a colon as its name/value delimiter, not an equals sign.")
+                raise self.fail("Missing property value colon",
+                                "A colon must appear between an object property's name and its value.")
+            self.advance()
             props.append(JProp(key, self.value()))
             self.skip_ws()
-            if self.peek() == ",":
+            nxt = self.peek()
+            if nxt == ",":
                 self.advance()
+                self.skip_ws()
+                if self.peek() == "}":
+                    raise self.fail("Trailing comma in object",
+                                    "JSON does not permit a trailing comma after the final property in an object.")
                 continue
-            self.expect("}", "a comma or a closing brace")
-            return JObject(start, self.pos(), props)
+            if nxt == "}":
+                continue
+            if not nxt:
+                raise self.fail("Unclosed object", "No closing brace was found for this JSON object.", start)
+            if nxt == "]":
+                raise self.fail("Mismatched braces", "A JSON object must be closed with a brace, not a bracket.")
+            raise self.fail("Missing attribute seperator comma",  # sic: HCL's spelling
+                            "A comma must appear between each property definition in an object.")
 
     def arr(self) -> JArray:
         start = self.pos()
         self.advance()
         items: list[JNode] = []
-        self.skip_ws()
-        if self.peek() == "]":
-            self.advance()
-            return JArray(start, self.pos(), items)
         while True:
+            self.skip_ws()
+            if self.peek() == "]":
+                self.advance()
+                return JArray(start, self.pos(), items)
             items.append(self.value())
             self.skip_ws()
-            if self.peek() == ",":
+            nxt = self.peek()
+            if nxt == ",":
                 self.advance()
+                self.skip_ws()
+                if self.peek() == "]":
+                    raise self.fail("Trailing comma in array",
+                                    "JSON does not permit a trailing comma after the final value in an array.")
                 continue
-            self.expect("]", "a comma or a closing bracket")
-            return JArray(start, self.pos(), items)
+            if nxt == "]":
+                continue
+            if nxt == ":":
+                raise self.fail("Invalid array value", "A colon is not used to introduce values in a JSON array.")
+            if not nxt:
+                raise self.fail("Unclosed object", "No closing bracket was found for this JSON array.", start)
+            if nxt == "}":
+                raise self.fail("Mismatched brackets", "A JSON array must be closed with a bracket, not a brace.")
+            raise self.fail("Missing attribute seperator comma", "A comma must appear between each value in an array.")
 
     def string(self) -> JString:
         start = self.pos()
@@ -174,8 +229,8 @@ class _Reader:
         escaped = False
         while True:
             ch = self.peek()
-            if not ch:
-                raise self.fail("Unterminated string.")
+            if not ch or ch == "\n":
+                raise self.fail("Invalid JSON string", "There is a syntax error in the given JSON string.", start)
             if ch == '"':
                 raw = self.text[raw_start:self.i]
                 self.advance()
@@ -187,7 +242,7 @@ class _Reader:
                 if esc == "u":
                     hexdigits = self.text[self.i + 1:self.i + 5]
                     if len(hexdigits) != 4 or any(c not in "0123456789abcdefABCDEF" for c in hexdigits):
-                        raise self.fail("Invalid \\u escape in string.")
+                        raise self.fail("Invalid JSON string", "There is a syntax error in the given JSON string.")
                     code = int(hexdigits, 16)
                     self.advance(5)
                     if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", self.i):
@@ -198,12 +253,12 @@ class _Reader:
                     out.append(chr(code))
                     continue
                 if esc not in _ESCAPES:
-                    raise self.fail(f"Invalid escape sequence \\{esc} in string.")
+                    raise self.fail("Invalid JSON string", "There is a syntax error in the given JSON string.")
                 out.append(_ESCAPES[esc])
                 self.advance()
                 continue
             if ch < " ":
-                raise self.fail("Control characters are not allowed in strings.")
+                raise self.fail("Invalid JSON string", "There is a syntax error in the given JSON string.")
             out.append(ch)
             self.advance()
 
@@ -211,17 +266,16 @@ class _Reader:
         start = self.pos()
         j = self.i
         text = self.text
-        if text[j:j + 1] == "-":
-            j += 1
         while j < len(text) and (text[j].isdigit() or text[j] in ".eE+-"):
             j += 1
         literal = text[self.i:j]
-        try:
-            value = Decimal(literal)
-        except ArithmeticError:
-            raise self.fail(f"Invalid number {literal!r}.") from None
+        if not _JSON_NUMBER.fullmatch(literal):
+            raise self.fail("Invalid JSON number", "There is a syntax error in the given JSON number.")
         self.advance(j - self.i)
-        return JNumber(start, self.pos(), value)
+        return JNumber(start, self.pos(), Decimal(literal))
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def parse_json(text: str) -> JNode:
@@ -230,5 +284,5 @@ def parse_json(text: str) -> JNode:
     node = reader.value()
     reader.skip_ws()
     if reader.peek():
-        raise reader.fail("Extraneous data after the JSON value.")
+        raise reader.fail("Extraneous data after value", "Extra characters appear after the JSON value.")
     return node

@@ -159,7 +159,7 @@ CASES = [
 # Where kiln reports a problem differently on purpose (both reject the template).
 DIFFERENT_ERRORS = {
     "local-cycle": "kiln names the cycle; Packer 1.6.6 says the locals have no such attribute",
-    "hcl-json-bad-syntax": "kiln reports the first JSON syntax error; HCL's JSON parser several",
+    "hcl-json-bad-syntax": "kiln reports the first JSON syntax error (HCL's words), HCL's parser all it finds",
 }
 
 

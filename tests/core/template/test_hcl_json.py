@@ -67,6 +67,28 @@ def test_json_template_builds_like_hcl(tmp_path: Path) -> None:
 
 def test_json_syntax_errors_have_positions(tmp_path: Path) -> None:
     errs = errors(tmp_path, {"t.pkr.json": '{"source": {"null": {"x": {}}},\n  "build": [}'})
-    assert errs[0][0] == "Invalid JSON syntax" and errs[0][2] == "t.pkr.json:2:13"
+    assert errs[0][0] == "Missing JSON value" and errs[0][2] == "t.pkr.json:2:13"
     errs = errors(tmp_path, {"t.pkr.json": "[1]"})
     assert errs[0][0] == "Root value must be object"
+
+
+@pytest.mark.parametrize(("text", "summary"), [
+    ('{"a": 1,}', "Trailing comma in object"),
+    ('{"a" = 1}', "Missing property value colon"),
+    ('{"a"}', "Missing object value"),
+    ('{"a": 1 "b": 2}', "Missing attribute seperator comma"),
+    ('{"a": [1 2]}', "Missing attribute seperator comma"),
+    ('{"a": [1,]}', "Trailing comma in array"),
+    ('{"a": tru}', "Invalid JSON keyword"),
+    ('{"a": 01}', "Invalid JSON number"),
+    ('{"a": "x\\q"}', "Invalid JSON string"),
+    ('{"a": 1', "Unclosed object"),
+    ('{"a": 1]', "Mismatched braces"),
+    ("{1: 2}", "Invalid object property name"),
+    ("{} x", "Extraneous data after value"),
+    ("", "Missing value"),
+])
+def test_syntax_errors_in_hcl_words(text: str, summary: str) -> None:
+    with pytest.raises(JSONSyntaxError) as info:
+        parse_json(text)
+    assert info.value.summary == summary
