@@ -28,7 +28,10 @@ DOCUMENTED: list[tuple[str, str]] = [
     ('strcontains("hello world", "wod")', "false"),
     ("sum([10, 13, 6, 4.5])", "33.5"),
     ("sum([])", 'ERROR: Invalid value for "list" parameter: cannot sum an empty list.'),
-    ('sum(["a"])', 'ERROR: Invalid value for "list" parameter: argument must be list, set, or tuple of number values.'),
+    (
+        'sum(["a"])',
+        'ERROR: Invalid value for "list" parameter: argument must be list, set, or tuple of number values.',
+    ),
     ("one([])", "null"),
     ('one(["hello"])', "hello"),
     (
@@ -41,13 +44,22 @@ DOCUMENTED: list[tuple[str, str]] = [
         '{\n  "1" = [\n    "a",\n  ]\n  "2" = [\n    "a",\n    "b",\n  ]\n  "3" = [\n    "b",\n  ]\n}',
     ),
     ('regex("[a-z]+", "53453453.345345aaabbbccc23454")', "aaabbbccc"),
-    ('regex("(\\\\d\\\\d\\\\d\\\\d)-(\\\\d\\\\d)-(\\\\d\\\\d)", "2019-02-01")', '[\n  "2019",\n  "02",\n  "01",\n]'),
+    (
+        'regex("(\\\\d\\\\d\\\\d\\\\d)-(\\\\d\\\\d)-(\\\\d\\\\d)", "2019-02-01")',
+        '[\n  "2019",\n  "02",\n  "01",\n]',
+    ),
     (
         'regex("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?", "https://terraform.io/docs/")',
         '{\n  "authority" = "terraform.io"\n  "scheme" = "https"\n}',
     ),
-    ('regex("[a-z]+", "53453453.34534523454")', 'ERROR: Call to function "regex" failed: pattern did not match any part of the given string.'),
-    ('regex("(a)(?P<b>b)", "ab")', 'ERROR: Invalid value for "pattern" parameter: invalid regexp pattern: cannot mix both named and unnamed capture groups.'),
+    (
+        'regex("[a-z]+", "53453453.34534523454")',
+        'ERROR: Call to function "regex" failed: pattern did not match any part of the given string.',
+    ),
+    (
+        'regex("(a)(?P<b>b)", "ab")',
+        'ERROR: Invalid value for "pattern" parameter: invalid regexp pattern: cannot mix both named and unnamed capture groups.',
+    ),
     ('regex("(a)|(b)", "b")', '[\n  null,\n  "b",\n]'),
     ('regexall("[a-z]+", "1234abcd5678efgh9")', '[\n  "abcd",\n  "efgh",\n]'),
     ('length(regexall("[a-z]+", "1234abcd5678efgh9"))', "2"),
@@ -55,32 +67,56 @@ DOCUMENTED: list[tuple[str, str]] = [
     ('setsubtract(["a", "b", "c"], ["a", "c"])', '[\n  "b",\n]'),
     ('textencodebase64("Hello World", "UTF-16LE")', "SABlAGwAbABvACAAVwBvAHIAbABkAA=="),
     ('textdecodebase64("SABlAGwAbABvACAAVwBvAHIAbABkAA==", "UTF-16LE")', "Hello World"),
-    ('textencodebase64("x", "no-such-charset")', 'ERROR: Invalid value for "encoding" parameter: "no-such-charset" is not a supported IANA encoding name or alias.'),
-    ('textencodebase64("é", "US-ASCII")', 'ERROR: Invalid value for "string" parameter: the given string contains characters that cannot be represented in US-ASCII.'),
+    (
+        'textencodebase64("x", "no-such-charset")',
+        'ERROR: Invalid value for "encoding" parameter: "no-such-charset" is not a supported IANA encoding name or alias.',
+    ),
+    (
+        'textencodebase64("é", "US-ASCII")',
+        'ERROR: Invalid value for "string" parameter: the given string contains characters that cannot be represented in US-ASCII.',
+    ),
     ('tostring("hello")', "hello"),
     ("tostring(1)", "1"),
     ("tostring(true)", "true"),
     ("tostring([])", 'ERROR: Invalid value for "v" parameter: cannot convert tuple to string.'),
     ("tostring(null)", "null"),
     ('tonumber("1")', "1"),
-    ('tonumber("no")', 'ERROR: Invalid value for "v" parameter: cannot convert "no" to number; given string must be a decimal representation of a number.'),
+    (
+        'tonumber("no")',
+        'ERROR: Invalid value for "v" parameter: cannot convert "no" to number; given string must be a decimal representation of a number.',
+    ),
     ('tobool("true")', "true"),
-    ('tobool("no")', 'ERROR: Invalid value for "v" parameter: cannot convert "no" to bool; only the strings "true" or "false" are allowed.'),
+    (
+        'tobool("no")',
+        'ERROR: Invalid value for "v" parameter: cannot convert "no" to bool; only the strings "true" or "false" are allowed.',
+    ),
     ('tolist(["a", "b", 3])', '[\n  "a",\n  "b",\n  "3",\n]'),
     ('toset(["c", "b", "b"])', '[\n  "b",\n  "c",\n]'),
     ('tomap({"a" = 1, "b" = 2})', '{\n  "a" = 1\n  "b" = 2\n}'),
     ('tomap({"a" = "foo", "b" = true})', '{\n  "a" = "foo"\n  "b" = "true"\n}'),
-    ('tolist({"a" = 1})', 'ERROR: Invalid value for "v" parameter: cannot convert object to list of any single type.'),
+    (
+        'tolist({"a" = 1})',
+        'ERROR: Invalid value for "v" parameter: cannot convert object to list of any single type.',
+    ),
     # today's Packer index (1.6.6 still had Terraform's old one)
     ('index(["a", "b", "c"], "b")', "1"),
     ('index(["a", "b", "c"], "d")', 'ERROR: Call to function "index" failed: item not found.'),
     ('index([], "d")', 'ERROR: Call to function "index" failed: cannot search an empty list.'),
     # where today's cty reports what 1.6.6 got wrong
-    ('element(["a", "b"], -1)', 'ERROR: Call to function "element" failed: cannot use element function with a negative index.'),
+    (
+        'element(["a", "b"], -1)',
+        'ERROR: Call to function "element" failed: cannot use element function with a negative index.',
+    ),
     ("range(1, 4, 0)", 'ERROR: Invalid value for "params" parameter: step must not be zero.'),
     ("jsonencode(null)", "null"),
-    ('base64decode("/w==")', 'ERROR: Call to function "base64decode" failed: the result of decoding the provided string is not valid UTF-8.'),
-    ('indent(-1, "a\\nb")', 'ERROR: Invalid value for "spaces" parameter: the number of spaces must not be negative.'),
+    (
+        'base64decode("/w==")',
+        'ERROR: Call to function "base64decode" failed: the result of decoding the provided string is not valid UTF-8.',
+    ),
+    (
+        'indent(-1, "a\\nb")',
+        'ERROR: Invalid value for "spaces" parameter: the number of spaces must not be negative.',
+    ),
     # marks: a sensitive argument makes a sensitive result
     ('sensitive("secret")', "<sensitive>"),
     ('upper(sensitive("secret"))', "<sensitive>"),
@@ -108,7 +144,9 @@ def test_timestamp_is_rfc3339_utc() -> None:
 def test_legacy_time_functions_agree_on_one_instant() -> None:
     iso = kiln_console('legacy_isotime("2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000")')
     strf = kiln_console('legacy_strftime("%Y-%m-%dT%H:%M:%SZ %a %b %d %I%p %L")')
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{1,2}[AP]M \.\d{3}", iso)
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{1,2}[AP]M \.\d{3}", iso
+    )
     assert iso[:20] == strf[:20]
     assert kiln_console("legacy_isotime()") == iso[:20]
     assert kiln_console('legacy_strftime("100%% %Q")') == "100% %Q"
@@ -143,7 +181,9 @@ def test_uuidv4_is_random_version_4() -> None:
 
 @pytest.fixture
 def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "backends.tftpl").write_text("%{ for addr in ip_addrs ~}\nbackend ${addr}:${port}\n%{ endfor ~}\n")
+    (tmp_path / "backends.tftpl").write_text(
+        "%{ for addr in ip_addrs ~}\nbackend ${addr}:${port}\n%{ endfor ~}\n"
+    )
     (tmp_path / "single.tftpl").write_text("${value}")
     (tmp_path / "nested.tftpl").write_text('${templatefile("single.tftpl", {value = 1})}')
     (tmp_path / "funcs.tftpl").write_text("${upper(name)} ${jsonencode(tags)}")
@@ -202,7 +242,8 @@ def test_file_functions_resolve_against_base_dir(tmp_path: Path) -> None:
     assert run('filemd5("data.txt")') == "9a0364b9e99bb480dd25e1f0284c8555"
     assert run('filesha1("data.txt")') == "040f06fd774092478d450774f5ba30c5da78acc8"
     assert run('filebase64("data.txt")') == "Y29udGVudA=="
-    assert run('filebase64sha256("data.txt")') == base64.b64encode(
-        __import__("hashlib").sha256(b"content").digest()
-    ).decode()
+    assert (
+        run('filebase64sha256("data.txt")')
+        == base64.b64encode(__import__("hashlib").sha256(b"content").digest()).decode()
+    )
     assert run('fileset(".", "*")') == '[\n  "data.txt",\n]'

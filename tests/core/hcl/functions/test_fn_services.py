@@ -88,7 +88,9 @@ def test_aws_secretsmanager_errors(aws_env: None) -> None:
         'ERROR: Call to function "aws_secretsmanager" failed: Secret is not string.'
     )
     missing = kiln_console('aws_secretsmanager("absent", null)')
-    assert missing.startswith('ERROR: Call to function "aws_secretsmanager" failed: ResourceNotFoundException: ')
+    assert missing.startswith(
+        'ERROR: Call to function "aws_secretsmanager" failed: ResourceNotFoundException: '
+    )
     assert kiln_console('aws_secretsmanager("", null)') == (
         'ERROR: Call to function "aws_secretsmanager" failed: At least one secret name must be provided.'
     )
@@ -96,14 +98,18 @@ def test_aws_secretsmanager_errors(aws_env: None) -> None:
 
 def test_aws_without_region_fails_clearly(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_REGION")
-    assert "MissingRegion: could not find region configuration" in kiln_console('aws_secretsmanager_raw("plain")')
+    assert "MissingRegion: could not find region configuration" in kiln_console(
+        'aws_secretsmanager_raw("plain")'
+    )
 
 
 def test_aws_service_absent_fails_clearly(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     out = kiln_console('aws_secretsmanager_raw("plain")')
-    assert out.startswith('ERROR: Call to function "aws_secretsmanager_raw" failed: RequestError: send request failed')
+    assert out.startswith(
+        'ERROR: Call to function "aws_secretsmanager_raw" failed: RequestError: send request failed'
+    )
 
 
 # ---- Vault and Consul (local HTTP servers) ---------------------------------------------------------
@@ -135,11 +141,17 @@ def http_service() -> Iterator[tuple[str, type[_Handler]]]:
     thread.start()
     handler.routes.update(
         {
-            "/v1/secret/data/app": (200, {"data": {"data": {"password": "kv2-pass"}, "metadata": {"version": 1}}}),
+            "/v1/secret/data/app": (
+                200,
+                {"data": {"data": {"password": "kv2-pass"}, "metadata": {"version": 1}}},
+            ),
             "/v1/kv1/app": (200, {"data": {"password": "kv1-pass"}}),
             "/v1/kv1/empty": (200, {"data": {}, "warnings": ["nothing here"]}),
             "/v1/denied/app": (403, {"errors": ["permission denied"]}),
-            "/v1/kv/config/db": (200, [{"Key": "config/db", "Value": base64.b64encode(b"db.local").decode()}]),
+            "/v1/kv/config/db": (
+                200,
+                [{"Key": "config/db", "Value": base64.b64encode(b"db.local").decode()}],
+            ),
             "/v1/kv/config/empty": (200, [{"Key": "config/empty", "Value": None}]),
         }
     )
@@ -149,7 +161,9 @@ def http_service() -> Iterator[tuple[str, type[_Handler]]]:
         server.shutdown()
 
 
-def test_vault_reads_kv_v2_and_v1(http_service: tuple[str, type[_Handler]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vault_reads_kv_v2_and_v1(
+    http_service: tuple[str, type[_Handler]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     addr, handler = http_service
     monkeypatch.setenv("VAULT_ADDR", addr)
     monkeypatch.setenv("VAULT_TOKEN", "root-token")
@@ -166,8 +180,14 @@ def test_vault_errors(http_service: tuple[str, type[_Handler]], monkeypatch: pyt
     monkeypatch.setenv("VAULT_ADDR", addr)
     monkeypatch.setenv("VAULT_TOKEN", "root-token")
     prefix = 'ERROR: Call to function "vault" failed: '
-    assert kiln_console('vault("secret/data/app", "nope")') == prefix + "Vault path does not contain the requested key."
-    assert kiln_console('vault("secret/data/missing", "x")') == prefix + "Vault Secret does not exist at the given path."
+    assert (
+        kiln_console('vault("secret/data/app", "nope")')
+        == prefix + "Vault path does not contain the requested key."
+    )
+    assert (
+        kiln_console('vault("secret/data/missing", "x")')
+        == prefix + "Vault Secret does not exist at the given path."
+    )
     assert "Original warnings from Vault call: nothing here" in kiln_console('vault("kv1/empty", "x")')
     denied = kiln_console('vault("denied/app", "x")')
     assert denied.startswith(prefix + "Error reading vault secret: Error making API request.")
@@ -182,7 +202,9 @@ def test_vault_absent_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VAULT_ADDR", f"http://127.0.0.1:{_free_port()}")
     monkeypatch.setenv("VAULT_TOKEN", "t")
     out = kiln_console('vault("secret/data/app", "password")')
-    assert out.startswith('ERROR: Call to function "vault" failed: Error reading vault secret: Get "http://127.0.0.1:')
+    assert out.startswith(
+        'ERROR: Call to function "vault" failed: Error reading vault secret: Get "http://127.0.0.1:'
+    )
     assert "refused" in out
 
 
@@ -193,5 +215,8 @@ def test_consul_key(http_service: tuple[str, type[_Handler]], monkeypatch: pytes
     assert kiln_console('nonsensitive(consul_key("config/db"))') == "db.local"
     assert handler.seen[-1]["x-consul-token"] == "consul-token"
     prefix = 'ERROR: Call to function "consul_key" failed: '
-    assert kiln_console('consul_key("config/missing")') == prefix + "key does not exist at the given path: config/missing."
+    assert (
+        kiln_console('consul_key("config/missing")')
+        == prefix + "key does not exist at the given path: config/missing."
+    )
     assert kiln_console('consul_key("config/empty")') == prefix + "value is empty at path config/empty."
