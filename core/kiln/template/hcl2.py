@@ -23,7 +23,7 @@ from kiln.template.diag import error, has_errors
 from kiln.template.files import VarFileFormatError, find_files, var_file_is_json
 from kiln.template.hclapi import eval_expr, parse_file
 from kiln.template.jsonexpr import rng
-from kiln.template.jsonsyntax import JObject, JSONSyntaxError, parse_json
+from kiln.template.jsonsyntax import JObject, JSONSyntaxError, Pos, parse_json
 from kiln.template.locals import DataResolver, evaluate_locals_and_data
 from kiln.template.model import PACKER_COMPAT_VERSION, BuildSpec, RequiredPlugin, Template, TemplateError
 from kiln.template.scope import Scope, go_dir
@@ -83,12 +83,18 @@ def parse_config_file(path: str, is_json: bool, sources: dict[str, str], diags: 
         node = parse_json(text)
     except JSONSyntaxError as err:
         diags.append(error(err.summary, err.detail, rng(path, err.pos, err.pos, width=1)))
+        if err.root_object:
+            diags.append(_not_an_object(path, err.pos))
         return None
     if not isinstance(node, JObject):
-        diags.append(error("Root value must be object", "The root value in a JSON-based configuration must be "
-                           "a JSON object.", rng(path, node.start, node.end)))
+        diags.append(_not_an_object(path, node.start, node.end))
         return None
     return JsonBody(node, path)
+
+
+def _not_an_object(path: str, start: Pos, end: Pos | None = None) -> HclDiagnostic:
+    return error("Root value must be object", "The root value in a JSON-based configuration must be either a "
+                 "JSON object or a JSON array of objects.", rng(path, start, end or start, width=0 if end else 1))
 
 
 def _check_packer_block(decls: Declarations, template: HCL2Template, diags: list[HclDiagnostic]) -> list[HclDiagnostic]:

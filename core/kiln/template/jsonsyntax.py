@@ -60,12 +60,13 @@ class JObject(JNode):
 class JSONSyntaxError(ValueError):
     """The first syntax error, in the words of HCL's JSON parser (``summary``, ``detail``)."""
 
-    def __init__(self, summary: str, detail: str, pos: Pos) -> None:
+    def __init__(self, summary: str, detail: str, pos: Pos, root_object: bool = False) -> None:
         super().__init__(f"{summary}: {detail}")
         self.summary = summary
         self.detail = detail
         self.message = detail
         self.pos = pos
+        self.root_object = root_object  # the root object itself is malformed (HCL: then no root object)
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -80,6 +81,7 @@ class _Reader:
         self.line = 1
         self.col = 1
         self.byte = 0
+        self.depth = 0  # objects being read
 
     def pos(self) -> Pos:
         return Pos(self.line, self.col, self.byte)
@@ -148,6 +150,19 @@ class _Reader:
         return JBool(start, self.pos(), word == "true")
 
     def obj(self) -> JObject:
+        self.depth += 1
+        try:
+            return self._obj()
+        finally:
+            self.depth -= 1
+
+    def obj_fail(self, summary: str, detail: str, pos: Pos | None = None) -> JSONSyntaxError:
+        """A malformed object: when it is the root object, HCL also finds no root object."""
+        err = self.fail(summary, detail, pos)
+        err.root_object = self.depth == 1
+        return err
+
+    def _obj(self) -> JObject:
         start = self.pos()
         self.advance()
         props: list[JProp] = []
@@ -159,18 +174,18 @@ class _Reader:
             key_start = self.pos()
             key = self.value()
             if not isinstance(key, JString):
-                raise self.fail("Invalid object property name", "A JSON object property name must be a string",
+                raise self.obj_fail("Invalid object property name", "A JSON object property name must be a string",
                                 key_start)
             self.skip_ws()
             colon = self.peek()
             if colon != ":":
                 if colon in ("}", ","):
-                    raise self.fail("Missing object value",
+                    raise self.obj_fail("Missing object value",
                                     "A JSON object attribute must have a value, introduced by a colon.")
                 if colon == "=":
-                    raise self.fail("Missing property value colon",
+                    raise self.obj_fail("Missing property value colon",
                                     "JSON uses a colon as its name/value delimiter, not an equals sign.")
-                raise self.fail("Missing property value colon",
+                raise self.obj_fail("Missing property value colon",
                                 "A colon must appear between an object property's name and its value.")
             self.advance()
             props.append(JProp(key, self.value()))
@@ -180,16 +195,16 @@ class _Reader:
                 self.advance()
                 self.skip_ws()
                 if self.peek() == "}":
-                    raise self.fail("Trailing comma in object",
+                    raise self.obj_fail("Trailing comma in object",
                                     "JSON does not permit a trailing comma after the final property in an object.")
                 continue
             if nxt == "}":
                 continue
             if not nxt:
-                raise self.fail("Unclosed object", "No closing brace was found for this JSON object.", start)
+                raise self.obj_fail("Unclosed object", "No closing brace was found for this JSON object.", start)
             if nxt == "]":
-                raise self.fail("Mismatched braces", "A JSON object must be closed with a brace, not a bracket.")
-            raise self.fail("Missing attribute seperator comma",  # sic: HCL's spelling
+                raise self.obj_fail("Mismatched braces", "A JSON object must be closed with a brace, not a bracket.")
+            raise self.obj_fail("Missing attribute seperator comma",  # sic: HCL's spelling
                             "A comma must appear between each property definition in an object.")
 
     def arr(self) -> JArray:
