@@ -78,7 +78,7 @@ def validate(config: ShellConfig) -> None:
     for i, path in enumerate(config.scripts):
         if not os.path.isfile(path):
             where: list[str | int] = ["script"] if config.script else ["scripts", i]
-            reason = "is a directory" if os.path.isdir(path) else "no such file or directory"
+            reason = "is a directory" if os.path.isdir(path) else f"stat {path}: no such file or directory"
             diags.error(f"Bad script '{path}': {reason}", "The script must exist on the machine running kiln.", where)
     for i, kv in enumerate(config.environment_vars):
         key, sep, _ = kv.partition("=")

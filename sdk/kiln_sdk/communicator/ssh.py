@@ -142,8 +142,10 @@ class SSHCommunicator(Communicator):
         """Run a transfer; a dropped connection becomes a RemoteCommandError naming the host."""
         try:
             return fn()
-        except (FileNotFoundError, PermissionError, NotADirectoryError, RemoteCommandError):
-            raise
+        except (FileNotFoundError, PermissionError, NotADirectoryError, RemoteCommandError) as exc:
+            if str(self.target) in str(exc):
+                raise
+            raise type(exc)(f"{self}: {exc}") from None  # name the host
         except _LOST as exc:
             raise ConnectionLost(f"{self}: connection lost while {what}: {exc or type(exc).__name__}") from None
 
@@ -239,7 +241,7 @@ class SSHCommunicator(Communicator):
         def go() -> None:
             chan = exec_channel(self.transport(), f"mkdir -p {path} && tar -x -o -f - -C {path}")
             send_stream(chan, tar_stream)
-            finish(chan, f"{self}: {what}")
+            finish(chan, what)
 
         self._guard(what, go)
 

@@ -87,7 +87,8 @@ def _scp_ack(chan: paramiko.Channel, what: str) -> None:
         if not c:
             break
         line += c
-    raise RemoteCommandError(f"{what}: scp: {line.decode(errors='replace').strip()}")
+    msg = line.decode(errors="replace").strip()
+    raise RemoteCommandError(f"{what}: {msg if msg.startswith('scp:') else 'scp: ' + msg}")
 
 
 def _stream_size(src: BinaryIO) -> int | None:
@@ -144,7 +145,8 @@ def scp_download(transport: paramiko.Transport, src: str, dst: BinaryIO) -> None
             header += c
         if header[:1] in (b"\1", b"\2"):
             msg = header[1:].decode(errors="replace").strip()
-            raise (FileNotFoundError if "No such file" in msg else RemoteCommandError)(f"{what}: scp: {msg}")
+            msg = msg if msg.startswith("scp:") else f"scp: {msg}"
+            raise (FileNotFoundError if "No such file" in msg else RemoteCommandError)(f"{what}: {msg}")
         if header[:1] != b"C":
             raise RemoteCommandError(f"{what}: {src} is not a regular file (use download_dir for directories)")
         size = int(header.split(b" ", 2)[1])

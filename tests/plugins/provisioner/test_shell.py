@@ -142,7 +142,7 @@ def test_without_communicator() -> None:
 @pytest.mark.parametrize(("settings", "path", "summary"), [
     ({}, ("inline",), "Either a script file or inline script must be specified."),
     ({"inline": ["a"], "script": "x"}, ("script",), "Only one of inline, script, or scripts can be specified."),
-    ({"script": "/no/such.sh"}, ("script",), "Bad script '/no/such.sh': no such file or directory"),
+    ({"script": "/no/such.sh"}, ("script",), "Bad script '/no/such.sh': stat /no/such.sh: no such file or directory"),
     ({"inline": ["a"], "environment_vars": ["NOEQUALS"]}, ("environment_vars", "0"),
      "Environment variable not in format 'key=value': NOEQUALS"),
     ({"inline": ["a"], "start_retry_timeout": "soon"}, ("start_retry_timeout",), "Failed parsing start_retry_timeout"),
