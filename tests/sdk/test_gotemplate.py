@@ -252,3 +252,10 @@ def test_errors_match_packer(tmp_path: Path, src: str) -> None:
         render(src, ctx())
     # Packer wraps lines at 80 columns; compare the words
     assert " ".join(str(exc.value).split()) in " ".join(proc.stdout.split())
+
+
+def test_strict_root_but_maps_inside_print_no_value() -> None:
+    c = Context(data={"Env": {"A": "1"}}, missing_field="error", data_type="*T")
+    assert render("{{ .Env.A }}|{{ .Env.B }}", c) == "1|<no value>"
+    with pytest.raises(TemplateError, match="can't evaluate field B in type \\*T"):
+        render("{{ .B }}", c)

@@ -21,7 +21,7 @@ from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
 from kiln.template.legacy_component import LegacyComponent
 from kiln.template.legacy_funcs import FuncContext, template_context
-from kiln.template.legacy_json import JValue
+from kiln.template.legacy_json import JValue, parse_json
 from kiln.template.legacy_raw import (
     BUILDER_KEYS,
     POST_PROCESSOR_KEYS,
@@ -71,8 +71,6 @@ def is_legacy_json(path: str) -> bool:
     if os.path.isdir(path) or not path.endswith(".json") or path.endswith(".pkr.json"):
         return False
     try:
-        from kiln.template.legacy_json import parse_json
-
         with open(path, encoding="utf-8", errors="replace") as f:
             doc = parse_json(f.read(), path)
     except (OSError, ValueError):

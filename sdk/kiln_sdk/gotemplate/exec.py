@@ -54,9 +54,6 @@ class Context:
     data_type: str = "map[string]interface {}"
     name: str = "root"
 
-    def knows(self, name: str) -> bool:
-        return name in self.funcs or name in BUILTIN_FUNCS
-
 
 @dataclass
 class Rendered:
@@ -223,8 +220,8 @@ class Executor:
             policy = self.ctx.missing_field
             if policy == "keep":
                 raise _Keep()
-            if isinstance(recv, Mapping) and policy == "no_value":
-                return NO_VALUE
+            if isinstance(recv, Mapping) and (policy == "no_value" or recv is not self.ctx.data):
+                return NO_VALUE  # a map inside the data: Go prints <no value> for a missing key
             if recv is None or recv is NO_VALUE:
                 if policy == "no_value":
                     return NO_VALUE
