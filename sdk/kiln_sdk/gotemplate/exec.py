@@ -43,7 +43,8 @@ class Context:
     """What a template runs against: ``.Field`` values, functions, and what to do about unknowns.
 
     ``missing_field``: ``"no_value"`` prints ``<no value>`` (Go, map data), ``"error"`` fails (Go, struct
-    data), ``"keep"`` leaves the action untouched for a later render (the core leaving ``{{.Path}}``).
+    data: ``data`` is the struct, named ``data_type`` in errors; maps inside it still print ``<no value>``),
+    ``"keep"`` leaves the action untouched for a later render (the core leaving ``{{.Path}}``).
     ``keep_unknown_funcs`` does the same for functions this context does not define.
     """
 
