@@ -1,0 +1,391 @@
+"""``kiln build`` against ``packer build`` (Debian's 1.6.6) on the same null-builder template.
+
+Both run the same template several times, interleaved, after one warm-up run each. For every run:
+wall time, the peak memory of the whole process tree (the sum of the resident sizes of the core and
+all its plugin processes, sampled from /proc), and the largest single process (``ru_maxrss`` from
+``wait4``, which covers every process of the tree). Then kiln's start-up is broken into phases.
+
+    .venv/bin/python bench/bench_build.py [--runs 5] [--sources 3]
+
+Exit status: 0 when both were measured, 2 when kiln could not be measured (the table still shows
+Packer, and the reason is printed), 1 when Packer itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+KILN = VENV_BIN / "kiln"
+PYTHON = VENV_BIN / "python"
+PACKER = shutil.which("packer") or "/usr/bin/packer"
+SAMPLE_SECONDS = 0.004
+
+
+def template(sources: int) -> str:
+    blocks = "".join(f'source "null" "s{i}" {{\n  communicator = "none"\n}}\n' for i in range(sources))
+    names = ", ".join(f'"source.null.s{i}"' for i in range(sources))
+    return (
+        blocks
+        + f"build {{\n  sources = [{names}]\n"
+        + '  provisioner "shell-local" {\n    inline = ["echo hello from ${source.name}"]\n  }\n'
+        + '  post-processor "manifest" {\n    output = "manifest.json"\n  }\n}\n'
+    )
+
+
+# -- one measured run ---------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _status(pid: int) -> tuple[int, int, str] | None:
+    """(VmRSS kB, VmHWM kB, name) of a live process, or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    rss = int(fields.get("VmRSS", "0 kB").split()[0])
+    hwm = int(fields.get("VmHWM", "0 kB").split()[0])
+    return rss, hwm, _process_label([a.decode(errors="replace") for a in argv if a])
+
+
+def _process_label(argv: list[str]) -> str:
+    if not argv:
+        return "?"
+    name = Path(argv[0]).name
+    if name.startswith("python") and len(argv) > 2 and argv[1] == "-m":  # python -m package ARGS
+        name, argv = argv[2], argv[2:]
+    elif name.startswith("python") and len(argv) > 1:  # console scripts run as "python .venv/bin/kiln"
+        name, argv = Path(argv[1]).name, argv[1:]
+    if name == "packer" and len(argv) > 2 and argv[1] == "plugin":
+        return f"packer plugin {argv[2]}"
+    if "plugin" in name and len(argv) > 3 and argv[1] == "start":
+        return f"{name} ({argv[2]} {argv[3]})"
+    return name
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    tree_peak_kb: int
+    max_process_kb: int
+    max_processes: int
+    per_process_kb: dict[str, int] = field(default_factory=dict)
+    output: str = ""
+
+
+def measure(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Run:
+    """Run ``argv`` to completion, sampling its process tree's memory until it exits."""
+    out_path = cwd / "output.txt"
+    with open(out_path, "w") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        peak = {"tree": 0, "count": 0}
+        per_process: dict[str, int] = {}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                pids, total = [proc.pid], 0
+                seen = 0
+                while pids:
+                    pid = pids.pop()
+                    status = _status(pid)
+                    if status is None:
+                        continue
+                    rss, hwm, label = status
+                    total += rss
+                    seen += 1
+                    if label != "?":  # a process caught between fork and exec, or already gone
+                        per_process[label] = max(per_process.get(label, 0), hwm)
+                    pids += _children(pid)
+                peak["tree"] = max(peak["tree"], total)
+                peak["count"] = max(peak["count"], seen)
+                done.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(
+        seconds,
+        proc.returncode,
+        peak["tree"],
+        usage.ru_maxrss,
+        peak["count"],
+        per_process,
+        out_path.read_text(errors="replace"),
+    )
+
+
+# -- the comparison -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    failure: str = ""
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def tree_kb(self) -> int:
+        return max(r.tree_peak_kb for r in self.runs)
+
+    @property
+    def process_kb(self) -> int:
+        return max(r.max_process_kb for r in self.runs)
+
+    def per_process(self) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for run in self.runs:
+            for label, kb in run.per_process_kb.items():
+                merged[label] = max(merged.get(label, 0), kb)
+        return merged
+
+
+def _env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PACKER_LOG", "KILN_LOG"))}
+    env.update({"CHECKPOINT_DISABLE": "1", "PACKER_CACHE_DIR": str(workdir / "packer_cache")})
+    return env
+
+
+def compare(runs: int, sources: int, workdir: Path) -> tuple[Series, Series]:
+    (workdir / "template.pkr.hcl").write_text(template(sources))
+    commands = {
+        "packer": [PACKER, "build", "-color=false", "template.pkr.hcl"],
+        "kiln": [str(KILN), "build", "-color=false", "template.pkr.hcl"],
+    }
+    series = {name: Series(name) for name in commands}
+    if not KILN.exists():
+        series["kiln"].failure = f"{KILN} does not exist: run `make install` first"
+    env = _env(workdir)
+    for index in range(runs + 1):  # run 0 is a warm-up (page cache, .pyc files), not counted
+        for name, argv in commands.items():
+            s = series[name]
+            if s.failure:
+                continue
+            (workdir / "manifest.json").unlink(missing_ok=True)
+            run = measure(argv, workdir, env)
+            if run.returncode != 0 or "Builds finished" not in run.output:
+                tail = "\n".join(run.output.strip().splitlines()[-8:])
+                s.failure = f"`{' '.join(argv)}` exited {run.returncode}:\n{tail}"
+            elif index > 0:
+                s.runs.append(run)
+    return series["packer"], series["kiln"]
+
+
+def _mb(kb: int) -> str:
+    return f"{kb / 1024:.1f} MB"
+
+
+def print_table(packer: Series, kiln: Series, runs: int, sources: int) -> None:
+    print(
+        f"\nkiln build vs packer build: null builder, {sources} sources in parallel, shell-local + manifest,"
+        f" median of {runs} runs (after a warm-up)\n"
+    )
+    header = f"{'':<8}{'wall (median)':>15}{'min':>9}{'max':>9}{'tree peak RSS':>16}{'largest process':>17}{'procs':>7}"
+    print(header)
+    for s in (packer, kiln):
+        if not s.runs:
+            print(f"{s.name:<8}{'not measured':>15}")
+            continue
+        times = [r.seconds for r in s.runs]
+        procs = max(r.max_processes for r in s.runs)
+        print(
+            f"{s.name:<8}{s.wall * 1000:>12.0f} ms{min(times) * 1000:>6.0f} ms{max(times) * 1000:>6.0f} ms"
+            f"{_mb(s.tree_kb):>16}{_mb(s.process_kb):>17}{procs:>7}"
+        )
+    if packer.runs and kiln.runs:
+        print(
+            f"\nratio kiln/packer: wall {kiln.wall / packer.wall:.2f}x, tree peak memory "
+            f"{kiln.tree_kb / packer.tree_kb:.2f}x, largest process {kiln.process_kb / packer.process_kb:.2f}x"
+        )
+    for s in (packer, kiln):
+        if s.runs:
+            print(f"\npeak RSS per process ({s.name}):")
+            for label, kb in sorted(s.per_process().items(), key=lambda item: -item[1]):
+                print(f"  {_mb(kb):>9}  {label}")
+
+
+# -- kiln's phases ------------------------------------------------------------------------------------
+
+
+def _median_wall(argv: Sequence[str], cwd: Path, env: dict[str, str], runs: int) -> tuple[float, str]:
+    """Median wall time of ``argv`` over ``runs`` runs, or NaN and the last line it printed when it fails."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True
+        )
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            said = (proc.stderr + proc.stdout).strip().splitlines()
+            return float("nan"), said[-1] if said else f"exit {proc.returncode}"
+    return statistics.median(times), ""
+
+
+def import_profile(env: dict[str, str], modules: Sequence[str]) -> tuple[float, list[tuple[float, str]]]:
+    """Total import time of ``modules`` (s) and the packages it goes to (self time per top-level package)."""
+    code = f"import importlib\nfor m in {list(modules)!r}:\n    importlib.import_module(m)\n"
+    proc = subprocess.run(
+        [str(PYTHON), "-X", "importtime", "-c", code], env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+    by_package: dict[str, int] = {}
+    for line in proc.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            package = match[2].split(".")[0]
+            by_package[package] = by_package.get(package, 0) + int(match[1])
+    total = sum(by_package.values()) / 1e6
+    return total, sorted(((us / 1e6, name) for name, us in by_package.items()), reverse=True)[:10]
+
+
+def plugin_handshake(env: dict[str, str], runs: int) -> float:
+    """Median seconds from starting the bundled plugin (null builder) to its handshake line."""
+    sys.path[:0] = [str(ROOT / "sdk")]
+    from kiln_sdk._wire.handshake import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+
+    plugin = VENV_BIN / "kiln-plugin-bundled"
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(plugin), "start", "builder", "null"],
+            env={**env, MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert proc.stdout is not None and proc.stdin is not None
+        line = proc.stdout.readline()
+        times.append(time.perf_counter() - start)
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if "|grpc" not in line:
+            raise RuntimeError(f"no handshake line from {plugin}: {line!r}")
+    return statistics.median(times)
+
+
+def print_phases(workdir: Path, runs: int, build_wall: float | None) -> None:
+    env = _env(workdir)
+    print(f"\nkiln phases (median of {runs}, each a separate process unless noted):")
+    steps = [
+        ("python start-up (python -c pass)", [str(PYTHON), "-c", "pass"]),
+        ("kiln version (start-up + CLI)", [str(KILN), "version"]),
+        (
+            "kiln validate -syntax-only (+ template parse)",
+            [str(KILN), "validate", "-syntax-only", "template.pkr.hcl"],
+        ),
+        ("kiln validate (+ plugin start, schema, decode)", [str(KILN), "validate", "template.pkr.hcl"]),
+    ]
+    for label, argv in steps:
+        seconds, detail = _median_wall(argv, workdir, env, runs)
+        shown = f"{seconds * 1000:8.0f} ms" if seconds == seconds else f"   failed: {detail}"
+        print(f"  {label:<50}{shown}")
+    if build_wall is not None:
+        print(f"  {'kiln build (everything)':<50}{build_wall * 1000:8.0f} ms")
+    try:
+        print(
+            f"  {'plugin start to handshake (bundled null builder)':<50}{plugin_handshake(env, runs) * 1000:8.0f} ms"
+        )
+    except (OSError, RuntimeError, ImportError) as exc:
+        print(f"  plugin start to handshake: not measured ({exc})")
+    try:
+        total, heavy = import_profile(
+            env, ["kiln.cli.main", "kiln.engine.session", "kiln.template", "kiln.ui"]
+        )
+        print(
+            f"\n  imports of the build path (one process, -X importtime): {total * 1000:.0f} ms; self time by package:"
+        )
+        for seconds, name in heavy:
+            print(f"    {seconds * 1000:7.1f} ms  {name}")
+    except RuntimeError as exc:
+        print(f"  imports: not measured ({exc})")
+    log = workdir / "kiln.log"
+    proc = subprocess.run(
+        [str(KILN), "build", "-color=false", "-force", "template.pkr.hcl"],
+        cwd=workdir,
+        env={**env, "KILN_LOG": "1", "KILN_LOG_PATH": str(log)},
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in log.read_text().splitlines() if "timing:" in ln] if log.exists() else []
+    if lines:
+        print("\n  KILN_LOG timing lines of one build:")
+        for line in lines:
+            print("    " + line.split("] ", 1)[-1])
+    else:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+        print(f"\n  KILN_LOG timing lines: none (kiln build exited {proc.returncode}): " + " / ".join(tail))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sources", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not Path(PACKER).exists():
+        print(f"packer not found ({PACKER}): run `make deps` (Debian's packer 1.6.6)")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="kiln-bench-") as tmp:
+        workdir = Path(tmp)
+        packer, kiln = compare(args.runs, args.sources, workdir)
+        print_table(packer, kiln, args.runs, args.sources)
+        if packer.failure:
+            print(f"\npacker failed: {packer.failure}")
+            return 1
+        if kiln.failure:
+            print(
+                f"\nkiln NOT MEASURED: {kiln.failure}\n(the engine may not be ready: re-run `make bench` when it is)"
+            )
+        print_phases(workdir, args.runs, kiln.wall if kiln.runs else None)
+    return 2 if kiln.failure else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
