@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from kiln.hcl import numbers
 from kiln.hcl.convert import object_type
-from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, TupleType, Value
+from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, TupleType, Value
+
+from ._support import string
 
 
 class JSONDecodeError(Exception):
@@ -43,7 +45,7 @@ class _Parser:
         if ch == "[":
             return self.arr()
         if ch == '"':
-            return Value(STRING, self.string())
+            return string(self.string())
         if ch == "-" or ch.isdigit() and ch.isascii():
             return self.number()
         for word, val in (

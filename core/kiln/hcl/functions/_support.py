@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from kiln.hcl.convert import unify
 from kiln.hcl.function import ArgError, Function, FunctionError, Impl, Param, ReturnType
-from kiln.hcl.values import DYNAMIC, Dynamic, Type, Value
+from kiln.hcl.values import DYNAMIC, STRING, Dynamic, Type, Value
 
 
 def define(
@@ -32,6 +32,11 @@ def define(
 def text(s: str) -> str:
     """cty keeps every string in Unicode normal form C."""
     return unicodedata.normalize("NFC", s)
+
+
+def string(s: str) -> Value:
+    """A string value as ``cty.StringVal`` makes it: normalised to NFC."""
+    return Value(STRING, s if s.isascii() else unicodedata.normalize("NFC", s))
 
 
 _RI = range(0x1F1E6, 0x1F200)  # regional indicators, paired into flags

@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kiln.hcl.function import FunctionError, Param
-from kiln.hcl.values import NUMBER, STRING, Value, string
+from kiln.hcl.values import NUMBER, STRING, Value
 
-from ._support import define, to_int
+from ._support import define, string, to_int
 from .encoding import go_b64decode
 
 

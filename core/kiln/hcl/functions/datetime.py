@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from kiln.hcl.function import ArgError, FunctionError, Param
-from kiln.hcl.values import STRING, Value, string
+from kiln.hcl.values import STRING, Value
 
 from . import _gotime
-from ._support import define
+from ._support import define, string
 
 INIT_TIME = datetime.now(UTC)
 """When this process loaded the functions: ``legacy_isotime`` and ``legacy_strftime`` format it, so

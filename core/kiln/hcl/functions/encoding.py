@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from kiln.hcl.convert import object_type
 from kiln.hcl.function import ArgError, FunctionError, Param
-from kiln.hcl.values import DYNAMIC, STRING, ListType, Type, Value, string, unknown
+from kiln.hcl.values import DYNAMIC, STRING, ListType, Type, Value, unknown
 
 from . import _json, _jsondecode
 from ._csv import CSVError, Reader
-from ._support import define
+from ._support import define, string
 from .collection import wholly_known
 
 

@@ -20,10 +20,10 @@ from kiln.hcl.function import ArgError, Function, FunctionError, Param
 from kiln.hcl.parse import parse_template
 from kiln.hcl.references import traversals
 from kiln.hcl.syntax import Range
-from kiln.hcl.values import BOOL, DYNAMIC, STRING, MapType, ObjectType, SetType, Value, string
+from kiln.hcl.values import BOOL, DYNAMIC, STRING, MapType, ObjectType, SetType, Value
 
 from . import _paths
-from ._support import define
+from ._support import define, string
 
 Impl = Callable[[Sequence[Value]], Value]
 

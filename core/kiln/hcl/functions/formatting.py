@@ -16,13 +16,12 @@ from kiln.hcl.values import (
     SetType,
     TupleType,
     Value,
-    string,
     unknown,
 )
 
 from . import _gofmt
 from ._json import JSONEncodeError, encode, go_json_string, number_text
-from ._support import define, graphemes
+from ._support import define, graphemes, string
 
 
 class _TooManyArgs(Exception):

@@ -18,11 +18,10 @@ from kiln.hcl.values import (
     TupleType,
     Type,
     Value,
-    string,
     unknown,
 )
 
-from ._support import define, unify_types
+from ._support import define, string, unify_types
 from .collection import list_of, tuple_of, wholly_known
 
 # ---- keys, values, lookup, merge, zipmap, transpose -----------------------------------------------

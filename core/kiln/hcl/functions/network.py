@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kiln.hcl.function import ArgError, FunctionError, Param
-from kiln.hcl.values import NUMBER, STRING, ListType, Value, string
+from kiln.hcl.values import NUMBER, STRING, ListType, Value
 
-from ._support import define, to_int
+from ._support import define, string, to_int
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from kiln.hcl.convert import object_type
 from kiln.hcl.function import ArgError, FunctionError, Param
-from kiln.hcl.values import DYNAMIC, STRING, ListType, ObjectType, TupleType, Type, Value, string
+from kiln.hcl.values import DYNAMIC, STRING, ListType, ObjectType, TupleType, Type, Value
 
 from ._regex import GoSyntaxError, compile_go, find_all, group_names, replace_all
-from ._support import define
+from ._support import define, string
 
 
 def _result_type(pattern: str) -> Type:

@@ -22,9 +22,9 @@ from decimal import Decimal
 from typing import Any
 
 from kiln.hcl.function import FunctionError, Param
-from kiln.hcl.values import SENSITIVE, STRING, Value, string
+from kiln.hcl.values import SENSITIVE, STRING, Value
 
-from ._support import define
+from ._support import define, string
 
 _TIMEOUT = 30.0
 

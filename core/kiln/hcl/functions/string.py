@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kiln.hcl.function import ArgError, FunctionError, Param
-from kiln.hcl.values import BOOL, NUMBER, STRING, ListType, Value, boolean, string, unknown
+from kiln.hcl.values import BOOL, NUMBER, STRING, ListType, Value, boolean, unknown
 
 from ._support import (
     define,
@@ -15,6 +15,7 @@ from ._support import (
     go_upper,
     graphemes,
     is_go_separator,
+    string,
     text,
     to_int,
 )

@@ -19,7 +19,7 @@ from kiln.hcl.convert import object_type
 from kiln.hcl.function import FunctionError, Param
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, TupleType, Value, unknown
 
-from ._support import define
+from ._support import define, string
 from .collection import wholly_known
 
 _BEST_WIDTH = 80
@@ -179,7 +179,7 @@ def encode(v: Value) -> str:
 def _yamlencode(args: Sequence[Value]) -> Value:
     if not wholly_known(args[0]):
         return unknown(STRING)
-    return Value(STRING, encode(args[0]))
+    return string(encode(args[0]))
 
 
 # ---- decoding ----------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def _resolve_plain(s: str) -> Value:
     if s[:1] in "+-.0123456789" and s:
         ts = _timestamp(s)
         if ts is not None:
-            return Value(STRING, ts)
+            return string(ts)
         plain = s.replace("_", "")
         n = numbers.parse(plain)
         if n is not None:
@@ -242,7 +242,7 @@ def _resolve_plain(s: str) -> Value:
         m = re.fullmatch(r"([-+]?)0b([01]+)", plain)
         if m:
             return Value(NUMBER, numbers.CONTEXT.plus(int(m.group(2), 2) * (-1 if m.group(1) == "-" else 1)))
-    return Value(STRING, s)
+    return string(s)
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -253,7 +253,7 @@ def _scalar_value(node: pyyaml.ScalarNode) -> Value:
         return _resolve_plain(node.value)
     if node.tag in (_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"):
         return _resolve_plain(node.value)
-    return Value(STRING, node.value)
+    return string(node.value)
 
 
 def _key_text(v: Value) -> str:
