@@ -189,7 +189,11 @@ def _decode_body(
             diags.append(error("Unsupported argument", f'An argument named "{name}" is not expected here.{hint}',
                                attr.name_range))
             continue
-        want = schema_type(spec.type)
+        try:
+            want = schema_type(spec.type)
+        except ValueError as err:
+            diags.append(error("Invalid plugin schema", f"{err}; the plugin needs fixing.", attr.name_range))
+            continue
         val, d = eval_expr(attr.expr, ctx)
         diags += d
         if d:
@@ -211,6 +215,9 @@ def _decode_body(
     for blk, _ in instances:
         if schema.block(blk.type) is None:
             hint = suggestion(blk.type, block_names)
+            if not hint and schema.attribute(blk.type) is not None:
+                hint = (f' Did you mean to define argument "{blk.type}"? If so, use the equals sign to assign it a '
+                        "value.")
             diags.append(error("Unsupported block type", f'Blocks of type "{blk.type}" are not expected here.{hint}',
                                blk.type_range))
     for bspec in schema.blocks:

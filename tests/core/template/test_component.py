@@ -191,3 +191,12 @@ def test_build_keys_a_builder_does_not_set_are_unknown_text(tmp_path: Path) -> N
     prov = t.builds()[0].provisioners[0].component
     assert prov.decode(SCHEMA, {"PackerRunUUID": string("u")}).config["inline"][:2] == [
         "id=<unknown>", "host=<unknown>"]
+
+
+def test_attribute_written_as_block_and_block_as_attribute(tmp_path: Path) -> None:
+    t = _template(tmp_path, 'required_thing = "x"\n  env {\n    A = "1"\n  }\n  network = {}\n')
+    details = [d.detail for d in t.builds()[0].builder.decode(SCHEMA).diagnostics]
+    assert details == [
+        'An argument named "network" is not expected here. Did you mean to define a block of type "network"?',
+        'Blocks of type "env" are not expected here. Did you mean to define argument "env"? If so, use the equals '
+        "sign to assign it a value."]
