@@ -242,7 +242,12 @@ def test_inspect_like_packer(tmp_path: Path, case: str) -> None:
 
 # -- the whole pipeline: `kiln build` and `packer build` of the same legacy templates -----------------
 
+CHAIN = {f"v{i:03d}": f"{{{{user `v{i + 1:03d}`}}}}x" for i in range(120)} | {"v120": "end"}
+
 PIPELINE_CASES: dict[str, Any] = {
+    # Packer settles variables in at most 100 rounds: a longer chain leaves some unset (and odd values)
+    "long-variable-chain": {"variables": CHAIN, "builders": [NULL], "provisioners": [{"type": "shell-local", "inline": [
+        "echo [{{user `v000`}}] [{{user `v030`}}] [{{user `v119`}}]"]}]},
     "functions": {
         "variables": {"a": "hello", "b": "{{user `a`}}-x", "e": "{{env `KILN_T`}}"},
         "builders": [NULL],
