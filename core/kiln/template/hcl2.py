@@ -189,11 +189,11 @@ def load_hcl2(
     template = HCL2Template(path, sources, scope)
     template.bodies = bodies
     decls = read_declarations(config)
-    diags += decls.diagnostics
     version_diags = _check_packer_block(decls, template, diags)
-    if version_diags:
-        diags += version_diags
+    if version_diags:  # checked first: a template for another version may not make sense to this one
+        diags[:] = version_diags
         raise fail()
+    diags += decls.diagnostics
     var_bodies = []
     for vf in files.var_files:
         try:

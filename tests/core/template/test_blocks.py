@@ -80,3 +80,8 @@ def test_missing_paths(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as info:
         load_template(str(tmp_path / "nope.json"))
     assert info.value.diagnostics[0].summary.endswith("no such file or directory")
+
+
+def test_unsupported_version_is_reported_alone(tmp_path: Path) -> None:
+    errs = errors(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = ">= 9"\n}\nnew_block_of_v9 {}\n' + NULL_BUILD})
+    assert [s for s, _, _ in errs] == ["Unsupported Packer Core version"]

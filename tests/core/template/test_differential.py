@@ -132,6 +132,8 @@ CASES = [
                             'build {\n  sources = ["source.null.x"]\n  bogus = 1\n}\n'}),
     Case("required-version-ok", {"a.pkr.hcl": 'packer {\n  required_version = ">= 1.5, < 2"\n}\n' + NULL}),
     Case("required-version-too-new", {"a.pkr.hcl": 'packer {\n  required_version = ">= 1.7.0"\n}\n' + NULL}),
+    Case("required-version-future-syntax", {"a.pkr.hcl": 'packer {\n  required_version = ">= 9.0"\n}\n'
+                                            'future_block "x" {}\n' + NULL}),
     Case("required-version-pessimistic", {"a.pkr.hcl": 'packer {\n  required_version = "~> 1.5.0"\n}\n' + NULL}),
     Case("required-version-bogus", {"a.pkr.hcl": 'packer {\n  required_version = "bogus"\n}\n' + NULL}),
     Case("provisioner-meta", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
