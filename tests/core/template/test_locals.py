@@ -71,3 +71,19 @@ def test_contextual_values(tmp_path: Path) -> None:
     t = load(tmp_path, {"a.pkr.hcl": 'locals {\n  root = path.root\n  v = packer.version\n}\n' + NULL_BUILD})
     assert t.scope.locals["root"].v == str(tmp_path)  # type: ignore[attr-defined]
     assert t.scope.locals["v"].v == "1.6.6"  # type: ignore[attr-defined]
+
+
+def test_data_source_failures_are_template_errors(tmp_path: Path) -> None:
+    from kiln.template import TemplateError
+    from kiln.template.diag import error
+
+    def resolve(spec: ComponentSpec) -> Value:
+        raise TemplateError([error("Datasource failed", f"{spec.type}.{spec.name}: no such thing", spec.range)])
+
+    errs = errors(tmp_path, {"a.pkr.hcl": 'data "fake" "d" {}\n' + NULL_BUILD}, resolve_data=resolve)
+    assert errs == [("Datasource failed", "fake.d: no such thing", "a.pkr.hcl:1:1")]
+
+
+def test_lenient_mode_leaves_failing_locals_out(tmp_path: Path) -> None:
+    t = load(tmp_path, {"a.pkr.hcl": 'locals {\n  bad = local.nope\n  good = 1\n}\n' + NULL_BUILD}, lenient=True)
+    assert sorted(t.scope.locals) == ["good"]  # type: ignore[attr-defined]
