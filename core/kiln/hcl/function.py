@@ -117,9 +117,9 @@ class Function:
             if isinstance(arg.type, Dynamic) and not param.allow_dynamic_type:
                 dynamic_arg = True
             prepared.append(arg)
-        if dynamic_arg:
-            return unknown(DYNAMIC).mark(*marks)
-        ret = self.resolve_return_type(prepared)
+        # cty: an argument whose type is not known yet makes the result type unknown too (unless the
+        # parameter copes with that); the call still runs when every value is known
+        ret = DYNAMIC if dynamic_arg else self.resolve_return_type(prepared)
         for i, arg in enumerate(prepared):
             param = self.param_for(i)
             assert param is not None

@@ -37,7 +37,7 @@ class _Part:
 def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
     """Parse a template whose opener (if any) is ``p.peek()``, up to and including ``end_kind``."""
     quoted = end_kind == lexer.CQUOTE
-    opener = p.raw_peek()
+    opener = p.peek() if end_kind != lexer.EOF else p.raw_peek()  # peek skips ignored newlines
     if end_kind != lexer.EOF:
         p.read()
     parts: list[_Part] = []
