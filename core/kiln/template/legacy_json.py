@@ -120,7 +120,7 @@ class _Reader:
         at = self.i if at is None else at
         if at >= len(self.text):
             return self.eof()
-        offset = len(self.text[:at + 1].encode())
+        offset = len(self.text[:at].encode()) + 1  # Go stops at the offending byte (its first one)
         return JSONSyntaxError(f"invalid character {_quote_char(self.text[at])} {context}", offset,
                                self.text, self.filename, self.pos(at))
 

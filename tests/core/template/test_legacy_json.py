@@ -93,3 +93,10 @@ def test_malformed_json_matches_packer(tmp_path: Path, text: str) -> None:
     with pytest.raises(JSONSyntaxError) as exc:
         parse_json(text, str(path))
     assert proc.stdout + proc.stderr == f"Failed to parse template: {exc.value}\n"
+
+
+def test_a_byte_order_mark_is_an_invalid_character_as_in_go() -> None:
+    with pytest.raises(JSONSyntaxError) as exc:
+        parse_json('\ufeff{"builders": []}', "t.json")
+    assert exc.value.message == "invalid character 'ï' looking for beginning of value"
+    assert (exc.value.line, exc.value.col, exc.value.offset) == (1, 1, 1)
