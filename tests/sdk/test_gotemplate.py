@@ -259,3 +259,11 @@ def test_strict_root_but_maps_inside_print_no_value() -> None:
     assert render("{{ .Env.A }}|{{ .Env.B }}", c) == "1|<no value>"
     with pytest.raises(TemplateError, match="can't evaluate field B in type \\*T"):
         render("{{ .B }}", c)
+
+
+def test_the_sdk_module_does_not_import_the_core() -> None:
+    import sys
+
+    code = "import sys, kiln_sdk.gotemplate; print(sorted(m for m in sys.modules if m == 'kiln' or m.startswith('kiln.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
