@@ -192,7 +192,7 @@ def decode_value(st: DecodeState, jv: JValue, t: TypeExpr, path: tuple[str, ...]
             _unconvertible(st, jv, "map", path)
             return _FAILED
         res = {k: decode_value(st, item, t[1], path + (k,)) for k, item in v.items() if item.value is not None}
-        return {k: x for k, x in res.items() if x is not _FAILED}
+        return _keys(st, jv, {k: x for k, x in res.items() if x is not _FAILED}, path)
     if isinstance(v, (list, dict)):
         _unconvertible(st, jv, {"string": "string", "bool": "bool"}.get(kind, "number"), path)
         return _FAILED
@@ -244,5 +244,15 @@ def _decode_any(st: DecodeState, jv: JValue, path: tuple[str, ...]) -> Any:
         return [x for x in vals if x is not _FAILED]
     if isinstance(v, dict):
         res = {k: _decode_any(st, item, path + (k,)) for k, item in v.items()}
-        return {k: x for k, x in res.items() if x is not _FAILED}
+        return _keys(st, jv, {k: x for k, x in res.items() if x is not _FAILED}, path)
     return _text(st, jv, path)
+
+
+def _keys(st: DecodeState, jv: JValue, values: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A map's keys are interpolated too (Packer renders map keys as well as values)."""
+    out: dict[str, Any] = {}
+    for k, x in values.items():
+        key = st.interpolate(k, JValue(k, jv.key_ranges.get(k, jv.range)), path + (k,)) if "{{" in k else k
+        if key is not None:
+            out[key] = x
+    return out

@@ -178,13 +178,13 @@ def component(tmp: Path, config: dict[str, Any], **template: Any) -> Any:
 
 
 def test_weak_typing_as_mapstructure(tmp_path: Path) -> None:
-    c = component(tmp_path, {"command": 3.5, "retries": "0x10", "ok": "true", "tags": [{"a": 1}, {"b": True}],
-                             "vars": "x,y", "inline": "single", "anything": {"k": ["{{user `v`}}"]},
+    c = component(tmp_path, {"command": 3.5, "retries": "0x10", "ok": "true", "tags": [{"a": 1}, {"{{user `v`}}": True}],
+                             "vars": "x,y", "inline": "single", "anything": {"k-{{user `v`}}": ["{{user `v`}}"]},
                              "opts": {"a": 1, "n": "2"}, "disk": {"size": "10"}, "codes": "0,{{user `v2`}}"},
                   variables={"v": "val", "v2": "2"})
     assert c.decode(SCHEMA).config == {
-        "command": "3.5", "retries": 16, "ok": True, "tags": {"a": "1", "b": "1"}, "vars": ["x", "y"],
-        "inline": ["single"], "anything": {"k": ["val"]}, "opts": {"a": "1", "n": 2}, "disk": [{"size": 10}],
+        "command": "3.5", "retries": 16, "ok": True, "tags": {"a": "1", "val": "1"}, "vars": ["x", "y"],
+        "inline": ["single"], "anything": {"k-val": ["val"]}, "opts": {"a": "1", "n": 2}, "disk": [{"size": 10}],
         "codes": [0, 2],
     }
 

@@ -354,3 +354,27 @@ def test_inspect_machine_readable_like_packer(tmp_path: Path, case: str) -> None
     ours = [("ui,say," if kind == "say" else kind + ",") + ",".join(esc(a) for a in args)
             for kind, args in inspect_records(t.raw)]
     assert ours == theirs
+
+
+def test_map_keys_are_interpolated_like_packer(tmp_path: Path) -> None:
+    """manifest's custom_data (a map) with templates in its keys, through both tools."""
+    import sys
+
+    template = {"variables": {"k": "MYKEY"}, "builders": [NULL],
+                "post-processors": [{"type": "manifest", "output": "m.json",
+                                     "custom_data": {"K_{{user `k`}}": "v-{{user `k`}}", "plain": "{{build_name}}"}}]}
+    custom = []
+    for tool in ("packer", "kiln"):
+        d = tmp_path / tool
+        d.mkdir()
+        path = write(d, template)
+        if tool == "packer":
+            rc, out = packer(d, "build", path, "-color=false")
+        else:
+            kenv = {**os.environ, "HOME": str(d)}
+            proc = subprocess.run([sys.executable, "-m", "kiln", "build", "-color=false", str(path)],
+                                  capture_output=True, text=True, env=kenv, cwd=d, timeout=120)
+            rc, out = proc.returncode, proc.stdout + proc.stderr
+        assert rc == 0, out
+        custom.append(json.loads((d / "m.json").read_text())["builds"][0]["custom_data"])
+    assert custom[0] == custom[1] == {"K_MYKEY": "v-MYKEY", "plain": "null"}
