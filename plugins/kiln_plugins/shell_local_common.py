@@ -18,7 +18,7 @@ from typing import Any
 
 from kiln_sdk.components import BuildInfo, Context
 from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Diagnostics
+from kiln_sdk.diagnostics import BuildError, Cancelled, Diagnostics
 
 from kiln_plugins.local_process import run_streaming
 from kiln_plugins.render import render
@@ -222,12 +222,13 @@ def run(ctx: Context, config: ShellLocalConfig, generated_data: Mapping[str, Any
             call_data = {**data, "Vars": variables, "Script": abs_script, "Command": abs_script}
             argv = [render(part, call_data, info) for part in config.execute_command]
             ui.say(f"Running local shell script: {script}")
+            failed = f"Error executing script: {abs_script}\n\nPlease see output above for more information."
             try:
                 code = run_streaming(argv, ui, ctx.cancel_event, env=environ)
+            except Cancelled:
+                raise Cancelled(failed) from None  # Packer's words when a timeout or Ctrl-C stops the script
             except OSError as exc:
-                raise BuildError(
-                    f"Error executing script: {abs_script}\n\nPlease see output above for more information. ({exc})"
-                ) from exc
+                raise BuildError(f"{failed} ({exc})") from exc
             check_exit_code(code, config.valid_exit_codes)
     finally:
         if temp is not None:

@@ -129,9 +129,11 @@ def test_cancel_stops_a_running_script_and_its_children() -> None:
     ctx, _ = provision_ctx()
     threading.Timer(0.3, ctx.cancel_event.set).start()
     started = time.monotonic()
-    with pytest.raises(Cancelled):
+    with pytest.raises(Cancelled) as err:
         p.provision(ctx)
     assert time.monotonic() - started < 10
+    assert str(err.value).startswith("Error executing script: /")  # what Packer reports for a timeout
+    assert str(err.value).endswith("\n\nPlease see output above for more information.")
 
 
 def test_cancel_also_ends_a_background_child_holding_the_output() -> None:
