@@ -47,7 +47,7 @@ def _plain(v: Value) -> str:
     return py if isinstance(py, str) else go_str(py)
 
 
-@dataclass
+@dataclass(eq=False)  # one component per place in the template: identity, hashable
 class LegacyComponent(ComponentSpec):
     """A legacy JSON component. ``skip`` are the keys Packer takes for itself (``type``, ``only``...)."""
 
