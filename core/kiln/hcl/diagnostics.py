@@ -164,7 +164,9 @@ def _context_string(body: Body | None, source: str, subject: Range) -> str:
         if start <= subject.start.byte < end:
             if not labels:
                 return f", in {type_}"
-            quoted = " ".join(f'"{label}"' for label in labels)
+            from kiln.hcl.format import go_quote
+
+            quoted = " ".join(go_quote(label) for label in labels)
             return f", in {type_} {quoted}"
     return ""
 
@@ -172,6 +174,7 @@ def _context_string(body: Body | None, source: str, subject: Range) -> str:
 def _scan_blocks(source: str, filename: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """Top-level blocks of ``source`` (byte span, type, labels), tolerating syntax errors inside them."""
     from kiln.hcl import lexer
+    from kiln.hcl.parse import quoted_literal
 
     tokens, _ = lexer.scan(source, filename)
     out: list[tuple[int, int, str, tuple[str, ...]]] = []
@@ -195,14 +198,11 @@ def _scan_blocks(source: str, filename: str) -> list[tuple[int, int, str, tuple[
                 labels.append(tokens[j].text)
                 j += 1
                 continue
-            text = []
-            j += 1
-            while j < len(tokens) and tokens[j].kind == lexer.LIT:
-                text.append(tokens[j].text)
-                j += 1
-            if j < len(tokens) and tokens[j].kind == lexer.CQUOTE:
-                j += 1
-            labels.append("".join(text))
+            try:
+                text, _, j = quoted_literal(tokens, j + 1)
+            except DiagnosticError:  # a bad escape: HCL names the block without it
+                return out
+            labels.append(text)
         if not (j < len(tokens) and tokens[j].kind == lexer.PUNCT and tokens[j].text == "{"):
             i = j
             continue

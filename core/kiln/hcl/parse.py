@@ -13,14 +13,52 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from kiln.hcl import lexer
-from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.exprparser import ExprParser
 from kiln.hcl.lexer import EOF, IDENT, NEWLINE, Token
-from kiln.hcl.syntax import Attribute, Block, Body, Expr, Literal, Pos, Range, TemplateExpr
+from kiln.hcl.syntax import Attribute, Block, Body, Expr, Pos, Range
 
 __all__ = ["Parser", "parse_body", "parse_expression", "parse_template"]
 
 T = TypeVar("T")
+
+
+def quoted_literal(tokens: list[Token], i: int) -> tuple[str, list[HclDiagnostic], int]:
+    """The text of a quoted literal whose first token is ``tokens[i]``, diagnostics for template
+    sequences in it (written ``${ ... }`` in the text, as HCL does), and the index after its end."""
+    from kiln.hcl.templates import unescape
+
+    out: list[str] = []
+    diags: list[HclDiagnostic] = []
+    while i < len(tokens) and tokens[i].kind not in (lexer.CQUOTE, EOF):
+        tok = tokens[i]
+        i += 1
+        if tok.kind == lexer.LIT:
+            out.append(unescape(tok, quoted=True))
+            continue
+        sign = tok.text[0]
+        out.append(sign + "{ ... }")
+        diags.append(
+            error(
+                "Invalid string literal",
+                f'Template sequences are not allowed in this string. To include a literal "{sign}", double it '
+                f'(as "{sign}{sign}") to escape it.',
+                tok.range,
+            )
+        )
+        depth = 0
+        while i < len(tokens) and tokens[i].kind != EOF:
+            t = tokens[i]
+            i += 1
+            if t.kind in (lexer.INTERP, lexer.CONTROL):
+                depth += 1
+            elif t.kind == lexer.SEQ_END:
+                if depth == 0:
+                    break
+                depth -= 1
+    if i < len(tokens) and tokens[i].kind == lexer.CQUOTE:
+        i += 1
+    return "".join(out), diags, i
 
 
 def _run(scanned: tuple[list[Token], list[HclDiagnostic]], filename: str, what: Callable[[Parser], T]) -> T:
@@ -229,19 +267,16 @@ class Parser(ExprParser):
         return Attribute(name.text, expr, name.range.to(expr.range), name.range)
 
     def label_string(self) -> tuple[str, Range]:
-        from kiln.hcl.templates import parse_template_tokens
-
-        open_tok = self.peek()
-        expr = parse_template_tokens(self, end_kind=lexer.CQUOTE, flush=False)
-        if isinstance(expr, Literal) and isinstance(expr.value.v, str):
-            return expr.value.v, expr.range
-        parts: tuple[Expr, ...] = expr.parts if isinstance(expr, TemplateExpr) else ()
-        if len(parts) == 1 and isinstance(parts[0], Literal):
-            return str(parts[0].value.v), expr.range
-        if not parts:
-            return "", expr.range
-        raise self.fail(
-            "Invalid string literal",
-            "Template sequences are not allowed in this string.",
-            open_tok.range.to(expr.range),
-        )
+        """A quoted block label: a plain string, no ``${}``/``%{}`` sequences (hclsyntax's
+        ``parseQuotedStringLiteral``, which reports each sequence)."""
+        open_tok = self.read()
+        text, diags, end = quoted_literal(self.tokens, self.i)
+        self.i = end
+        close = self.tokens[end - 1]
+        if close.kind != lexer.CQUOTE:
+            raise self.fail(
+                "Unterminated template string", "No closing marker was found for the string.", open_tok
+            )
+        if diags:
+            raise DiagnosticError(diags)
+        return text, open_tok.range.to(close.range)

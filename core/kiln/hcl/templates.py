@@ -66,7 +66,7 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
             )
         p.read()
         if tok.kind == lexer.LIT:
-            text = _unescape(tok, quoted)
+            text = unescape(tok, quoted)
             if trim_next:
                 text = text.lstrip()
                 trim_next = False
@@ -176,7 +176,8 @@ def _directive(p: Parser, tok: Token) -> _Part:
     return _Part("for", tok.range.to(in_tok.range), expr=p.expression(), names=names)
 
 
-def _unescape(tok: Token, quoted: bool) -> str:
+def unescape(tok: Token, quoted: bool) -> str:
+    """A literal token's text with HCL's escapes decoded (backslash escapes only in quoted strings)."""
     s = tok.text
     out: list[str] = []
     i = 0

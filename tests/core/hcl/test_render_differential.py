@@ -36,6 +36,10 @@ TEMPLATES = {
     "missing_paren": "locals {\n  x = (1 + 2\n}\n",
     "bitwise": "locals {\n  x = 1 & 2\n}\n",
     "nested_block_error": 'build {\n  provisioner "shell" {\n    inline = [\n      "a"\n      "b"\n    ]\n  }\n}\n',
+    "interpolated_label": 'source "null" "a${1}" {\n}\n',
+    "directive_label": 'source "null" "a%{if true}x%{endif}" {\n}\n',
+    "escaped_label_context": 'source "a\\"b" "x" {\n  x =\n}\n',
+    "crlf": "locals {\r\n  a = 1\r\n}\r\nlocals { b = }\r\n",
     "attr_after_error_line": 'variable "a" {\n  type = string\n  default = "x" "y"\n}\n',
 }
 
