@@ -134,3 +134,62 @@ build {{
         "==> null.alpha: Running local shell script: ",
         "    null.alpha: local null",
     ]
+
+
+FEATURES = '''
+source "file" "copy" {
+  source = "input.txt"
+  target = "out/copied.txt"
+}
+source "null" "alpha" {
+  communicator = "none"
+}
+build {
+  sources = ["source.file.copy", "source.null.alpha"]
+  provisioner "shell-local" {
+    scripts          = ["a.sh", "b.sh"]
+    environment_vars = ["Q=it's \\"quoted\\" $HOME", "EMPTY="]
+  }
+  provisioner "shell-local" {
+    script           = "a.sh"
+    execute_command  = ["/bin/bash", "-c", "{{.Vars}} /bin/sh {{.Script}} extra"]
+    valid_exit_codes = [0, 4]
+  }
+  provisioner "breakpoint" {
+    disable = true
+    note    = "not now"
+  }
+  provisioner "shell-local" {
+    inline           = ["echo out; echo err >&2", "exit 4"]
+    valid_exit_codes = [4]
+  }
+  post-processor "shell-local" {
+    inline = ["echo pp for $PACKER_BUILD_NAME", "ls out"]
+  }
+}
+'''
+
+
+@pytest.mark.skipif(not os.path.exists(PACKER), reason="Packer 1.6.6 (Debian's packer) is not installed")
+def test_builders_and_shell_local_features_print_what_packer_prints(tmp_path: Path) -> None:
+    import re
+
+    outputs = []
+    for name, argv in (("kiln", [sys.executable, "-m", "kiln"]), ("packer", [PACKER])):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "t.pkr.hcl").write_text(FEATURES)
+        (d / "a.sh").write_text('echo "A: $Q|$EMPTY|$1"\n')
+        (d / "b.sh").write_text("echo B; exit 0\n")
+        for script in ("a.sh", "b.sh"):
+            (d / script).chmod(0o755)
+        (d / "input.txt").write_text("in\n")
+        proc = _run([*argv, "build", "-color=false", "t.pkr.hcl"], d)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        outputs.append(sorted(
+            re.sub(r" after [0-9].*$", " after TIME", re.sub(r"/tmp/\S+", "TMP", line))
+            for line in proc.stdout.splitlines()
+            if "Running post-processor:" not in line  # the core names unnamed post-processors differently
+        ))
+        assert (d / "out" / "copied.txt").read_text() == "in\n"
+    assert outputs[0] == outputs[1]
