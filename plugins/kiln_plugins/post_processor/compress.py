@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiln_sdk.artifact import Artifact
@@ -42,7 +42,6 @@ class Plan:
     archive: str = ""  # "", "tar" or "zip"
     algorithm: str = ""  # "", "pgzip", "bgzf", "xz", "lz4"
     level: int = -1
-    extensions: list[str] = field(default_factory=list)
 
 
 def detect_format(output: str, fmt: str) -> Plan:
@@ -50,10 +49,10 @@ def detect_format(output: str, fmt: str) -> Plan:
     name = f"{output}.{fmt}" if fmt else output
     found = _EXTENSION.findall(name)
     if not found:
-        return Plan("tar", "pgzip", extensions=found)
+        return Plan("tar", "pgzip")
     last = found[-1]
     next_to_last = found[-2] if len(found) > 1 else ""
-    plan = Plan(extensions=found)
+    plan = Plan()
     if next_to_last == "tar":
         plan.archive = "tar"
     if last in ("zip", "tar"):
