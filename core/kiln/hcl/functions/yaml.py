@@ -1,4 +1,4 @@
-"""``yamlencode`` and ``yamldecode`` as go-cty-yaml does them.
+"""``yamlencode`` and ``yamldecode`` (decoding in ``_yamldecode``) as go-cty-yaml does them.
 
 Encoding reproduces go-yaml v2's emitter as go-cty-yaml drives it (every string double-quoted,
 multi-line strings as literal blocks, 80-column folding, escapes). Decoding parses with PyYAML's
@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
-
-import yaml as pyyaml
 
 from kiln.hcl import numbers
-from kiln.hcl.convert import object_type
 from kiln.hcl.function import FunctionError, Param
-from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, TupleType, Value, unknown
+from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, Dynamic, Value, unknown
 
+from . import _yamldecode as _yamldecode_mod
 from ._support import define, string
 from .collection import wholly_known
 
@@ -184,126 +181,15 @@ def _yamlencode(args: Sequence[Value]) -> Value:
 
 # ---- decoding ----------------------------------------------------------------------------------------
 
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"}
-_FALSE = {"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"}
-_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
-_NEG_INF = {"-.inf", "-.Inf", "-.INF"}
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?)?)?$"
-)
-
-
-def _timestamp(s: str) -> str | None:
-    m = _TIMESTAMP.match(s)
-    if not m:
-        return None
-    y, mo, d, h, mi, sec, frac, tz = m.groups()
-    try:
-        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), tzinfo=UTC)
-    except ValueError:
-        return None
-    if tz and tz not in ("Z",):
-        sign = -1 if tz[0] == "-" else 1
-        hh, _, mm = tz[1:].partition(":")
-        if not mm and len(hh) > 2:
-            hh, mm = hh[:-2], hh[-2:]
-        offset = timedelta(hours=int(hh), minutes=int(mm or 0))
-        dt = dt.replace(tzinfo=timezone(sign * offset))
-    text = dt.strftime("%Y-%m-%dT%H:%M:%S")  # Go's time.RFC3339: no fractional seconds
-    off = dt.utcoffset()
-    if not off:
-        return text + "Z"
-    total = int(off.total_seconds() // 60)
-    sign_c = "-" if total < 0 else "+"
-    return f"{text}{sign_c}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
-
-
-def _resolve_plain(s: str) -> Value:
-    if s in _NULLS:
-        return Value(DYNAMIC, None)
-    if s in _TRUE:
-        return Value(BOOL, True)
-    if s in _FALSE:
-        return Value(BOOL, False)
-    if s in _INF:
-        return Value(NUMBER, numbers.INF)
-    if s in _NEG_INF:
-        return Value(NUMBER, -numbers.INF)
-    if s[:1] in "+-.0123456789" and s:
-        ts = _timestamp(s)
-        if ts is not None:
-            return string(ts)
-        plain = s.replace("_", "")
-        n = numbers.parse(plain)
-        if n is not None:
-            return Value(NUMBER, n)
-        m = re.fullmatch(r"([-+]?)0b([01]+)", plain)
-        if m:
-            return Value(NUMBER, numbers.CONTEXT.plus(int(m.group(2), 2) * (-1 if m.group(1) == "-" else 1)))
-    return string(s)
-
-
-_TAG = "tag:yaml.org,2002:"
-
-
-def _scalar_value(node: pyyaml.ScalarNode) -> Value:
-    if node.style is None and node.tag == _TAG + "str":
-        return _resolve_plain(node.value)
-    if node.tag in (_TAG + "int", _TAG + "float", _TAG + "bool", _TAG + "null"):
-        return _resolve_plain(node.value)
-    return string(node.value)
-
-
-def _key_text(v: Value) -> str:
-    if v.type == STRING:
-        return str(v.v)
-    if v.type == NUMBER:
-        return numbers.text(v.v)
-    if v.type == BOOL:
-        return "true" if v.v else "false"
-    raise FunctionError("only string, number and boolean keys are supported in YAML mappings")
-
-
-def _node_value(node: pyyaml.Node) -> Value:
-    if isinstance(node, pyyaml.ScalarNode):
-        return _scalar_value(node)
-    if isinstance(node, pyyaml.SequenceNode):
-        elems = [_node_value(n) for n in node.value]
-        return Value(TupleType(tuple(e.type for e in elems)), elems)
-    assert isinstance(node, pyyaml.MappingNode)
-    attrs: dict[str, Value] = {}
-    merged: dict[str, Value] = {}
-    for key_node, value_node in node.value:
-        if isinstance(key_node, pyyaml.ScalarNode) and key_node.value == "<<" and key_node.style is None:
-            sources = value_node.value if isinstance(value_node, pyyaml.SequenceNode) else [value_node]
-            for src in sources:
-                merged.update(_node_value(src).v or {})
-            continue
-        attrs[_key_text(_node_value(key_node))] = _node_value(value_node)
-    attrs = {**merged, **attrs}
-    return Value(object_type({k: v.type for k, v in attrs.items()}), attrs)
-
-
-def decode(text: str) -> Value:
-    try:
-        docs = list(pyyaml.compose_all(text, Loader=pyyaml.BaseLoader))
-    except pyyaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"on line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise FunctionError(f"{where}{err.problem or err.context}") from None
-    except pyyaml.YAMLError as err:
-        raise FunctionError(str(err)) from None
-    if not docs:
-        raise FunctionError("on line 1, column 1: missing start of document")
-    if len(docs) > 1:
-        raise FunctionError("on line 2, column 1: unexpected extra content after value")
-    return _node_value(docs[0])
-
 
 def _yamldecode(args: Sequence[Value]) -> Value:
-    return decode(args[0].v)
+    try:
+        value = _yamldecode_mod.decode(args[0].v)
+    except _yamldecode_mod.YAMLDecodeError as err:
+        raise FunctionError(str(err)) from None
+    # go-cty-yaml's type pass finds no type for a document that is only null, and cty then returns
+    # an unknown value (Packer's console prints it as unknown)
+    return unknown(DYNAMIC) if isinstance(value.type, Dynamic) else value
 
 
 FUNCTIONS = {

@@ -101,6 +101,11 @@ def call(name: str, *args: Value) -> Call:
     return Call(name, tuple(args))
 
 
+def raw(source: str) -> Call:
+    """A case written directly as HCL (the function name is what precedes the first parenthesis)."""
+    return Call(source.split("(", 1)[0], (), source)
+
+
 # ---- kiln's side: the real parser, evaluator and console printer --------------------------------
 
 
