@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -145,26 +146,41 @@ def test_go_json_escaping() -> None:
     )
 
 
-def _writer(output: str, worker: int, count: int, start: multiprocessing.synchronize.Event) -> None:
-    start.wait()
-    for i in range(count):
-        record(Path(output), Artifact("x", f"{worker}-{i}"),
-               {"strip_time": True}, BuildInfo(build_name=f"w{worker}", run_uuid=RUN, force=True))
+WRITER = """
+import sys, time
+from pathlib import Path
+from kiln_sdk.artifact import Artifact
+from kiln_sdk.components import BuildInfo, Context
+from kiln_sdk.config import decode
+from kiln_sdk.ui import RecordingUi
+from kiln_plugins.post_processor.manifest import ManifestPostProcessor
+
+output, worker, count, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+info = BuildInfo(build_name=f"w{worker}", run_uuid=RUN, force=True)
+pp = ManifestPostProcessor()
+pp.configure(decode(pp.Config, {"output": output, "strip_time": True}), info)
+while not go.exists():  # every process starts writing at the same moment
+    time.sleep(0.001)
+for i in range(count):
+    pp.post_process(Context(ui=RecordingUi(), info=info), Artifact("x", f"{worker}-{i}"))
+"""
 
 
 def test_parallel_processes_lose_no_entry(tmp_path: Path) -> None:
     out = tmp_path / "packer-manifest.json"
     out.write_text(json.dumps({"builds": [{"name": "stale"}], "last_run_uuid": "older-run"}))
-    mp = multiprocessing.get_context("fork")
-    start = mp.Event()
+    go = tmp_path.parent / f"{tmp_path.name}-go"
     workers, count = 6, 8
-    procs = [mp.Process(target=_writer, args=(str(out), w, count, start)) for w in range(workers)]
-    for p in procs:
-        p.start()
-    start.set()
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
+    script = WRITER.replace("RUN", repr(RUN))
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(out), str(w), str(count), str(go)])
+             for w in range(workers)]
+    time.sleep(0.5)  # let them start and wait
+    go.touch()
+    try:
+        for p in procs:
+            assert p.wait(60) == 0
+    finally:
+        go.unlink()
     doc = json.loads(out.read_text())
     ids = sorted(b["artifact_id"] for b in doc["builds"])
     assert ids == sorted(f"{w}-{i}" for w in range(workers) for i in range(count))  # -force reset exactly once
