@@ -80,6 +80,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         sys.stdout.write(render_template_error(exc))
         return 1
     show_warnings(template)
+    ui.add_sensitive(*template.sensitive_values)
     _log.debug("timing: template loaded in %.3fs", time.monotonic() - started)
     try:
         catalog = discover()

@@ -50,8 +50,12 @@ def load(path: str, parsed: Parsed, syntax_only: bool = False) -> Template:
 
 
 def render_template_error(exc: TemplateError) -> str:
+    """Packer's text for a template that did not load (legacy JSON errors have their own form)."""
     from kiln.hcl.diagnostics import render
+    from kiln.template.legacy import LegacyTemplateError
 
+    if isinstance(exc, LegacyTemplateError):
+        return exc.packer_message() + "\n"  # Packer's Ui.Error ends the message with a newline
     return render(exc.diagnostics, exc.sources.get)
 
 
