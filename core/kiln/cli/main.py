@@ -27,14 +27,14 @@ def run(argv: Sequence[str]) -> int:
         machine_readable = True
         args.pop(0)
     if not args or args[0] in ("-h", "-help", "--help"):
-        sys.stderr.write(USAGE)
+        sys.stdout.write(USAGE)
         return 127 if not args else 0
     if args[0] in ("-v", "-version", "--version"):
         args[0] = "version"
     verb, rest = args[0], args[1:]
     module = VERBS.get(verb)
     if module is None:
-        sys.stderr.write(USAGE)
+        sys.stdout.write(USAGE)
         return 127
     from kiln import log
 
