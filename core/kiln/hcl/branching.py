@@ -32,6 +32,12 @@ def template_if(e: TemplateIf, ctx: Any, evaluate: Evaluator) -> Value:
     return choose(e, ctx, evaluate, true_v, true_err, false_v, false_err)
 
 
+def _with(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[str, ...]:
+    from kiln.hcl.access import describe_variables
+
+    return describe_variables(expr, ctx, evaluate) if ctx is not None else ()
+
+
 def _try(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[Value, DiagnosticError | None]:
     try:
         return evaluate(expr, ctx), None
@@ -73,6 +79,7 @@ def choose(
                     f"are {true_v.type.friendly()} and {false_v.type.friendly()}, respectively.",
                     true_r.to(false_r),
                     e.range,
+                    _with(e, ctx, evaluate),
                 )
             ]
         )
@@ -84,6 +91,8 @@ def choose(
                     "Null condition",
                     "The condition value is null. Conditions must either be true or false.",
                     e.cond.range,
+                    None,
+                    _with(e.cond, ctx, evaluate),
                 )
             ]
         )
@@ -95,7 +104,11 @@ def choose(
         raise DiagnosticError(
             [
                 error(
-                    "Incorrect condition type", "The condition expression must be of type bool.", e.cond.range
+                    "Incorrect condition type",
+                    "The condition expression must be of type bool.",
+                    e.cond.range,
+                    None,
+                    _with(e.cond, ctx, evaluate),
                 )
             ]
         ) from None
@@ -115,6 +128,7 @@ def choose(
                     f"The {which} result value has the wrong type: {cerr.message}.",
                     rng,
                     e.range,
+                    _with(e, ctx, evaluate),
                 )
             ]
         ) from None

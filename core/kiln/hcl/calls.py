@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kiln.hcl.access import suggest
+from kiln.hcl.access import describe_variables, suggest
 from kiln.hcl.convert import ConversionError, convert
 from kiln.hcl.diagnostics import DiagnosticError, error
 from kiln.hcl.function import ArgError, ArityError, Function, FunctionError
@@ -40,23 +40,28 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
         )
     args: list[Value] = []
     ranges: list[Range] = []
+    exprs: list[Expr] = []
     for i, arg_expr in enumerate(e.args):
         value = evaluate(arg_expr, ctx)
         if e.expand_final and i == len(e.args) - 1:
-            expanded = _expand(value, arg_expr, e)
+            expanded = _expand(value, arg_expr, e, ctx, evaluate)
             if expanded is None:
                 return unknown(DYNAMIC)
             args.extend(expanded)
             ranges.extend([arg_expr.range] * len(expanded))
+            exprs.extend([arg_expr] * len(expanded))
         else:
             args.append(value)
             ranges.append(arg_expr.range)
+            exprs.append(arg_expr)
     if not isinstance(fn, Function):
         return fn(args)  # type: ignore[no-any-return]
-    return _call(fn, e, args, ranges)
+    return _call(fn, e, args, exprs, lambda expr: describe_variables(expr, ctx, evaluate))
 
 
-def _expand(value: Value, arg_expr: Expr, e: FunctionCall) -> list[Value] | None:
+def _expand(
+    value: Value, arg_expr: Expr, e: FunctionCall, ctx: Any, evaluate: Evaluator
+) -> list[Value] | None:
     problem = ""
     if value.is_null:
         problem = "must not be null"
@@ -70,6 +75,7 @@ def _expand(value: Value, arg_expr: Expr, e: FunctionCall) -> list[Value] | None
                     f"The expanding argument (indicated by ...) {problem}.",
                     arg_expr.range,
                     e.range,
+                    describe_variables(arg_expr, ctx, evaluate),
                 )
             ]
         )
@@ -78,7 +84,14 @@ def _expand(value: Value, arg_expr: Expr, e: FunctionCall) -> list[Value] | None
     return [v.mark(*value.marks) if value.marks else v for v in value.v]
 
 
-def _call(fn: Function, e: FunctionCall, args: list[Value], ranges: list[Range]) -> Value:
+def _call(
+    fn: Function,
+    e: FunctionCall,
+    args: list[Value],
+    exprs: list[Expr],
+    describe: Callable[[Expr], tuple[str, ...]],
+) -> Value:
+    ranges = [x.range for x in exprs]
     try:
         fn.check_arity(len(args), e.name)
     except ArityError as err:
@@ -98,6 +111,7 @@ def _call(fn: Function, e: FunctionCall, args: list[Value], ranges: list[Range])
                         f'Invalid value for "{param.name}" parameter: {err.message}.',
                         ranges[i],
                         e.range,
+                        describe(exprs[i]),
                     )
                 ]
             ) from None
@@ -106,18 +120,18 @@ def _call(fn: Function, e: FunctionCall, args: list[Value], ranges: list[Range])
     except ArgError as err:
         param = fn.param_for(err.index)
         name = param.name if param is not None else "?"
-        subject = ranges[err.index] if err.index < len(ranges) else e.range
+        culprit: Expr = exprs[err.index] if err.index < len(exprs) else e
         raise DiagnosticError(
             [
                 error(
                     "Invalid function argument",
                     f'Invalid value for "{name}" parameter: {err.message}.',
-                    subject,
+                    culprit.range,
                     e.range,
+                    describe(culprit),
                 )
             ]
         ) from None
     except FunctionError as err:
-        raise DiagnosticError(
-            [error("Error in function call", f'Call to function "{e.name}" failed: {err.message}.', e.range)]
-        ) from None
+        detail = f'Call to function "{e.name}" failed: {err.message}.'
+        raise DiagnosticError([error("Error in function call", detail, e.range, None, describe(e))]) from None

@@ -225,20 +225,28 @@ def _with(expr: Expr, ctx: EvalContext | None) -> tuple[str, ...]:
 
 def _binary(e: Binary, ctx: EvalContext | None) -> Value:
     op = ops.BINARY[e.op]
-    return _apply(op, _operands(op, [("left", e.left), ("right", e.right)], e, ctx), e)
+    return _apply(op, _operands(op, [("left", e.left), ("right", e.right)], e, ctx), e, ctx)
 
 
 def _unary(e: Unary, ctx: EvalContext | None) -> Value:
     op = ops.UNARY[e.op]
-    return _apply(op, _operands(op, [("unary", e.operand)], e, ctx), e)
+    return _apply(op, _operands(op, [("unary", e.operand)], e, ctx), e, ctx)
 
 
-def _apply(op: ops.Operator, args: list[Value], e: Expr) -> Value:
+def _apply(op: ops.Operator, args: list[Value], e: Expr, ctx: EvalContext | None) -> Value:
     try:
         return ops.apply(op, args)
     except ops.OperationError as err:
         raise DiagnosticError(
-            [error("Operation failed", f"Error during operation: {err.message}.", e.range)]
+            [
+                error(
+                    "Operation failed",
+                    f"Error during operation: {err.message}.",
+                    e.range,
+                    None,
+                    _with(e, ctx),
+                )
+            ]
         ) from None
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kiln.hcl.convert import ConversionError, convert, object_type, strip_marks
-from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.references import traversal_exprs
 from kiln.hcl.syntax import Expr, ForExpr, Splat, TemplateFor
 from kiln.hcl.values import (
@@ -132,40 +132,45 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     items: list[Value] = []
     attrs: dict[str, Value] = {}
     groups: dict[str, list[Value]] = {}
+    diags: list[HclDiagnostic] = []  # like HCL, keep iterating after an error and report them all
     for key, value in _elements(coll):
         child = base.child({e.value_var: value} | ({e.key_var: key} if e.key_var else {}))
-        if e.cond is not None:
-            inc = _include(e, child, evaluate)
-            if inc is None:
+        try:
+            if e.cond is not None:
+                inc = _include(e, child, evaluate)
+                if inc is None:
+                    known = False
+                    continue
+                if not inc:
+                    continue
+            if e.key_expr is None:
+                items.append(evaluate(e.value_expr, child))
+                continue
+            k = _object_key(e, e.key_expr, child, evaluate)
+            if k is None:
                 known = False
                 continue
-            if not inc:
-                continue
-        if e.key_expr is None:
-            items.append(evaluate(e.value_expr, child))
+            v = evaluate(e.value_expr, child)
+        except DiagnosticError as err:
+            diags.extend(err.diagnostics)
             continue
-        k = _object_key(e, e.key_expr, child, evaluate)
-        if k is None:
-            known = False
-            continue
-        v = evaluate(e.value_expr, child)
         if e.group:
             groups.setdefault(k, []).append(v)
         elif k in attrs:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Duplicate object key",
-                        f"Two different items produced the key \"{k}\" in this 'for' expression. If duplicates "
-                        "are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
-                        e.key_expr.range,
-                        e.range,
-                        _with(e.key_expr, child, evaluate),
-                    )
-                ]
+            diags.append(
+                error(
+                    "Duplicate object key",
+                    f"Two different items produced the key \"{k}\" in this 'for' expression. If duplicates "
+                    "are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                    e.key_expr.range,
+                    e.range,
+                    _with(e.key_expr, child, evaluate),
+                )
             )
         else:
             attrs[k] = v
+    if diags:
+        raise DiagnosticError(diags)
     if not known:
         return unknown(DYNAMIC).mark(*marks)
     if e.key_expr is None:

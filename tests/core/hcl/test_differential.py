@@ -490,6 +490,24 @@ PARSE_ERRORS = [
     "1\t+ 1",
 ]
 
+WITH_VALUES = [  # errors inside for expressions list the iteration variables ("with x as 1")
+    '[for s in ["a"]: s + 1]',
+    "[for x in [[1]]: x[5]]",
+    '[for k, v in {a=1}: v + "b"]',
+    "[for x in [1]: upper([x])]",
+    '{for x in ["a"]: x => x + 1}',
+    "[for x in [null]: x + 1]",
+    "[for x in [1]: !x]",
+    "[for x in [true]: x ? [1] : true]",
+    '[for x in [{a = "s"}]: x.a * 2]',
+    '[for i, x in ["a", "b"]: x + i]',
+    "[for x in [1.5]: [1, 2][x]]",
+    '[for x in ["abc"]: x.y]',
+    "[for x in [[1, 2]]: x + 1]",
+    "[for x in [1]: nosuch + x]",
+    '{for x in ["a"]: x => "${x}${[x]}"}',
+]
+
 UNKNOWN_NAMES = ["nosuch", "nosuch.attr", "nosuch[0]", "nosuch(1)", "x + 1", "[for x in [1]: nosuch]"]
 
 FUNCTION_CALLS = [
@@ -533,6 +551,7 @@ CASES: list[str] = (
     + FOR_EXPRESSIONS
     + CONVERSIONS
     + PARSE_ERRORS
+    + WITH_VALUES
     + UNKNOWN_NAMES
     + FUNCTION_CALLS
 )
