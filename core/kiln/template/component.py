@@ -205,6 +205,11 @@ def _decode_body(
                                f'Inappropriate value for attribute "{name}": {err.message}.',
                                attr.expr.range))
             continue
+        if val.is_null:  # as if not set (HCL); a required one must not be null
+            if spec.required:
+                diags.append(error("Required argument is null", f'The argument "{name}" is required, so it '
+                                   "cannot be null.", attr.expr.range))
+            continue
         config[name] = to_json(val, want, sensitive, spec.sensitive)
     for spec in schema.attributes:
         if spec.required and spec.name not in attrs:

@@ -200,3 +200,10 @@ def test_attribute_written_as_block_and_block_as_attribute(tmp_path: Path) -> No
         'An argument named "network" is not expected here. Did you mean to define a block of type "network"?',
         'Blocks of type "env" are not expected here. Did you mean to define argument "env"? If so, use the equals '
         "sign to assign it a value."]
+
+
+def test_null_is_not_set(tmp_path: Path) -> None:
+    t = _template(tmp_path, 'required_thing = null\n  count = null\n')
+    decoded = t.builds()[0].builder.decode(SCHEMA)
+    assert decoded.config == {}
+    assert [d.summary for d in decoded.diagnostics] == ["Required argument is null"]
