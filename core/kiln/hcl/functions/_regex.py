@@ -14,6 +14,8 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 
+_DUP = "__kiln_dup"  # Go allows a capture name twice, Python does not: later ones get this suffix
+
 
 class GoSyntaxError(Exception):
     def __init__(self, code: str, expr: str) -> None:
@@ -48,20 +50,71 @@ _BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
 _NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
 
 
-@functools.lru_cache(maxsize=64)
-def _category_ranges(prefix: str) -> str:
-    """A character-class body for the Unicode general category ``prefix`` (``L``, ``Lu``, ``Nd``...)."""
-    out: list[str] = []
+Ranges = tuple[tuple[int, int], ...]
+
+
+def _scan(pred: object) -> Ranges:
+    out: list[tuple[int, int]] = []
     start = -1
     for cp in range(sys.maxunicode + 2):
-        inside = cp <= sys.maxunicode and unicodedata.category(chr(cp)).startswith(prefix)
+        inside = cp <= sys.maxunicode and pred(cp)  # type: ignore[operator]
         if inside and start < 0:
             start = cp
         elif not inside and start >= 0:
-            end = cp - 1
-            out.append(_esc(start) if start == end else f"{_esc(start)}-{_esc(end)}")
+            out.append((start, cp - 1))
             start = -1
-    return "".join(out)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _category_ranges(prefix: str) -> Ranges:
+    """The code points of Unicode general category ``prefix`` (``L``, ``Lu``, ``Nd``...)."""
+    return _scan(lambda cp: unicodedata.category(chr(cp)).startswith(prefix))
+
+
+_SCRIPT_PREFIXES = {
+    "Han": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"),
+    "Common": (),
+}
+_SCRIPTS = frozenset(
+    "Latin Greek Cyrillic Armenian Hebrew Arabic Syriac Thaana Devanagari Bengali Gurmukhi Gujarati Oriya "
+    "Tamil Telugu Kannada Malayalam Sinhala Thai Lao Tibetan Myanmar Georgian Hangul Ethiopic Cherokee "
+    "Khmer Mongolian Hiragana Katakana Bopomofo Han".split()
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _script_ranges(name: str) -> Ranges:
+    """Approximately Go's script table: the characters whose Unicode name starts with the script's."""
+    prefixes = _SCRIPT_PREFIXES.get(name) or (name.upper() + " ",)
+    return _scan(lambda cp: unicodedata.name(chr(cp), "").startswith(prefixes))
+
+
+def _ascii_ranges(body: str) -> Ranges:
+    cps = sorted({cp for cp in range(128) if re.fullmatch(f"[{body}]", chr(cp))})
+    out: list[tuple[int, int]] = []
+    for cp in cps:
+        if out and out[-1][1] == cp - 1:
+            out[-1] = (out[-1][0], cp)
+        else:
+            out.append((cp, cp))
+    return tuple(out)
+
+
+def _complement(ranges: Ranges) -> Ranges:
+    out: list[tuple[int, int]] = []
+    nxt = 0
+    for lo, hi in ranges:
+        if lo > nxt:
+            out.append((nxt, lo - 1))
+        nxt = hi + 1
+    if nxt <= sys.maxunicode:
+        out.append((nxt, sys.maxunicode))
+    return tuple(out)
+
+
+def _render(ranges: Ranges) -> str:
+    return "".join(_esc(lo) if lo == hi else f"{_esc(lo)}-{_esc(hi)}" for lo, hi in ranges)
 
 
 def _esc(cp: int) -> str:
@@ -80,6 +133,8 @@ class _Translator:
         self.out: list[str] = []
         self.extra: list[list[str]] = [[]]  # per open group: the scoped-flag groups to close with it
         self.multiline = False
+        self.ungreedy = False  # Go's U flag: swap greedy and lazy repetitions
+        self.group_names: dict[str, int] = {}
         self.can_repeat = False  # whether the previous item is something a repetition can apply to
         self.last_repeat = -1  # start offset of the previous repetition operator (for nesting errors)
 
@@ -150,6 +205,9 @@ class _Translator:
             lo, hi = int(m.group(1)), m.group(3)
             if lo > 1000 or (hi and (int(hi) > 1000 or int(hi) < lo)):
                 raise GoSyntaxError("invalid repeat count", op)
+        if self.ungreedy:
+            lazy = op.endswith("?") and len(op) > 1
+            op = op[:-1] if lazy else op + "?"
         self.out.append(op)
         self.i = end
         self.last_repeat = start
@@ -162,7 +220,9 @@ class _Translator:
                 name = p[p.index("<", i) + 1 : j] if j > 0 else ""
                 if j < 0 or not re.fullmatch(r"[A-Za-z0-9_]+", name):
                     raise GoSyntaxError("invalid named capture", p[i : j + 1] if j > 0 else p[i:])
-                self.out.append(f"(?P<{name}>")
+                seen = self.group_names.get(name, 0)
+                self.group_names[name] = seen + 1
+                self.out.append(f"(?P<{name}{_DUP}{seen}>" if seen else f"(?P<{name}>")
                 self.i = j + 1
                 self._group()
                 return
@@ -170,9 +230,12 @@ class _Translator:
             if not m or m.group(1) in ("", "-") and m.group(2) == ")":
                 raise GoSyntaxError("invalid or unsupported Perl syntax", p[i : i + 3])
             flags = m.group(1)
-            if "U" in flags:
-                raise GoSyntaxError("kiln does not support the U (ungreedy) flag", p[i : i + m.end()])
             on, _, off = flags.partition("-")
+            if "U" in on:
+                self.ungreedy = True
+            if "U" in off:
+                self.ungreedy = False
+            on, off = on.replace("U", ""), off.replace("U", "")
             if "m" in on:
                 self.multiline = True
             if "m" in off:
@@ -254,6 +317,7 @@ class _Translator:
 
     def _unicode_class(self, negated: bool, in_class: bool) -> str:
         p = self.p
+        start = self.i - 2
         if self.i < len(p) and p[self.i] == "{":
             end = p.find("}", self.i)
             if end < 0:
@@ -265,14 +329,19 @@ class _Translator:
             self.i += 1
         if name.startswith("^"):
             negated, name = not negated, name[1:]
-        if name not in _CATEGORIES:
-            raise GoSyntaxError("kiln supports only Unicode general categories here, not", f"\\p{{{name}}}")
-        body = _category_ranges(name)
-        if in_class:
-            if negated:
-                raise GoSyntaxError("kiln does not support a negated Unicode class inside brackets", p)
-            return body
-        return f"[{'^' if negated else ''}{body}]"
+        if name in _CATEGORIES:
+            ranges = _category_ranges(name)
+        elif name in _SCRIPTS:
+            ranges = _script_ranges(name)
+        elif name == "Any":
+            ranges = ((0, sys.maxunicode),)
+        else:
+            raise GoSyntaxError("invalid character class range", p[start : self.i])
+        return (
+            _render(_complement(ranges) if negated else ranges)
+            if in_class
+            else (f"[{_render(_complement(ranges) if negated else ranges)}]")
+        )
 
     def _class(self) -> str:
         p, start = self.p, self.i
@@ -296,17 +365,18 @@ class _Translator:
                 name = p[self.i + 2 : end] if end > 0 else ""
                 neg = name.startswith("^")
                 if end > 0 and name.lstrip("^") in _POSIX:
-                    if neg:
-                        raise GoSyntaxError(
-                            "kiln does not support negated POSIX classes", p[self.i : end + 2]
-                        )
-                    out.append(_POSIX[name])
+                    body = _POSIX[name.lstrip("^")]
+                    out.append(_render(_complement(_ascii_ranges(body))) if neg else body)
                     self.i = end + 2
                     continue
             if ch == "\\":
                 text, _ = self._read_escape(in_class=True)
                 out.append(text)
                 continue
+            if ch == "-" and self._is_range_dash(ch, out):
+                lo, hi = p[self.i - 1], p[self.i + 1]
+                if hi != "\\" and p[self.i - 2 : self.i - 1] != "\\" and ord(lo) > ord(hi):
+                    raise GoSyntaxError("invalid character class range", f"{lo}-{hi}")
             out.append("\\" + ch if ch in "[]&~|-" and not self._is_range_dash(ch, out) else ch)
             self.i += 1
 
@@ -334,7 +404,7 @@ def group_names(compiled: re.Pattern[str]) -> list[str]:
     """Go's ``SubexpNames()[1:]``: a name or "" for each capture group, in order."""
     names = [""] * compiled.groups
     for name, idx in compiled.groupindex.items():
-        names[idx - 1] = name
+        names[idx - 1] = name.split(_DUP, 1)[0]
     return names
 
 
