@@ -5,6 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 
+class UiError(Exception):
+    """The Ui could not do what was asked (e.g. ``ask`` with no terminal to ask on)."""
+
+
 class Ui(ABC):
     """Packer's Ui: ``say`` is a step (``==> name: ...``), ``message`` is output (``    name: ...``)."""
 

@@ -136,3 +136,19 @@ def test_hang_on_cancel_times_out(tmp_path: Path) -> None:
     # start_component stopped it: the process is gone
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_ui_ask_failure_reaches_the_plugin_with_its_reason() -> None:
+    from kiln_sdk._wire.callbacks import RemoteUi
+    from kiln_sdk.ui import RecordingUi, UiError
+
+    class NoTty(RecordingUi):
+        def ask(self, query: str) -> str:
+            raise RuntimeError("no available tty")
+
+    with Callbacks(ui=NoTty()) as cb:
+        remote = RemoteUi(cb.ui_ref.ref)
+        remote.say("hello")
+        with pytest.raises(UiError, match="^no available tty$"):
+            remote.ask("Press enter to continue.")
+    assert cb.ui.lines("say") == ["hello"]  # type: ignore[attr-defined]

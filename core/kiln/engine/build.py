@@ -24,9 +24,7 @@ def summarize(artifacts: Sequence[RemoteArtifact]) -> list[ArtifactSummary]:
 
 
 def multierror(errors: Sequence[str]) -> str:
-    """Go's multierror text, as Packer prints several errors of one build."""
-    if len(errors) == 1:
-        return errors[0]
+    """Packer's MultiError text, as it reports the post-processing errors of a build."""
     items = "\n".join(f"* {e}" for e in errors)
     return f"{len(errors)} error(s) occurred:\n\n{items}"
 

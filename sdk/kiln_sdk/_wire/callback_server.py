@@ -69,7 +69,11 @@ class _UiServicer(rpc.UiServicer):
 
     def Ask(self, request: pb.UiAsk, context: grpc.ServicerContext) -> pb.UiAnswer:
         ui: Ui = self.registry.get(request.id)
-        return pb.UiAnswer(text=ui.ask(request.query))
+        try:
+            return pb.UiAnswer(text=ui.ask(request.query))
+        except Exception as exc:  # noqa: BLE001 - the plugin gets the reason, e.g. "no available tty"
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            raise  # not reached: abort raises
 
 
 class _HookServicer(rpc.HookServicer):

@@ -14,7 +14,7 @@ from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
 from kiln_sdk.communicator.base import Communicator
 from kiln_sdk.components import Hook
 from kiln_sdk.diagnostics import BuildError, Cancelled
-from kiln_sdk.ui import Ui
+from kiln_sdk.ui import Ui, UiError
 
 
 def _unavailable(exc: grpc.RpcError) -> BuildError:
@@ -53,6 +53,8 @@ class RemoteUi(Ui):
         try:
             return str(self._stub.Ask(pb.UiAsk(id=self._id, query=query)).text)
         except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                raise UiError(exc.details()) from None
             raise _unavailable(exc) from None
 
 
