@@ -52,7 +52,7 @@ def _chunklist(args: Sequence[Value]) -> Value:
     try:
         size = to_int(size_v)
     except FunctionError as err:
-        raise FunctionError(f"invalid size: {err.message}") from None
+        raise FunctionError(f"invalid index: {err.message}") from None  # sic: cty's wording
     if size < 0:
         raise FunctionError("the size argument must be positive")
     elems = list(lst.v)

@@ -159,7 +159,7 @@ def _slice_type(args: Sequence[Value]) -> Type:
     if isinstance(t, SetType):
         raise ArgError(
             0,
-            "cannot slice a set, because its elements do not have indices; explicitly convert to a list if needed",
+            "cannot slice a set, because its elements do not have indices; explicitly convert to a list if the ordering of the result is not important",
         )
     if not isinstance(t, ListType | TupleType):
         raise ArgError(0, "must be a list or tuple value")

@@ -64,8 +64,14 @@ DOCUMENTED: list[tuple[str, str]] = [
     ('regexall("[a-z]+", "1234abcd5678efgh9")', '[\n  "abcd",\n  "efgh",\n]'),
     ('length(regexall("[a-z]+", "1234abcd5678efgh9"))', "2"),
     ('length(regexall("[a-z]+", "123456789")) > 0', "false"),
-    ('regexall("(\\\\w+)@(\\\\w+)", "a@b c@d")', '[\n  [\n    "a",\n    "b",\n  ],\n  [\n    "c",\n    "d",\n  ],\n]'),
-    ('regexall("(?P<user>\\\\w+)@(?P<host>\\\\w+)", "a@b")', '[\n  {\n    "host" = "b"\n    "user" = "a"\n  },\n]'),
+    (
+        'regexall("(\\\\w+)@(\\\\w+)", "a@b c@d")',
+        '[\n  [\n    "a",\n    "b",\n  ],\n  [\n    "c",\n    "d",\n  ],\n]',
+    ),
+    (
+        'regexall("(?P<user>\\\\w+)@(?P<host>\\\\w+)", "a@b")',
+        '[\n  {\n    "host" = "b"\n    "user" = "a"\n  },\n]',
+    ),
     ('regexall("x*", "axb")', '[\n  "",\n  "x",\n  "",\n]'),
     ('regex("(?i)HELLO", "say hello")', "hello"),
     ('regex("\\\\p{Greek}+", "abc αβγ")', "αβγ"),
