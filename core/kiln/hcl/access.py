@@ -16,7 +16,6 @@ from kiln.hcl.values import (
     ListType,
     MapType,
     ObjectType,
-    SetType,
     TupleType,
     Value,
     unknown,
@@ -113,12 +112,7 @@ def index(coll: Value, key: Value) -> Value:
         if key.v not in coll.v:
             raise AccessError("Invalid index", f"{_NO_ELEMENT}.")
         return _marked(coll.v[key.v], coll, key)
-    if isinstance(t, SetType):
-        raise AccessError(
-            "Invalid index",
-            "Elements of a set are identified only by their value and don't have any separate index or key to "
-            "select with, so it's only possible to perform operations across all elements of the set.",
-        )
+    # a set has no indices (Packer 1.6.6's HCL says so generically; later versions explain sets)
     raise AccessError("Invalid index", "This value does not have any indices.")
 
 

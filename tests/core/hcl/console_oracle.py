@@ -61,11 +61,13 @@ def _parse_chunk(chunk: str) -> tuple[str, int]:
     return (chunk[:-1] if chunk.endswith("\n") else chunk), 0  # the console ends each value with a newline
 
 
-def kiln_console(expression: str, functions: Mapping[str, Any] | None = None) -> tuple[str, int]:
+def kiln_console(
+    expression: str, functions: Mapping[str, Any] | None = None, ctx: EvalContext | None = None
+) -> tuple[str, int]:
     """What kiln prints for ``expression`` the way ``packer console`` prints it."""
     try:
         expr = parse_expression(expression, "<console-input>")
-        value = evaluate(expr, EvalContext({}, functions or {}))
+        value = evaluate(expr, ctx or EvalContext({}, functions or {}))
     except DiagnosticError as err:
         return render(err.diagnostics, lambda _name: None).rstrip("\n"), 1
     return console_value(value), 0
