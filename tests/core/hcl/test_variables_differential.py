@@ -6,13 +6,13 @@ errors and the "with var.x as ..." lines of diagnostics."""
 from __future__ import annotations
 
 import pytest
-
 from kiln.hcl.convert import convert, object_type
 from kiln.hcl.evaluate import EvalContext, evaluate
 from kiln.hcl.functions import FUNCTIONS
 from kiln.hcl.parse import parse_body
 from kiln.hcl.types import type_constraint
 from kiln.hcl.values import Value
+
 from tests.core.hcl.console_oracle import kiln_console, packer_available, packer_console
 
 TEMPLATE = """\
