@@ -241,7 +241,7 @@ class Body:
     attributes: tuple[Attribute, ...]
     blocks: tuple[Block, ...]
     range: Range
-    end_range: Range = field(compare=False, default=None)  # type: ignore[assignment]
+    end_range: Range | None = field(compare=False, default=None)
 
     def attribute(self, name: str) -> Attribute | None:
         for a in self.attributes:

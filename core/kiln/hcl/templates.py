@@ -79,11 +79,10 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
         try:
             part = _interpolation(p, tok) if tok.kind == lexer.INTERP else _directive(p, tok)
             close = p.peek()
-            if close.kind != lexer.SEQ_END:
-                what = "interpolation expression" if tok.kind == lexer.INTERP else "template directive"
+            if close.kind != lexer.SEQ_END and tok.kind == lexer.INTERP:
                 raise p.fail(
-                    f"Extra characters after {what}",
-                    f"Expected a closing brace to end the {what}, but found extra characters.",
+                    "Extra characters after interpolation expression",
+                    "Expected a closing brace to end the interpolation expression, but found extra characters.",
                     close,
                 )
         except DiagnosticError as err:
@@ -97,6 +96,17 @@ def parse_template_tokens(p: Parser, end_kind: str, flush: bool) -> Expr:
                 parts.append(_Part("if", tok.range.to(close.range), expr=Literal(string(""), tok.range)))
             trim_next = close.text.startswith("~")
             continue
+        if close.kind != lexer.SEQ_END:  # a directive with more after it still counts as that directive
+            if not diags:
+                diags.append(
+                    error(
+                        f"Extra characters in {part.kind} marker",
+                        "Expected a closing brace to end the sequence, but found extra characters.",
+                        close.range,
+                    )
+                )
+            close = _recover(p)
+            p.i -= 1 if close.kind == lexer.SEQ_END else 0
         p.read()
         p.newlines.pop()
         trim_next = close.text.startswith("~")
@@ -150,7 +160,13 @@ def _interpolation(p: Parser, tok: Token) -> _Part:
 
 def _directive(p: Parser, tok: Token) -> _Part:
     kw = p.read()
-    if kw.kind != IDENT or kw.text not in ("if", "else", "endif", "for", "endfor"):
+    if kw.kind != IDENT:
+        raise p.fail(
+            "Invalid template directive",
+            'A template directive keyword ("if", "for", etc) is expected at the beginning of a %{ sequence.',
+            kw,
+        )
+    if kw.text not in ("if", "else", "endif", "for", "endfor"):
         raise p.fail(
             "Invalid template control keyword", f'"{kw.text}" is not a valid template control keyword.', kw
         )

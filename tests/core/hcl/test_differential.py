@@ -391,6 +391,25 @@ FOR_EXPRESSIONS = [
     "[for x [1]: x]",
 ]
 
+DIRECTIVE_ERRORS = [
+    '"%{ if true x }y%{ endif }"',
+    '"%{ else x }"',
+    '"%{ if true }y%{ endif x }"',
+    '"%{ for x in [1] y }z%{ endfor }"',
+    '"%{ for x, in [1] }z%{ endfor }"',
+    '"%{ for 1 in [1] }z%{ endfor }"',
+    '"%{}"',
+    '"%{ if true }a%{ else }b"',
+    '"${}"',
+    '"${ }"',
+    '"a${"',
+    '"%{ if true }%{ if false }%{ endif }"',
+    '"${x~}"',
+    '"${1 ~}"',
+    '"${~1~}"',
+    '"a %{~ if true ~} b"',
+]
+
 CONVERSIONS = [
     '"1"+1',
     '"1.5"*2',
@@ -549,6 +568,7 @@ CASES: list[str] = (
     + SPLAT
     + CONDITIONALS
     + FOR_EXPRESSIONS
+    + DIRECTIVE_ERRORS
     + CONVERSIONS
     + PARSE_ERRORS
     + WITH_VALUES
