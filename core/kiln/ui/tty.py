@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from kiln_sdk.ui import UiError
 
-class AskError(RuntimeError):
+
+class AskError(UiError):
     """The Ui cannot ask: no terminal, machine-readable output, or the terminal was closed."""
 
 
