@@ -208,7 +208,7 @@ class BuildReader:
                 except DurationError as err:
                     d.append(error(f"Failed to parse {key} duration", str(err), b.range))
         override = self._override(m.get("override"), b, use)
-        comp = HclComponent(b.labels[0], str(m.get("name", b.labels[0])), b.range, [b.body],
+        comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
                             self._context(use, True), PROVISIONER_META)
         return ProvisionerSpec(comp, only, except_, durations.get("pause_before", 0.0), int(m.get("max_retries", 0)),
                                durations.get("timeout"), {use.local_name: override} if override else {})
@@ -252,7 +252,7 @@ class BuildReader:
             self.diags.append(error("only one of 'only' or 'except' may be specified", "", b.range))
         if _skip(only, except_, use.ref()):
             return None
-        comp = HclComponent(b.labels[0], str(m.get("name", b.labels[0])), b.range, [b.body],
+        comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
                             self._context(use, True), POST_PROCESSOR_META)
         keep = m.get("keep_input_artifact")
         return PostProcessorSpec(comp, None if keep is None else bool(keep), only, except_)
