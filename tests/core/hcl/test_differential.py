@@ -400,7 +400,6 @@ DIRECTIVE_ERRORS = [
     '"%{ for 1 in [1] }z%{ endfor }"',
     '"%{}"',
     '"%{ if true }a%{ else }b"',
-    '"${}"',
     '"${ }"',
     '"a${"',
     '"%{ if true }%{ if false }%{ endif }"',
