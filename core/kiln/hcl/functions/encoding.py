@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
-import gzip
+import struct
 import urllib.parse
+import zlib
 from collections.abc import Sequence
 
 from kiln.hcl.convert import object_type
@@ -43,9 +44,19 @@ def _base64decode(args: Sequence[Value]) -> Value:
         raise FunctionError("the result of decoding the provided string is not valid UTF-8") from None
 
 
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # Go's gzip.Writer: no mtime, unknown OS
+
+
+def go_gzip(data: bytes) -> bytes:
+    """What Go's ``gzip.Writer`` writes for Write + Flush + Close (Terraform's base64gzip does that):
+    a deflate stream ending in a sync flush and an empty final stored block."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH) + b"\x01\x00\x00\xff\xff"
+    return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+
+
 def _base64gzip(args: Sequence[Value]) -> Value:
-    packed = gzip.compress(args[0].v.encode("utf-8"), mtime=0)
-    return string(base64.b64encode(packed).decode("ascii"))
+    return string(base64.b64encode(go_gzip(args[0].v.encode("utf-8"))).decode("ascii"))
 
 
 def _urlencode(args: Sequence[Value]) -> Value:
@@ -85,7 +96,10 @@ def _codec(name_v: Value) -> tuple[str, str]:
 def _textencodebase64(args: Sequence[Value]) -> Value:
     codec, iana = _codec(args[1])
     try:
-        raw = args[0].v.encode(codec)
+        if codec == "utf-16":  # Go's IANA UTF-16: big-endian with a byte-order mark
+            raw = b"\xfe\xff" + args[0].v.encode("utf-16-be")
+        else:
+            raw = args[0].v.encode(codec)
     except UnicodeEncodeError:
         raise ArgError(
             0, f"the given string contains characters that cannot be represented in {iana}"
@@ -100,6 +114,8 @@ def _textdecodebase64(args: Sequence[Value]) -> Value:
     if raw is None:
         bad = next((i for i, c in enumerate(s) if c not in _B64_ALPHABET), len(s))
         raise ArgError(0, f"the given value is has an invalid base64 symbol at offset {bad}")
+    if codec == "utf-16" and raw[:2] not in (b"\xfe\xff", b"\xff\xfe"):
+        codec = "utf-16-be"  # without a byte-order mark Go's UTF-16 reads big-endian
     decoded = raw.decode(codec, errors="replace")
     if "\ufffd" in decoded:
         raise ArgError(0, f"the given string contains symbols that are not defined for {iana}")
