@@ -65,6 +65,10 @@ class ComponentSpec(ABC):
 
 @dataclass
 class ProvisionerSpec:
+    """A provisioner of one build. ``only``/``except_`` are as written (Packer matches them against the
+    source's ``type.name``, without the build block's name); a ``BuildSpec`` holds only the provisioners
+    and post-processors that apply to it, so they need no second filtering."""
+
     component: ComponentSpec
     only: list[str] = field(default_factory=list)
     except_: list[str] = field(default_factory=list)
