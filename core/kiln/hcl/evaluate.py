@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kiln.hcl import access, ops
-from kiln.hcl.convert import ConversionError, convert
+from kiln.hcl.convert import ConversionError, convert, object_type
 from kiln.hcl.diagnostics import DiagnosticError, error
 from kiln.hcl.syntax import (
     AnonSymbol,
@@ -194,8 +194,6 @@ def _object(e: ObjectCons, ctx: EvalContext | None) -> Value:
         attrs[key.v] = value
     if not known:
         return unknown(DYNAMIC).mark(*marks)
-    from kiln.hcl.convert import object_type
-
     result = Value(object_type({k: v.type for k, v in attrs.items()}), dict(sorted(attrs.items())))
     return result.mark(*marks) if marks else result
 
