@@ -163,69 +163,79 @@ def load_hcl2(
     resolve_data: DataResolver | None = None,
     lenient: bool = False,
 ) -> HCL2Template:
-    env = os.environ if env is None else env
-    diags: list[HclDiagnostic] = []
-    sources: dict[str, str] = {}
-    files = find_files(path, var_files)
+    """Load an HCL2 template in Packer's stages; raises ``TemplateError`` at the first stage with errors."""
+    loader = _Loader(path, os.environ if env is None else env)
+    decls = loader.parse()
+    var_bodies = loader.var_files(find_files(path, var_files).var_files)
+    loader.stop_on_errors()
+    t, scope, diags = loader.template, loader.template.scope, loader.diags
+    t.variables, scope.variables = collect(
+        decls.variables, env=loader.env, var_file_bodies=var_bodies, args=vars, env_function=env_function(loader.env),
+        functions=scope.functions, check=not (lenient or syntax_only), diags=diags)
+    t.sensitive_values = _sensitive_strings([scope.variables[n] for n, v in t.variables.items() if v.sensitive])
+    loader.stop_on_errors()
+    if not syntax_only:
+        sensitive_locals = evaluate_locals_and_data(scope, decls.locals, decls.data, resolve_data, lenient, diags)
+        t.sensitive_values += _sensitive_strings(sensitive_locals)
+        reader = BuildReader(scope, decls.sources, diags)
+        for blk in decls.builds:
+            t._builds += reader.read(blk)
+        if not lenient:
+            loader.stop_on_errors()
+    t.warnings = [d for d in diags if d.severity != "error"]
+    return t
 
-    bodies: dict[str, syn.Body] = {}
 
-    def fail() -> TemplateError:
-        return TemplateError([d for d in diags if d.severity == "error"] + [d for d in diags if d.severity != "error"],
-                             sources, bodies)
+class _Loader:
+    def __init__(self, path: str, env: Mapping[str, str]) -> None:
+        self.path = path
+        self.env = env
+        self.diags: list[HclDiagnostic] = []
+        self.sources: dict[str, str] = {}
+        self.bodies: dict[str, syn.Body] = {}
+        base_dir = path if os.path.isdir(path) else go_dir(path)
+        # env() is for variable defaults only (Packer's rule); everything else gets the other functions
+        functions = {name: fn for name, fn in functions_for(base_dir).items() if name != "env"}
+        self.template = HCL2Template(path, self.sources, Scope(base_dir, os.getcwd(), functions))
+        self.template.bodies = self.bodies
 
-    if not files.config_files:
-        diags.append(error(f"Could not find any config file in {path}",
-                           "A config file must be suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced."))
-        raise fail()
-    config = [b for f in files.config_files if (b := parse_config_file(f, f.endswith(".json"), sources, diags))]
-    bodies.update({b.syntax.range.filename: b.syntax for b in config if isinstance(b, NativeBody)})
-    if has_errors(diags):
-        raise fail()
-    base_dir = path if os.path.isdir(path) else go_dir(path)
-    # env() is for variable defaults only (Packer's rule); everything else gets the other functions
-    functions = {name: fn for name, fn in functions_for(base_dir).items() if name != "env"}
-    scope = Scope(base_dir, os.getcwd(), functions)
-    template = HCL2Template(path, sources, scope)
-    template.bodies = bodies
-    decls = read_declarations(config)
-    version_diags = _check_packer_block(decls, template, diags)
-    if version_diags:  # checked first: a template for another version may not make sense to this one
-        diags[:] = version_diags
-        raise fail()
-    diags += decls.diagnostics
-    var_bodies = []
-    for vf in files.var_files:
-        try:
-            is_json = var_file_is_json(vf)
-        except VarFileFormatError as err:
-            diags.append(error(str(err), "A var file must be suffixed with `.hcl` or `.json`."))
-            continue
-        body = parse_config_file(vf, is_json, sources, diags)
-        if body is not None:
-            var_bodies.append(body)
-    if has_errors(diags):
-        raise fail()
-    variables, values = collect(decls.variables, env=env, var_file_bodies=var_bodies, args=vars,
-                                env_function=env_function(env), functions=scope.functions,
-                                check=not (lenient or syntax_only), diags=diags)
-    template.variables = variables
-    scope.variables = values
-    template.sensitive_values = _sensitive_strings([values[n] for n, v in variables.items() if v.sensitive])
-    if has_errors(diags) or syntax_only:
-        if has_errors(diags):
-            raise fail()
-        template.warnings = diags
-        return template
-    sensitive_locals = evaluate_locals_and_data(scope, decls.locals, decls.data, resolve_data, lenient, diags)
-    template.sensitive_values += _sensitive_strings(sensitive_locals)
-    reader = BuildReader(scope, decls.sources, diags)
-    for blk in decls.builds:
-        template._builds += reader.read(blk)
-    if has_errors(diags) and not lenient:
-        raise fail()
-    template.warnings = [d for d in diags if d.severity != "error"]
-    return template
+    def fail(self) -> TemplateError:
+        errors = [d for d in self.diags if d.severity == "error"]
+        return TemplateError(errors + [d for d in self.diags if d.severity != "error"], self.sources, self.bodies)
+
+    def stop_on_errors(self) -> None:
+        if has_errors(self.diags):
+            raise self.fail()
+
+    def parse(self) -> Declarations:
+        """Parse every configuration file and read its blocks; the version check comes first."""
+        files = find_files(self.path).config_files
+        if not files:
+            self.diags.append(error(f"Could not find any config file in {self.path}", "A config file must be "
+                                    "suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced."))
+        config = [b for f in files if (b := parse_config_file(f, f.endswith(".json"), self.sources, self.diags))]
+        self.bodies.update({b.syntax.range.filename: b.syntax for b in config if isinstance(b, NativeBody)})
+        self.stop_on_errors()
+        decls = read_declarations(config)
+        version_diags = _check_packer_block(decls, self.template, self.diags)
+        if version_diags:  # alone: a template for another version may not make sense to this one
+            self.diags[:] = version_diags
+            raise self.fail()
+        self.diags += decls.diagnostics
+        return decls
+
+    def var_files(self, names: Sequence[str]) -> list[Body]:
+        out = []
+        for name in names:
+            try:
+                is_json = var_file_is_json(name)
+            except VarFileFormatError as err:
+                self.diags.append(error(str(err), "A var file must be suffixed with `.hcl` or `.json`."))
+                continue
+            body = parse_config_file(name, is_json, self.sources, self.diags)
+            if body is not None:
+                out.append(body)
+        return out
 
 
 def _sensitive_strings(values: Sequence[Value]) -> list[str]:
