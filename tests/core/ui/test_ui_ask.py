@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import os
 import pty
+import re
 import select
+import signal
 import time
 from pathlib import Path
 
@@ -29,7 +31,10 @@ build {
 
 
 def _packer_prompt(workdir: Path) -> str:
-    """Run ``packer build -on-error=ask`` on a pseudo-terminal, answer ``c``, return the prompt it showed."""
+    """Run ``packer build -on-error=ask`` on a pseudo-terminal and return the prompt it shows.
+
+    Once the prompt is complete, Packer is interrupted (its whole process group, plugins included).
+    """
     (workdir / "t.pkr.hcl").write_text(TEMPLATE)
     pid, fd = pty.fork()
     if pid == 0:  # the child: Packer, with the pty as its controlling terminal
@@ -38,30 +43,40 @@ def _packer_prompt(workdir: Path) -> str:
         os.environ.pop("PACKER_NO_COLOR", None)
         os.execv(packer_path(), [packer_path(), "build", "-on-error=ask", "t.pkr.hcl"])
     seen = b""
-    answered = False
     deadline = time.monotonic() + 30
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not re.search(rb"succeeds\)\?\x1b\[0m ", seen):
             ready, _, _ = select.select([fd], [], [], 0.5)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if not answered and b"succeeds)?" in seen:
-                os.write(fd, b"c\n")
-                answered = True
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
     finally:
+        _stop_group(pid)
         os.close(fd)
-        os.waitpid(pid, 0)
-    assert answered, seen.decode(errors="replace")
-    text = seen.decode().replace("\r\n", "\n")
+    text = seen.decode(errors="replace").replace("\r\n", "\n")
+    assert "succeeds)?\x1b[0m " in text, text
     start = text.rindex("\n", 0, text.index("[c] Clean up")) + 1
     return text[start : text.index("\033[0m ", start) + len("\033[0m ")]
+
+
+def _stop_group(pid: int) -> None:
+    """Interrupt Packer's process group (pty.fork made it a session leader); kill it if it lingers."""
+    for sig, grace in ((signal.SIGINT, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            pass
+        end = time.monotonic() + grace
+        while time.monotonic() < end:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+            time.sleep(0.05)
 
 
 def test_ask_prompt_matches_packer(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiln.ui import BuildResult
 
-from tests.core.ui.packer_ui_oracle import SCRIPT, Replay, normalise, ok_result, run_packer
+from tests.core.ui.packer_ui_oracle import SCRIPT, Event, Replay, normalise, ok_result, run_packer
 
 OK_TEMPLATE = """
 source "null" "alpha" {
@@ -29,7 +29,7 @@ build {
 
 
 def _ok_replay() -> Replay:
-    events = []
+    events: list[Event] = []
     for name in ("null.alpha", "null.beta"):
         events += [
             ("say", name, f"Running local shell script: {SCRIPT}"),
@@ -113,7 +113,7 @@ EXIT_3 = "Script exited with non-zero exit status: 3.Allowed exit codes are: [0]
 
 
 def _fail_replay() -> Replay:
-    events = []
+    events: list[Event] = []
     for name in ("null.alpha", "null.beta"):
         events += [
             ("say", name, f"Running local shell script: {SCRIPT}"),
@@ -168,7 +168,7 @@ build {
 def test_palette_order_and_all_failed_summary_match_packer(tmp_path: Path) -> None:
     names = [f"b.null.s{i}" for i in range(1, 7)]
     error = "Script exited with non-zero exit status: 1.Allowed exit codes are: [0]"
-    events = []
+    events: list[Event] = []
     for name in names:
         events += [
             ("say", name, f"Running local shell script: {SCRIPT}"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiln.ui import ArtifactSummary, BuildResult, make_ui
 
-from tests.core.ui.packer_ui_oracle import SCRIPT, Replay, normalise, ok_result, run_packer
+from tests.core.ui.packer_ui_oracle import SCRIPT, Event, Replay, normalise, ok_result, run_packer
 
 TEMPLATE = """
 source "null" "alpha" {
@@ -39,7 +39,7 @@ FILE_ARTIFACT = ArtifactSummary(
 
 
 def test_machine_readable_matches_packer(tmp_path: Path) -> None:
-    events = [
+    events: list[Event] = [
         ("say", "null.alpha", f"Running local shell script: {SCRIPT}"),
         ("message", "null.alpha", "one, two"),
         ("finished", "null.alpha"),
