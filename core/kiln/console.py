@@ -203,12 +203,18 @@ def _is_pipe(stream: TextIO) -> bool:
 
 
 def make_session(
-    template_path: str | None, var_files: Sequence[str], vars: Sequence[tuple[str, str]]
+    template_path: str | None, var_files: Sequence[str], vars: Sequence[tuple[str, str]], config_type: str = ""
 ) -> tuple[Session, str]:
-    """Load the template (HCL2 leniently, as the console does); the session and the warnings to print."""
+    """Load the template (HCL2 leniently, as the console does); the session and the warnings to print.
+    Without a template the console is in JSON mode, unless ``config_type`` is ``"hcl2"``."""
     from kiln.template import load_template
 
     if template_path is None:
+        if config_type == "hcl2":
+            from kiln.hcl.functions import functions_for
+
+            functions = {k: f for k, f in functions_for(os.getcwd()).items() if k != "env"}
+            return HclSession(Scope("", os.getcwd(), functions)), ""  # path.root is empty, as in Packer
         return JsonSession({}, []), ""
     template = load_template(template_path, var_files=var_files, vars=vars, env=dict(os.environ),
                              lenient=True)
@@ -235,10 +241,12 @@ def run_console(
     stdin: TextIO,
     stdout: TextIO,
     stderr: TextIO,
+    config_type: str = "",
 ) -> int:
-    """The whole ``kiln console`` verb after flag parsing. Returns the exit status."""
+    """The whole ``kiln console`` verb after flag parsing. Returns the exit status. As in Packer, errors
+    are printed on ``stdout`` (``stderr`` is unused); ``config_type="hcl2"`` is ``-config-type=hcl2``."""
     try:
-        session, warnings = make_session(template_path, var_files, vars)
+        session, warnings = make_session(template_path, var_files, vars, config_type)
     except TemplateError as err:
         stdout.write(err.render() + "\n")
         return 1

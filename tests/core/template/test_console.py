@@ -109,3 +109,13 @@ def test_cli_console_verb(tmp_path: Path) -> None:
     proc = subprocess.run([kiln, "console", "-var", "x=v", str(tmp_path)],
                           input="upper(var.x)\n", capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout) == (0, "V\n"), proc.stderr
+
+
+def test_hcl2_mode_without_template() -> None:
+    def run(text: str) -> tuple[int, str]:
+        out = io.StringIO()
+        return run_console(None, [], [], io.StringIO(text), out, io.StringIO(), config_type="hcl2"), out.getvalue()
+
+    assert run('upper("a")\n') == (0, "A\n")
+    assert run("var\n") == (0, "{}\n")
+    assert run("path.root\n") == (0, "\n")  # empty without a template, as in Packer
