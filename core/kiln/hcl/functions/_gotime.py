@@ -139,9 +139,12 @@ def _fixed2(value: str, what: str) -> tuple[int, str]:
 
 def parse_rfc3339(ts: str) -> datetime:
     v = ts
-    if len(v) < 4 or not v[:4].isdigit() or not v[:4].isascii():
+    if len(v) < 4 or not v[0].isdigit() or not v[0].isascii():
         raise _bad(v, "year")
-    year, v = int(v[:4]), v[4:]
+    digits, v = v[:4], v[4:]  # Go consumes four characters before it checks them
+    if not (digits.isdigit() and digits.isascii()):
+        raise _bad(v, "year")
+    year = int(digits)
     v = _literal(v, "-")
     month, v = _fixed2(v, "month")
     if not 1 <= month <= 12:

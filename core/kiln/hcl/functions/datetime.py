@@ -36,6 +36,10 @@ def _split_format(fmt: str) -> list[str]:
                         continue
                     break
                 j += 1
+            if j == n - 1:
+                # cty's scanner asks for more input to see whether this closing quote starts a "''"
+                # escape, and at the end of the format it then drops the whole literal: so does kiln
+                break
             tokens.append(fmt[i : j + 1])
             i = j + 1
         elif ch.isascii() and ch.isalpha():

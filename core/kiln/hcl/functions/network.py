@@ -37,9 +37,9 @@ def _ip_text(ip: int, bits: int) -> str:
 def _parse(prefix: str) -> _Net:
     """Go's ``net.ParseCIDR`` (an error names the whole expression, as Go's does)."""
     try:
-        net = ipaddress.ip_network(prefix, strict=False)
-        if "/" not in prefix:
+        if "/" not in prefix or "%" in prefix:  # Go wants a prefix length and no IPv6 zone
             raise ValueError(prefix)
+        net = ipaddress.ip_network(prefix, strict=False)
     except ValueError:
         raise ValueError(f"invalid CIDR address: {prefix}") from None
     return _Net(int(net.network_address), net.prefixlen, net.max_prefixlen)
@@ -81,13 +81,17 @@ def _cidrnetmask(args: Sequence[Value]) -> Value:
 def _cidrsubnet(args: Sequence[Value]) -> Value:
     newbits, num = to_int(args[1]), int(args[2].v)
     net = _network(args[0].v)
+    if newbits > 32:
+        raise FunctionError("may not extend prefix by more than 32 bits")
     new_len = net.prefix + newbits
     if new_len > net.bits:
         raise FunctionError(f"insufficient address space to extend prefix of {net.prefix} by {newbits}")
-    max_num = (1 << min(newbits, 64)) - 1
-    if num < 0 or num > max_num:
+    max_num = (1 << newbits) - 1 if newbits >= 0 else 2**64 - 1  # Go: uint64(1<<negative) is 0
+    if (abs(num) % 2**64) > max_num:  # big.Int.Uint64 reads the low word of the magnitude
         raise FunctionError(f"prefix extension of {newbits} does not accommodate a subnet numbered {num}")
-    return string(str(_Net(_insert(net, num, new_len), new_len, net.bits)))
+    # big.Int's Or is two's complement and Bytes() drops the sign: a negative netnum wraps as in Go
+    ip = abs(_insert(net, num, new_len)) & ((1 << net.bits) - 1)
+    return string(str(_Net(ip, new_len, net.bits)))
 
 
 def _mask(prefix_len: int, bits: int) -> int:

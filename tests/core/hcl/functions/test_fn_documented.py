@@ -121,6 +121,11 @@ DOCUMENTED: list[tuple[str, str]] = [
     ),
     ("range(1, 4, 0)", 'ERROR: Invalid value for "params" parameter: step must not be zero.'),
     ("jsonencode(null)", "null"),
+    # Go 1.20+ checks the offset's range (1.6.6's Go did not)
+    (
+        'formatdate("YYYY", "2018-01-02T12:00:00+25:00")',
+        'ERROR: Invalid value for "time" parameter: not a valid RFC3339 timestamp: end of string before UTC offset.',
+    ),
     (
         'base64decode("/w==")',
         'ERROR: Call to function "base64decode" failed: the result of decoding the provided string is not valid UTF-8.',
