@@ -92,3 +92,26 @@ def test_syntax_errors_in_hcl_words(text: str, summary: str) -> None:
     with pytest.raises(JSONSyntaxError) as info:
         parse_json(text)
     assert info.value.summary == summary
+
+
+def test_every_block_kind_in_json(tmp_path: Path) -> None:
+    doc = {
+        "packer": {"required_version": ">= 1.5"},
+        "variables": {"a": "from variables block"},
+        "variable": {"v": {"type": "object({n = number})", "default": {"n": 1},
+                           "validation": {"condition": "${var.v.n > 0}", "error_message": "Must be positive."}}},
+        "local": {"secret": {"expression": "${upper(var.a)}", "sensitive": True}},
+        "data": {"fake": {"d": {"input": "${local.secret}"}}},
+        "source": [{"null": {"x": {"communicator": "none"}}}],
+        "build": {"sources": ["source.null.x"],
+                  "post-processors": [{"post-processor": {"manifest": {"output": "m.json"}}}]},
+    }
+    t = load(tmp_path, {"t.pkr.json": json.dumps(doc)}, vars=[("v", "{n = 2}")])
+    assert t.required_version == ">= 1.5"
+    assert t.scope.variables["v"].v["n"].v == 2  # type: ignore[attr-defined]
+    assert t.scope.locals["secret"].is_sensitive  # type: ignore[attr-defined]
+    assert t.sensitive_values == ["FROM VARIABLES BLOCK"]
+    [b] = t.builds()
+    assert [[pp.component.type for pp in c] for c in b.post_processors] == [["manifest"]]
+    errs = errors(tmp_path, {"t.pkr.json": json.dumps(doc)}, vars=[("v", "{n = 0}")])
+    assert errs[0][0] == "Invalid value for cmd variable"
