@@ -557,6 +557,15 @@ FUNCTION_CALLS = [
     '{for s in ["a"]: upper(s) => length(s)}',
 ]
 
+ARGUMENT_CONVERSIONS = [  # the calling convention: arguments converted to parameter types, cty's messages
+    'join("-", [[1]])', 'join("-", [{}])', 'join("-", {a="b"})', 'join("-", "x")', 'join("-", [true, 1])',
+    'join("-", [null])', "keys([1])", 'keys("a")', "upper({})", "upper([])", "max([1])", "max({a=1}...)",
+    'flatten("a")', "length(null)", 'join("-", [["a"], "b"])', 'zipmap(["a"], [1, "x"])', 'join(1, ["a"])',
+    'lookup({a=1}, "b")', "element([], 0)", "contains([[1]], [1])", 'jsonencode({a = [1, "x", null]})',
+    'concat([1], ["a"])', 'distinct([1, "1"])', 'merge({a=1}, {a="x"})', 'formatlist("%s", [[1]])',
+    'sort([1, "a"])', "sort([[1]])", "coalesce(null, [1])", "coalescelist([], [1])", 'setunion([1], ["a"])',
+]  # fmt: skip
+
 CASES: list[str] = (
     NUMBERS
     + ARITHMETIC
@@ -573,6 +582,7 @@ CASES: list[str] = (
     + WITH_VALUES
     + UNKNOWN_NAMES
     + FUNCTION_CALLS
+    + ARGUMENT_CONVERSIONS
 )
 
 
