@@ -31,6 +31,8 @@ from kiln.template.body import Attr, Blk, Body
 from kiln.template.diag import error
 from kiln.template.dynamic import expand
 from kiln.template.hclapi import EvalContext, eval_expr, parse_expression, type_constraint
+from kiln.template.jsonexpr import rng
+from kiln.template.jsonsyntax import JArray, JNode, JObject
 from kiln.template.model import ComponentSpec, Decoded
 from kiln.template.suggest import suggestion
 
@@ -138,6 +140,8 @@ class HclComponent(ComponentSpec):
         attrs, blocks = self._content(_block_names(self.bodies), [])
         attr = attrs.get(path[0])
         if attr is not None:
+            if attr.json is not None:  # JSON: nested blocks are JSON values; follow the path into them
+                return _json_range(attr.json, list(path[1:]), attr.expr.range)
             return attr.expr.range
         matching = [b for b in blocks if b.type == path[0]]
         if not matching:
@@ -153,6 +157,20 @@ class HclComponent(ComponentSpec):
             return block.range
         inner = HclComponent(self.type, self.name, block.range, [block.body], self.context)
         return inner.range_of(rest)
+
+
+def _json_range(node: JNode, path: list[str], fallback: syn.Range) -> syn.Range:
+    """The range of the JSON value at ``path`` (object keys and array indexes), or of the deepest found."""
+    for step in path:
+        if isinstance(node, JArray) and not step.isdigit() and node.items:
+            node = node.items[0]  # a single block written as a one-element array
+        if isinstance(node, JArray) and step.isdigit() and int(step) < len(node.items):
+            node = node.items[int(step)]
+        elif isinstance(node, JObject) and (hit := next((p for p in node.props if p.key.value == step), None)):
+            node = hit.value
+        else:
+            break
+    return rng(fallback.filename, node.start, node.end)
 
 
 def _block_names(bodies: Sequence[Body]) -> dict[str, int]:

@@ -207,3 +207,14 @@ def test_null_is_not_set(tmp_path: Path) -> None:
     decoded = t.builds()[0].builder.decode(SCHEMA)
     assert decoded.config == {}
     assert [d.summary for d in decoded.diagnostics] == ["Required argument is null"]
+
+
+def test_range_of_in_json_bodies(tmp_path: Path) -> None:
+    text = ('{"source": {"null": {"x": {\n  "required_thing": "x",\n  "disk": [\n    {"size": 1},\n'
+            '    {"size": 2, "name": "b"}\n  ]\n}}},\n "build": {"sources": ["source.null.x"]}}')
+    t = load(tmp_path, {"t.pkr.json": text})
+    builder = t.builds()[0].builder
+    assert builder.decode(SCHEMA).config["disk"] == [{"size": 1}, {"size": 2, "name": "b"}]
+    r = builder.range_of(["disk", "1", "name"])
+    assert (r.start.line, r.start.column) == (5, 25)
+    assert builder.range_of(["required_thing"]).start.line == 2
