@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import bcrypt as _bcrypt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiln.hcl.function import FunctionError, Param
 from kiln.hcl.values import NUMBER, STRING, Value
@@ -82,11 +82,30 @@ def _rsadecrypt(args: Sequence[Value]) -> Value:
         raise FunctionError(f"x509: failed to parse private key: {err}") from None
     if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover - the PEM type says RSA
         raise FunctionError("x509: failed to parse private key")
-    try:
-        plain = key.decrypt(raw, padding.PKCS1v15())
-    except ValueError:
-        raise FunctionError("crypto/rsa: decryption error") from None
+    plain = _pkcs1v15_decrypt(key, raw)
+    if plain is None:
+        raise FunctionError("crypto/rsa: decryption error")
     return string(plain.decode("utf-8", errors="replace"))
+
+
+def _pkcs1v15_decrypt(key: rsa.RSAPrivateKey, ciphertext: bytes) -> bytes | None:
+    """RSAES-PKCS1-v1_5 decryption that reports bad padding, as Go's ``rsa.DecryptPKCS1v15`` does.
+    (OpenSSL 3.2+ answers bad padding with a random message instead, "implicit rejection".)"""
+    numbers = key.private_numbers()
+    n, d = numbers.public_numbers.n, numbers.d
+    k = (n.bit_length() + 7) // 8
+    if len(ciphertext) > k or k < 11:
+        return None
+    c = int.from_bytes(ciphertext, "big")
+    if c >= n:
+        return None
+    em = pow(c, d, n).to_bytes(k, "big")
+    if em[0] != 0 or em[1] != 2:
+        return None
+    sep = em.find(b"\x00", 2)
+    if sep < 10:  # at least eight bytes of non-zero padding
+        return None
+    return em[sep + 1 :]
 
 
 def _strip_pem_headers(body: str) -> str:

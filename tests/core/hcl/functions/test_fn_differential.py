@@ -872,7 +872,42 @@ CASES: list[Call] = [
     raw('yamldecode("-1_0")'),
 ]
 
+
+def _rsa_fixture() -> tuple[dict[str, bytes], list[Call]]:
+    """A fresh RSA key in both PEM flavours and a ciphertext for it (both tools read the same files)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+
+    def pem(k: rsa.RSAPrivateKey, fmt: serialization.PrivateFormat) -> bytes:
+        return k.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption())
+
+    secret = base64.b64encode(key.public_key().encrypt(b"s3cr3t \xc3\xa9", padding.PKCS1v15())).decode()
+    files = {
+        "rsa.pem": pem(key, serialization.PrivateFormat.TraditionalOpenSSL),
+        "pkcs8.pem": pem(key, serialization.PrivateFormat.PKCS8),
+        "other.pem": pem(other, serialization.PrivateFormat.TraditionalOpenSSL),
+    }
+    cases = [
+        raw(f'rsadecrypt("{secret}", file("rsa.pem"))'),
+        raw(f'rsadecrypt("{secret}", file("pkcs8.pem"))'),
+        raw(f'rsadecrypt("{secret}", file("other.pem"))'),
+        raw(
+            f'rsadecrypt("{secret}", "-----BEGIN RSA PRIVATE KEY-----\\nnot base64\\n-----END RSA PRIVATE KEY-----\\n")'
+        ),
+    ]
+    return files, cases
+
+
+_RSA_FILES, _RSA_CASES = _rsa_fixture()
+CASES.extend(_RSA_CASES)
+
 WORKDIR_FILES: dict[str, bytes] = {
+    **_RSA_FILES,
     "hello.txt": b"Hello World\n",
     "binary.dat": b"\xff\xfe\x00",
     "sub/a.txt": b"a",
