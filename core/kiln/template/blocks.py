@@ -17,8 +17,9 @@ from kiln.template.body import Attr, Blk, Body
 from kiln.template.diag import error
 from kiln.template.suggest import suggestion
 
-TOP_BLOCKS: dict[str, int] = {
-    "packer": 0, "source": 2, "variables": 0, "variable": 1, "locals": 0, "local": 1, "data": 2, "build": 0,
+TOP_BLOCKS: dict[str, tuple[str, ...]] = {  # block type -> label names
+    "packer": (), "source": ("type", "name"), "variables": (), "variable": ("name",), "locals": (),
+    "local": ("name",), "data": ("type", "name"), "build": (),
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
@@ -84,8 +85,15 @@ def expect_attributes(
             ))
 
 
-def expect_blocks(blocks: list[Blk], allowed: Mapping[str, int], diags: list[HclDiagnostic]) -> list[Blk]:
-    """The blocks of an allowed type with the right number of labels; diagnostics for the others."""
+def counts(schema: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """Block type -> number of labels (what ``Body.content`` needs)."""
+    return {name: len(labels) for name, labels in schema.items()}
+
+
+def expect_blocks(
+    blocks: list[Blk], allowed: Mapping[str, tuple[str, ...]], diags: list[HclDiagnostic]
+) -> list[Blk]:
+    """The blocks of an allowed type with the right labels; HCL's diagnostics for the others."""
     ok = []
     for b in blocks:
         if b.type not in allowed:
@@ -93,27 +101,27 @@ def expect_blocks(blocks: list[Blk], allowed: Mapping[str, int], diags: list[Hcl
             diags.append(error(
                 "Unsupported block type", f'Blocks of type "{b.type}" are not expected here.{hint}', b.type_range
             ))
-        elif len(b.labels) != allowed[b.type]:
-            diags.append(_label_count_error(b, allowed[b.type]))
+        elif len(b.labels) != len(allowed[b.type]):
+            diags.append(_label_error(b, allowed[b.type]))
         else:
             ok.append(b)
     return ok
 
 
-def _label_count_error(b: Blk, want: int) -> HclDiagnostic:
-    if len(b.labels) > want:
-        return error("Extraneous label for " + b.type,
-                     f"Only {want} labels (name) are expected for {b.type} blocks." if want else
-                     f"No labels are expected for {b.type} blocks.", b.label_ranges[want])
-    return error("Missing name for " + b.type,
-                 f"All {b.type} blocks must have {want} labels.", b.range)
+def _label_error(b: Blk, names: tuple[str, ...]) -> HclDiagnostic:
+    if len(b.labels) > len(names):
+        detail = (f"Only {len(names)} labels ({', '.join(names)}) are expected for {b.type} blocks." if names
+                  else f"No labels are expected for {b.type} blocks.")
+        return error(f"Extraneous label for {b.type}", detail, b.label_ranges[len(names)], b.range)
+    return error(f"Missing {names[len(b.labels)]} for {b.type}",
+                 f"All {b.type} blocks must have {len(names)} labels ({', '.join(names)}).", b.range)
 
 
 def read_declarations(bodies: list[Body]) -> Declarations:
     decls = Declarations()
     d = decls.diagnostics
     for body in bodies:
-        content = body.content(TOP_BLOCKS)
+        content = body.content(counts(TOP_BLOCKS))
         d += content.diagnostics
         expect_attributes(content.attributes, (), d)
         for b in expect_blocks(content.blocks, TOP_BLOCKS, d):
@@ -127,7 +135,7 @@ def _read_block(b: Blk, decls: Declarations) -> None:
         c = b.body.content({"required_plugins": 0})
         d += c.diagnostics
         expect_attributes(c.attributes, ("required_version",), d)
-        plugins = expect_blocks(c.blocks, {"required_plugins": 0}, d)
+        plugins = expect_blocks(c.blocks, {"required_plugins": ()}, d)
         decls.packer.append(PackerDecl(c.attributes.get("required_version"), plugins, b.range))
     elif b.type == "variable":
         _read_variable(b, decls)
@@ -171,7 +179,7 @@ def _read_variable(b: Blk, decls: Declarations) -> None:
     a = c.attributes
     decl = VariableDecl(name, b.range, a.get("type"), a.get("default"), a.get("description"),
                         a.get("sensitive"), a.get("nullable"))
-    for v in expect_blocks(c.blocks, {"validation": 0}, d):
+    for v in expect_blocks(c.blocks, {"validation": ()}, d):
         vc = v.body.content({})
         d += vc.diagnostics
         expect_attributes(vc.attributes, ("condition", "error_message"), d)

@@ -11,7 +11,7 @@ from kiln.hcl import syntax as syn
 from kiln.hcl.convert import ConversionError, convert, to_python
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, ListType, Value
-from kiln.template.blocks import ComponentDecl, expect_attributes, expect_blocks
+from kiln.template.blocks import ComponentDecl, counts, expect_attributes, expect_blocks
 from kiln.template.body import Attr, Blk, Body, WithoutAttributes
 from kiln.template.component import HclComponent
 from kiln.template.diag import error, warning
@@ -20,8 +20,10 @@ from kiln.template.hclapi import EvalContext, eval_expr
 from kiln.template.model import BuildSpec, PostProcessorSpec, ProvisionerSpec
 from kiln.template.scope import Scope, build_value, source_value
 
-BUILD_BLOCKS = {"source": 1, "provisioner": 1, "post-processor": 1, "post-processors": 0,
-                "error-cleanup-provisioner": 1, "hcp_packer_registry": 0}
+BUILD_BLOCKS: dict[str, tuple[str, ...]] = {
+    "source": ("reference",), "provisioner": ("type",), "post-processor": ("type",), "post-processors": (),
+    "error-cleanup-provisioner": ("type",), "hcp_packer_registry": (),
+}
 PROVISIONER_META = ("name", "pause_before", "max_retries", "timeout", "continue_on_error", "only", "except",
                     "override")
 POST_PROCESSOR_META = ("name", "only", "except", "keep_input_artifact")
@@ -84,7 +86,7 @@ class BuildReader:
 
     def read(self, block: Blk) -> list[BuildSpec]:
         d = self.diags
-        c = block.body.content(BUILD_BLOCKS)
+        c = block.body.content(counts(BUILD_BLOCKS))
         d += c.diagnostics
         expect_attributes(c.attributes, ("name", "description", "sources"), d)
         blocks = expect_blocks(c.blocks, BUILD_BLOCKS, d)
@@ -237,7 +239,7 @@ class BuildReader:
         self.diags += c.diagnostics
         expect_attributes(c.attributes, (), self.diags)
         chain = []
-        for inner in expect_blocks(c.blocks, {"post-processor": 1}, self.diags):
+        for inner in expect_blocks(c.blocks, {"post-processor": ("type",)}, self.diags):
             pp = self._post_processor(inner, use)
             if pp is not None:
                 chain.append(pp)

@@ -127,6 +127,9 @@ CASES = [
                             'build {\n  sources = ["source.null.x", "source.null.nope"]\n}\n'}),
     Case("duplicate-source", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n' + NULL}),
     Case("unsupported-block", {"a.pkr.hcl": 'sourc "null" "x" {}\n' + NULL}),
+    Case("label-counts", {"a.pkr.hcl": 'source "null" {}\nvariable "a" "b" {}\n' + NULL}),
+    Case("provisioner-without-type", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
+                                      'build {\n  sources = ["source.null.x"]\n  provisioner {}\n}\n'}),
     Case("top-level-argument", {"a.pkr.hcl": "foo = 1\n" + NULL}),
     Case("build-argument", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
                             'build {\n  sources = ["source.null.x"]\n  bogus = 1\n}\n'}),
