@@ -585,6 +585,31 @@ CASES: list[Call] = [
     raw("pow(0, 0)"),
     raw("pow(10, 400)"),
     raw("pow(2, 0.5)"),
+    # try, can, convert (kiln calls them with their expressions)
+    raw('try(local.foo, "fallback")'),
+    raw('try(upper(1,2), "x")'),
+    raw('try(tonumber("a"), 5)'),
+    raw('try(jsondecode("{"), {})'),
+    raw('try(jsondecode("{\\"a\\":1}").a, 0)'),
+    raw('try(jsondecode("{\\"a\\":1}").b, 0)'),
+    raw("try(local.foo, local.bar)"),
+    raw("try()"),
+    raw("can(local.foo)"),
+    raw('can(upper("x"))'),
+    raw('can(jsondecode("{"))'),
+    raw("can()"),
+    raw("can(1, 2)"),
+    raw("convert(3, string)"),
+    raw('convert("3", number)'),
+    raw('convert("x", number)'),
+    raw('convert(["a", 1], list(string))'),
+    raw("convert({a = 1}, map(string))"),
+    raw('convert([1, "a"], list(number))'),
+    raw("convert(1, list)"),
+    raw("convert(1, foo)"),
+    raw("convert(null, string)"),
+    raw('convert(["a"], set(string))'),
+    raw('convert({a = 1, b = "x"}, object({a = string}))'),
     # written as HCL: CIDR and date/time corners
     raw('cidrhost("10.0.0.0/32", 0)'),
     raw('cidrhost("10.0.0.0/32", 1)'),
@@ -941,7 +966,23 @@ def test_table_is_large_enough() -> None:
     assert len({c.source() for c in CASES}) == len(CASES), "duplicate cases"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.source() for c in CASES])
+# Differences that come from outside the function library, each a strict xfail: it fails loudly once
+# the other module is fixed, so the entry can go.
+OUTSIDE_FUNCTIONS = {
+    "try(local.foo, local.bar)": "kiln.hcl's 'Unsupported attribute' range starts after the '.', HCL's at it",
+}
+
+
+def _params() -> list[object]:
+    out: list[object] = []
+    for c in CASES:
+        reason = OUTSIDE_FUNCTIONS.get(c.source())
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out.append(pytest.param(c, id=c.source(), marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
 def test_same_as_packer(
     case: Call, packer_results: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
