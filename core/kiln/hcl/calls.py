@@ -41,8 +41,12 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
     args: list[Value] = []
     ranges: list[Range] = []
     exprs: list[Expr] = []
-    for i, arg_expr in enumerate(e.args):
-        value = evaluate(arg_expr, ctx)
+    from kiln.hcl.evaluate import evaluate_each
+
+    values, diags = evaluate_each(e.args, ctx)  # HCL evaluates every argument and reports every error
+    if diags:
+        raise DiagnosticError(diags)
+    for i, (arg_expr, value) in enumerate(zip(e.args, values, strict=True)):
         if e.expand_final and i == len(e.args) - 1:
             expanded = _expand(value, arg_expr, e, ctx, evaluate)
             if expanded is None:
@@ -98,23 +102,17 @@ def _call(
         subject = e.close_paren_range if len(args) < len(fn.params) else ranges[len(fn.params)]
         raise DiagnosticError([error(err.summary, err.message, subject, e.range)]) from None
     converted: list[Value] = []
+    diags = []
     for i, arg in enumerate(args):
         param = fn.param_for(i)
         assert param is not None
         try:
             converted.append(convert(arg, param.type))
         except ConversionError as err:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Invalid function argument",
-                        f'Invalid value for "{param.name}" parameter: {err.message}.',
-                        ranges[i],
-                        e.range,
-                        describe(exprs[i]),
-                    )
-                ]
-            ) from None
+            detail = f'Invalid value for "{param.name}" parameter: {err.message}.'
+            diags.append(error("Invalid function argument", detail, ranges[i], e.range, describe(exprs[i])))
+    if diags:
+        raise DiagnosticError(diags)
     try:
         return fn.call(converted)
     except ArgError as err:

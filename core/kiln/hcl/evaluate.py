@@ -7,12 +7,12 @@ type); marks such as ``sensitive`` flow into every result computed from a marked
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kiln.hcl import access, ops
 from kiln.hcl.convert import ConversionError, convert, object_type
-from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.syntax import (
     AnonSymbol,
     Binary,
@@ -99,6 +99,20 @@ def evaluate(expr: Expr, ctx: EvalContext | None = None) -> Value:
     return handler(expr, ctx)
 
 
+def evaluate_each(exprs: Sequence[Expr], ctx: EvalContext | None) -> tuple[list[Value], list[HclDiagnostic]]:
+    """Evaluate every expression even when some fail (a failed one counts as unknown), as HCL does
+    to report all errors of a tuple, an object, a template, an operation or a call at once."""
+    values: list[Value] = []
+    diags: list[HclDiagnostic] = []
+    for expr in exprs:
+        try:
+            values.append(evaluate(expr, ctx))
+        except DiagnosticError as err:
+            diags.extend(err.diagnostics)
+            values.append(unknown(DYNAMIC))
+    return values, diags
+
+
 def _literal(e: Literal, ctx: EvalContext | None) -> Value:
     return e.value
 
@@ -130,8 +144,9 @@ def _get_attr(e: GetAttr, ctx: EvalContext | None) -> Value:
 
 
 def _index(e: Index, ctx: EvalContext | None) -> Value:
-    source = evaluate(e.source, ctx)
-    key = evaluate(e.key, ctx)
+    (source, key), diags = evaluate_each([e.source, e.key], ctx)
+    if diags:
+        raise DiagnosticError(diags)
     try:
         return access.index(source, key)
     except access.AccessError as err:
@@ -150,48 +165,48 @@ def _parens(e: Parens, ctx: EvalContext | None) -> Value:
 
 
 def _tuple(e: TupleCons, ctx: EvalContext | None) -> Value:
-    items = [evaluate(i, ctx) for i in e.items]
+    items, diags = evaluate_each(e.items, ctx)
+    if diags:
+        raise DiagnosticError(diags)
     return Value(TupleType(tuple(v.type for v in items)), items)
+
+
+_AMBIGUOUS = (
+    "If this expression is intended to be a reference, wrap it in parentheses. If it's instead intended as a "
+    "literal name containing periods, wrap it in quotes to create a string literal."
+)
 
 
 def _object(e: ObjectCons, ctx: EvalContext | None) -> Value:
     attrs: dict[str, Value] = {}
     known = True
     marks: set[str] = set()
+    diags: list[HclDiagnostic] = []
     for item in e.items:
         if item.ambiguous:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Ambiguous attribute key",
-                        "If this expression is intended to be a reference, wrap it in parentheses. If it's instead "
-                        "intended as a literal name containing periods, wrap it in quotes to create a string literal.",
-                        item.key.range,
-                    )
-                ]
-            )
-        key = evaluate(item.key, ctx)
+            diags.append(error("Ambiguous attribute key", _AMBIGUOUS, item.key.range))
+            known = False
+            continue
+        (key, value), item_diags = evaluate_each([item.key, item.value], ctx)
+        diags.extend(item_diags)
+        problem = ("", "")
         if key.is_null:
-            raise DiagnosticError(
-                [error("Null value as key", "Can't use a null value as a key.", item.key.range)]
-            )
-        try:
-            key = convert(key, STRING)
-        except ConversionError as err:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Incorrect key type", f"Can't use this value as a key: {err.message}.", item.key.range
-                    )
-                ]
-            ) from None
-        value = evaluate(item.value, ctx)
-        if not key.is_known:
+            problem = ("Null value as key", "Can't use a null value as a key.")
+        else:
+            try:
+                key = convert(key, STRING)
+            except ConversionError as err:
+                problem = ("Incorrect key type", f"Can't use this value as a key: {err.message}.")
+        if problem[0]:
+            diags.append(error(problem[0], problem[1], item.key.range))
+        if item_diags or problem[0] or not key.is_known:
             known = False
             continue
         marks |= key.marks
-        attrs.pop(key.v, None)
+        attrs.pop(key.v, None)  # a repeated key: the last one wins
         attrs[key.v] = value
+    if diags:
+        raise DiagnosticError(diags)
     if not known:
         return unknown(DYNAMIC).mark(*marks)
     result = Value(object_type({k: v.type for k, v in attrs.items()}), dict(sorted(attrs.items())))
@@ -202,9 +217,10 @@ def _operands(
     op: ops.Operator, sides: list[tuple[str, Expr]], whole: Expr, ctx: EvalContext | None
 ) -> list[Value]:
     """Evaluate and convert each operand, reporting every unsuitable one (as HCL does)."""
-    values = [evaluate(expr, ctx) for _, expr in sides]
+    values, diags = evaluate_each([expr for _, expr in sides], ctx)
+    if diags:
+        raise DiagnosticError(diags)
     out: list[Value] = []
-    diags = []
     for (side, expr), value in zip(sides, values, strict=True):
         try:
             out.append(convert(value, op.operand))
@@ -258,40 +274,29 @@ def _template(e: TemplateExpr, ctx: EvalContext | None) -> Value:
     out: list[str] = []
     known = True
     marks: set[str] = set()
-    for part in e.parts:
-        value = evaluate(part, ctx)
+    values, diags = evaluate_each(e.parts, ctx)
+    for part, value in zip(e.parts, values, strict=True):
+        problem = ""
         if value.is_null:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Invalid template interpolation value",
-                        "The expression result is null. Cannot include a null value in a string template.",
-                        part.range,
-                        e.range,
-                        _with(part, ctx),
-                    )
-                ]
-            )
-        if not value.is_known:
+            problem = "The expression result is null. Cannot include a null value in a string template."
+        elif not value.is_known:
             known = False
             marks |= value.marks
             continue
-        try:
-            text = convert(value, STRING)
-        except ConversionError as err:
-            raise DiagnosticError(
-                [
-                    error(
-                        "Invalid template interpolation value",
-                        f"Cannot include the given value in a string template: {err.message}.",
-                        part.range,
-                        e.range,
-                        _with(part, ctx),
-                    )
-                ]
-            ) from None
+        else:
+            try:
+                text = convert(value, STRING)
+            except ConversionError as err:
+                problem = f"Cannot include the given value in a string template: {err.message}."
+        if problem:
+            diags.append(
+                error("Invalid template interpolation value", problem, part.range, e.range, _with(part, ctx))
+            )
+            continue
         marks |= text.marks
         out.append(text.v)
+    if diags:
+        raise DiagnosticError(diags)
     result = Value(STRING, "".join(out)) if known else unknown(STRING)
     return result.mark(*marks) if marks else result
 

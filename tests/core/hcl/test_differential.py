@@ -566,6 +566,14 @@ ARGUMENT_CONVERSIONS = [  # the calling convention: arguments converted to param
     'sort([1, "a"])', "sort([[1]])", "coalesce(null, [1])", "coalescelist([], [1])", 'setunion([1], ["a"])',
 ]  # fmt: skip
 
+MANY_ERRORS = [  # HCL evaluates every part and reports every error at once
+    '[1 + "a", 2 + "b"]', "nosuch + nosuch2", '{a = nosuch, b = 1 + "x"}', '"${nosuch}${1 + "a"}${null}"',
+    '"${null}${[1]}"', "join(nosuch, [nosuch2])", "join(1, [[1]], [{}])", "[nosuch][nosuch2]",
+    "{(nosuch) = 1, (null) = 2, ([1]) = 3}", "{a.b = 1, c.d = 2}", '[for x in [1, 2]: x + "a"]',
+    '{for x in ["a", "a", "b", "b"]: x => x}', "upper(nosuch) + nosuch2", "(nosuch ? 1 : 2) + x",
+    "[for x in nosuch: x]", "true ? nosuch : nosuch2", "false ? nosuch : nosuch2", "nosuch ? nosuch2 : nosuch3",
+]  # fmt: skip
+
 CASES: list[str] = (
     NUMBERS
     + ARITHMETIC
@@ -583,6 +591,7 @@ CASES: list[str] = (
     + UNKNOWN_NAMES
     + FUNCTION_CALLS
     + ARGUMENT_CONVERSIONS
+    + MANY_ERRORS
 )
 
 
