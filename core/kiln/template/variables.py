@@ -22,6 +22,8 @@ from kiln.template.diag import error, has_errors
 from kiln.template.hclapi import Constraint, eval_expr, make_context, parse_expression, type_constraint
 
 ENV_PREFIX = "PKR_VAR_"
+NO_RANGE = syn.Range("", syn.Pos(0, 0, 0), syn.Pos(0, 0, 0))
+"""The range of a value given as plain text (Packer's empty range: rendered "on  line 0")."""
 _DOCS = "https://packer.io/docs/configuration/from-1.5/syntax"
 
 
@@ -152,7 +154,7 @@ def _from_text(var: Variable, text: str, filename: str) -> tuple[Value, syn.Rang
     """A value given as text (``-var``, ``PKR_VAR_``): literal text for string/number/untyped variables,
     an HCL expression for the others."""
     if var.type is None or var.type in (STRING, NUMBER):
-        return string(text), None, []
+        return string(text), NO_RANGE, []
     expr, diags = parse_expression(text, filename)
     if diags:
         return unknown(DYNAMIC), expr.range, diags
