@@ -197,3 +197,49 @@ def test_expression_functions_check_arity() -> None:
 def test_try_through_the_evaluator() -> None:
     ctx = EvalContext({"local": O(a=S("x"))}, functions_for("."))
     assert evaluate(parse_expression('try(local.missing, "fallback")'), ctx).v == "fallback"
+
+
+# ---- robustness: any argument values give a value or a FunctionError, never a crash ----------------
+
+_SAMPLES: list[Value] = [
+    S(""),
+    S("a,b"),
+    S("10.0.0.0/8"),
+    S("2018-01-02T03:04:05Z"),
+    S("%s"),
+    S("(a)(?P<x>b)"),
+    S("é👍🏽"),
+    N(0),
+    N(-1),
+    N("1.5"),
+    N("1e30"),
+    Value(BOOL, True),
+    Value(DYNAMIC, None),
+    unknown(STRING),
+    unknown(DYNAMIC),
+    T(),
+    T(S("a"), N(1)),
+    O(),
+    O(a=S("b")),
+    Value(ListType(STRING), [S("a")]),
+    Value(MapType(NUMBER), {"k": N(1)}),
+    Value(SetType(STRING), [S("s")]),
+]
+_NETWORKED = {"aws_secretsmanager", "aws_secretsmanager_raw", "vault", "consul_key", "bcrypt"}
+
+
+def test_no_function_crashes_on_odd_arguments(tmp_path: object) -> None:
+    import itertools
+
+    for name, fn in sorted(functions_for(str(tmp_path)).items()):
+        if not isinstance(fn, Function) or name in _NETWORKED:
+            continue
+        arity = len(fn.params) + (1 if fn.variadic else 0)
+        samples = _SAMPLES if arity <= 2 else _SAMPLES[::3]
+        for args in itertools.product(samples, repeat=arity):
+            try:
+                fn.call(list(args))
+            except FunctionError:
+                pass
+            except Exception as err:  # pragma: no cover - the assertion names the culprit
+                pytest.fail(f"{name}{tuple(a.v for a in args)} raised {type(err).__name__}: {err}")
