@@ -114,6 +114,21 @@ CASES = [
                     "b.pkr.hcl": 'locals { other_file = local.nums[1] }\n'},
          args=["-var", "who=kiln"], lines=["local.greeting", "local.shout", "local.nums", "local.obj",
                                            "local.again", "local.other_file", "local", "variables"]),
+    Case("collection-types", {"a.pkr.hcl": 'variable "st" {\n  type = set(string)\n  default = ["b", "a", "b"]\n}\n'
+                              'variable "tu" {\n  type = tuple([string, number])\n  default = ["x", "2"]\n}\n'
+                              'variable "mo" {\n  type = map(object({ n = number }))\n'
+                              '  default = { k = { n = 1 } }\n}\n' + NULL,
+                              "v.pkrvars.json": '{"mo": {"j": {"n": 5}, "i": {"n": 6}}}'},
+         args=["-var-file", "v.pkrvars.json", "-var", 'st=["z","y"]'],
+         lines=["var.st", "var.tu", "var.mo", "var.mo.j.n + 1", "[for k, v in var.mo : k]"]),
+    Case("function-in-arg", {"a.pkr.hcl": 'variable "l" { type = list(string) }\n' + NULL},
+         args=["-var", 'l=[upper("a")]']),
+    Case("expressions", {"a.pkr.hcl": 'variable "names" { default = ["a", "b"] }\n'
+                         'locals {\n  splat = [for n in var.names : { name = n }][*].name\n'
+                         '  cond = length(var.names) > 1 ? "many" : "one"\n'
+                         '  heredoc = <<-EOT\n    hello\n      ${var.names[0]}\n    EOT\n'
+                         '  tpl = "%{ for n in var.names }${n};%{ endfor }"\n}\n' + NULL},
+         lines=["local.splat", "local.cond", "local.heredoc", "local.tpl", "local"]),
     Case("local-unknown-reference", {"a.pkr.hcl": "locals {\n  a = local.zz\n  c = 1\n}\n" + NULL},
          lines=["local.c", "local"]),
     Case("local-cycle", {"a.pkr.hcl": "locals {\n  a = local.b\n  b = local.a\n  c = 2\n}\n" + NULL},
