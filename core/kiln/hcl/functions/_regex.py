@@ -1,20 +1,25 @@
 """Go's RE2 regular expressions on top of Python's ``re``.
 
 ``compile_go`` checks the pattern with Go's rules (no lookaround, no backreferences, ASCII ``\\d \\w \\s
-\\b``, ``$`` is end of text unless ``(?m)``...) and translates it; ``GoSyntaxError`` carries Go's
-error code and the offending text. ``replace_all`` and ``find_all`` follow Go's treatment of empty
-matches, and ``expand`` Go's ``$1``/``${name}`` templates.
+\\b``, ``$`` is end of text unless ``(?m)``, the ``U`` flag...) and translates it; ``GoSyntaxError``
+carries Go's error code and the offending text. ``_regexrun`` runs the result with Go's rules.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
-import unicodedata
-from collections.abc import Iterator
 
-_DUP = "__kiln_dup"  # Go allows a capture name twice, Python does not: later ones get this suffix
+from ._charclasses import (
+    CATEGORIES,
+    SCRIPTS,
+    ascii_ranges,
+    category_ranges,
+    complement,
+    render,
+    script_ranges,
+)
+from ._regexrun import DUP
 
 
 class GoSyntaxError(Exception):
@@ -48,82 +53,6 @@ _POSIX = {
 _WORD = "[0-9A-Za-z_]"
 _BOUNDARY = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
 _NOT_BOUNDARY = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
-
-
-Ranges = tuple[tuple[int, int], ...]
-
-
-def _scan(pred: object) -> Ranges:
-    out: list[tuple[int, int]] = []
-    start = -1
-    for cp in range(sys.maxunicode + 2):
-        inside = cp <= sys.maxunicode and pred(cp)  # type: ignore[operator]
-        if inside and start < 0:
-            start = cp
-        elif not inside and start >= 0:
-            out.append((start, cp - 1))
-            start = -1
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=64)
-def _category_ranges(prefix: str) -> Ranges:
-    """The code points of Unicode general category ``prefix`` (``L``, ``Lu``, ``Nd``...)."""
-    return _scan(lambda cp: unicodedata.category(chr(cp)).startswith(prefix))
-
-
-_SCRIPT_PREFIXES = {
-    "Han": ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH"),
-    "Common": (),
-}
-_SCRIPTS = frozenset(
-    "Latin Greek Cyrillic Armenian Hebrew Arabic Syriac Thaana Devanagari Bengali Gurmukhi Gujarati Oriya "
-    "Tamil Telugu Kannada Malayalam Sinhala Thai Lao Tibetan Myanmar Georgian Hangul Ethiopic Cherokee "
-    "Khmer Mongolian Hiragana Katakana Bopomofo Han".split()
-)
-
-
-@functools.lru_cache(maxsize=64)
-def _script_ranges(name: str) -> Ranges:
-    """Approximately Go's script table: the characters whose Unicode name starts with the script's."""
-    prefixes = _SCRIPT_PREFIXES.get(name) or (name.upper() + " ",)
-    return _scan(lambda cp: unicodedata.name(chr(cp), "").startswith(prefixes))
-
-
-def _ascii_ranges(body: str) -> Ranges:
-    cps = sorted({cp for cp in range(128) if re.fullmatch(f"[{body}]", chr(cp))})
-    out: list[tuple[int, int]] = []
-    for cp in cps:
-        if out and out[-1][1] == cp - 1:
-            out[-1] = (out[-1][0], cp)
-        else:
-            out.append((cp, cp))
-    return tuple(out)
-
-
-def _complement(ranges: Ranges) -> Ranges:
-    out: list[tuple[int, int]] = []
-    nxt = 0
-    for lo, hi in ranges:
-        if lo > nxt:
-            out.append((nxt, lo - 1))
-        nxt = hi + 1
-    if nxt <= sys.maxunicode:
-        out.append((nxt, sys.maxunicode))
-    return tuple(out)
-
-
-def _render(ranges: Ranges) -> str:
-    return "".join(_esc(lo) if lo == hi else f"{_esc(lo)}-{_esc(hi)}" for lo, hi in ranges)
-
-
-def _esc(cp: int) -> str:
-    return f"\\U{cp:08x}"
-
-
-_CATEGORIES = frozenset(
-    "C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs".split()
-)
 
 
 class _Translator:
@@ -222,7 +151,7 @@ class _Translator:
                     raise GoSyntaxError("invalid named capture", p[i : j + 1] if j > 0 else p[i:])
                 seen = self.group_names.get(name, 0)
                 self.group_names[name] = seen + 1
-                self.out.append(f"(?P<{name}{_DUP}{seen}>" if seen else f"(?P<{name}>")
+                self.out.append(f"(?P<{name}{DUP}{seen}>" if seen else f"(?P<{name}>")
                 self.i = j + 1
                 self._group()
                 return
@@ -329,18 +258,18 @@ class _Translator:
             self.i += 1
         if name.startswith("^"):
             negated, name = not negated, name[1:]
-        if name in _CATEGORIES:
-            ranges = _category_ranges(name)
-        elif name in _SCRIPTS:
-            ranges = _script_ranges(name)
+        if name in CATEGORIES:
+            ranges = category_ranges(name)
+        elif name in SCRIPTS:
+            ranges = script_ranges(name)
         elif name == "Any":
             ranges = ((0, sys.maxunicode),)
         else:
             raise GoSyntaxError("invalid character class range", p[start : self.i])
         return (
-            _render(_complement(ranges) if negated else ranges)
+            render(complement(ranges) if negated else ranges)
             if in_class
-            else (f"[{_render(_complement(ranges) if negated else ranges)}]")
+            else (f"[{render(complement(ranges) if negated else ranges)}]")
         )
 
     def _class(self) -> str:
@@ -366,7 +295,7 @@ class _Translator:
                 neg = name.startswith("^")
                 if end > 0 and name.lstrip("^") in _POSIX:
                     body = _POSIX[name.lstrip("^")]
-                    out.append(_render(_complement(_ascii_ranges(body))) if neg else body)
+                    out.append(render(complement(ascii_ranges(body))) if neg else body)
                     self.i = end + 2
                     continue
             if ch == "\\":
@@ -398,97 +327,3 @@ def compile_go(pattern: str) -> re.Pattern[str]:
         return re.compile(translated)
     except re.error as err:
         raise GoSyntaxError(f"kiln cannot translate this pattern ({err.msg})", pattern) from None
-
-
-def group_names(compiled: re.Pattern[str]) -> list[str]:
-    """Go's ``SubexpNames()[1:]``: a name or "" for each capture group, in order."""
-    names = [""] * compiled.groups
-    for name, idx in compiled.groupindex.items():
-        names[idx - 1] = name.split(_DUP, 1)[0]
-    return names
-
-
-def find_all(compiled: re.Pattern[str], s: str) -> Iterator[re.Match[str]]:
-    """Go's ``FindAll...``: successive matches, an empty match right after a match is dropped."""
-    pos, prev_end = 0, -1
-    while pos <= len(s):
-        m = compiled.search(s, pos)
-        if m is None:
-            return
-        accept = True
-        if m.end() == m.start():
-            if m.start() == prev_end:
-                accept = False
-            pos = m.end() + 1
-        else:
-            pos = m.end()
-        prev_end = m.end()
-        if accept:
-            yield m
-
-
-def expand(template: str, m: re.Match[str], names: list[str]) -> str:
-    """Go's ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``."""
-    out: list[str] = []
-    t = template
-    while True:
-        before, sep, after = t.partition("$")
-        out.append(before)
-        if not sep:
-            return "".join(out)
-        t = after
-        if t.startswith("$"):
-            out.append("$")
-            t = t[1:]
-            continue
-        parsed = _extract(t)
-        if parsed is None:
-            out.append("$")
-            continue
-        name, num, t = parsed
-        if num >= 0:
-            if num <= len(names) and m.start(num) >= 0:
-                out.append(m.group(num))
-        else:
-            for idx, n in enumerate(names, start=1):
-                if n == name and m.start(idx) >= 0:
-                    out.append(m.group(idx))
-                    break
-
-
-def _extract(s: str) -> tuple[str, int, str] | None:
-    brace = s.startswith("{")
-    if brace:
-        s = s[1:]
-    i = 0
-    while i < len(s) and (s[i].isalpha() or s[i].isdigit() or s[i] == "_"):
-        i += 1
-    if i == 0:
-        return None
-    name = s[:i]
-    if brace:
-        if i >= len(s) or s[i] != "}":
-            return None
-        i += 1
-    num = int(name) if name.isascii() and name.isdigit() and not (name[0] == "0" and len(name) > 1) else -1
-    if num >= 10**8:
-        num = -1
-    return name, num, s[i:]
-
-
-def replace_all(compiled: re.Pattern[str], s: str, template: str) -> str:
-    """Go's ``ReplaceAllString`` (no replacement for an empty match abutting the previous one)."""
-    names = group_names(compiled)
-    out: list[str] = []
-    last_end, pos = 0, 0
-    while pos <= len(s):
-        m = compiled.search(s, pos)
-        if m is None:
-            break
-        out.append(s[last_end : m.start()])
-        if m.end() > last_end or m.start() == 0:
-            out.append(expand(template, m, names))
-        last_end = m.end()
-        pos = pos + 1 if pos + 1 > m.end() else m.end()
-    out.append(s[last_end:])
-    return "".join(out)

@@ -9,7 +9,8 @@ from kiln.hcl.convert import object_type
 from kiln.hcl.function import ArgError, FunctionError, Param
 from kiln.hcl.values import DYNAMIC, STRING, ListType, ObjectType, TupleType, Type, Value
 
-from ._regex import GoSyntaxError, compile_go, find_all, group_names, replace_all
+from ._regex import GoSyntaxError, compile_go
+from ._regexrun import find_all, group_names, replace_all
 from ._support import define, string
 
 

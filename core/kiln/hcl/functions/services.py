@@ -181,7 +181,8 @@ def consul_read(key: str) -> str:
     headers = {}
     if os.environ.get("CONSUL_HTTP_TOKEN"):
         headers["X-Consul-Token"] = os.environ["CONSUL_HTTP_TOKEN"]
-    ctx = _ssl_context(not _truthy("CONSUL_HTTP_SSL_VERIFY") and "CONSUL_HTTP_SSL_VERIFY" in os.environ, None)
+    skip_verify = os.environ.get("CONSUL_HTTP_SSL_VERIFY", "true").lower() in ("0", "false", "f", "no")
+    ctx = _ssl_context(skip_verify, os.environ.get("CONSUL_CACERT"))
     try:
         status, body = _get(url, headers, ctx)
     except (urllib.error.URLError, OSError) as err:
