@@ -21,7 +21,7 @@ _UNIT = r"(?:years?|weeks?|days?|hours?|minutes?|seconds?|milliseconds?|microsec
 _DURATION = re.compile(rf"\b\d+ {_UNIT}(?: \d+ {_UNIT})?")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
 _UNIX = re.compile(r"^\d{9,11},", re.M)
-_SCRIPT = re.compile(r"/tmp/packer-shell\d+")
+_SCRIPT = re.compile(r"/tmp/packer-shell\w+")
 
 SCRIPT = "/tmp/packer-shellN"
 NULL_STRING = "Did not export anything. This is the null builder"
