@@ -107,7 +107,8 @@ class BuildReader:
         for use in uses:
             name = f"{build_name}.{use.ref()}" if build_name else use.ref()
             spec = BuildSpec(name, build_name, use.type, use.local_name, self._builder(use),
-                             description=str(static.get("description", "")))
+                             description=str(static.get("description", "")),
+                             source_block_name=use.name if use.name != use.local_name else "")
             for b in blocks:
                 if b.type == "provisioner":
                     prov = self._provisioner(b, use)

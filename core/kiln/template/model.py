@@ -99,6 +99,9 @@ class BuildSpec:
     error_cleanup_provisioner: ProvisionerSpec | None = None
     post_processors: list[list[PostProcessorSpec]] = field(default_factory=list)  # one list per chain
     description: str = ""
+    source_block_name: str = ""  # the source block's own name when a nested block renamed it: Packer 1.6.6
+    # gives it as PACKER_BUILD_NAME (and the manifest's "name"), while source.name and override keys use
+    # ``source_name``. Empty when not renamed (and for legacy templates): then use ``source_name``.
 
 
 @dataclass(frozen=True)

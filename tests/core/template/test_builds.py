@@ -35,6 +35,7 @@ build {
         ("nb.null.renamed", "nb", "null", "renamed"), ("null.x", "", "null", "x")]
     assert builds[0].description == "desc"
     assert builds[2].builder.name == "renamed" and builds[2].builder.type == "null"
+    assert [b.source_block_name for b in builds] == ["", "", "x", ""]  # PACKER_BUILD_NAME of a renamed use
 
 
 def test_provisioner_meta_arguments(tmp_path: Path) -> None:
