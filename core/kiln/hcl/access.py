@@ -125,7 +125,7 @@ def _go_g(n: Decimal, digits: int | None = None) -> str:
     if digits is None:
         return go_float_g(float(n))
     if n.is_zero():
-        return "0"
+        return "-0" if n.is_signed() else "0"
     t = n.normalize().as_tuple()
     nd = len(t.digits)
     rounded = n if nd <= digits else Decimal(f"{n:.{digits - 1}e}")
@@ -174,7 +174,11 @@ def describe_value(v: Value) -> str:
         return "true" if v.v else "false"
     if isinstance(t, ObjectType):
         n = len(t.attrs)
-        return "object with no attributes" if n == 0 else f"object with {n} attribute{'s' if n > 1 else ''}"
+        if n == 1:
+            from kiln.hcl.format import go_quote
+
+            return f"object with 1 attribute {go_quote(t.attrs[0][0])}"
+        return "object with no attributes" if n == 0 else f"object with {n} attributes"
     n = len(v.v)
     name = t.friendly()
     if n == 0:

@@ -574,6 +574,15 @@ MANY_ERRORS = [  # HCL evaluates every part and reports every error at once
     "[for x in nosuch: x]", "true ? nosuch : nosuch2", "false ? nosuch : nosuch2", "nosuch ? nosuch2 : nosuch3",
 ]  # fmt: skip
 
+DESCRIBED_VALUES = [  # how "with x as ..." describes each kind of value (10 significant digits for numbers)
+    f"[for x in [{v}]: [x] + 1]"
+    for v in (
+        "1.23456789012", "1e20", "0.5", "100", "12345678901", "1/3", "-2.5", "0.0001", "0.00001", "1e-7",
+        "1234567890", "1/0", "0", "-0", "9999999999.5", '"a\\nb"', '"é\\u0001"', "[1,2]", "{}", "[]",
+        "{a=1, b=2}", "null", "true", "[[1]]", "{a={}}",
+    )
+]  # fmt: skip
+
 CASES: list[str] = (
     NUMBERS
     + ARITHMETIC
@@ -592,6 +601,7 @@ CASES: list[str] = (
     + FUNCTION_CALLS
     + ARGUMENT_CONVERSIONS
     + MANY_ERRORS
+    + DESCRIBED_VALUES
 )
 
 
