@@ -187,8 +187,11 @@ def describe_value(v: Value) -> str:
 
 
 def describe_variables(expr: Expr, ctx: Any, evaluate: Callable[[Expr, Any], Value]) -> tuple[str, ...]:
-    """ "x as 1" statements for each variable ``expr`` refers to, sorted, as HCL's diagnostic writer."""
+    """ "x as 1" statements for each variable ``expr`` refers to, sorted, as HCL's diagnostic writer.
+    A sensitive value is never shown: kiln says "x has a sensitive value" (as Terraform does)."""
+    from kiln.hcl.convert import strip_marks
     from kiln.hcl.references import traversal_exprs
+    from kiln.hcl.values import SENSITIVE
 
     stmts: dict[str, str] = {}
     for text, sub in traversal_exprs(expr):
@@ -197,6 +200,9 @@ def describe_variables(expr: Expr, ctx: Any, evaluate: Callable[[Expr, Any], Val
         try:
             value = evaluate(sub, ctx)
         except Exception:  # noqa: BLE001 - HCL skips references that fail to evaluate
+            continue
+        if SENSITIVE in strip_marks(value)[1]:
+            stmts[text] = f"{text} has a sensitive value"
             continue
         if not value.is_known:
             continue

@@ -203,3 +203,13 @@ def test_collections_and_conversions_in_results() -> None:
     assert ev("o[*]", o=from_python({"a": 1})).type == TupleType((ObjectType((("a", NUMBER),)),))
     assert ev("null[*]") == unknown(DYNAMIC)  # Packer 1.6.6's HCL; newer versions give []
     assert ev("true ? 1 : nosuch") == number(1)  # 1.6.6 ignores errors in the branch not taken
+
+
+def test_diagnostics_never_show_sensitive_values() -> None:
+    with pytest.raises(DiagnosticError) as e:
+        ev("s + 1", s=SECRET)
+    assert e.value.diagnostics[0].values == ("s has a sensitive value",)
+    assert "hunter2" not in str(e.value)
+    with pytest.raises(DiagnosticError) as e:
+        ev("[for x in xs : x + 1]", xs=ev("[s]", s=SECRET))
+    assert e.value.diagnostics[0].values == ("x has a sensitive value",)
