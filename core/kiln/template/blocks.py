@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.syntax import Range
 from kiln.template.body import Attr, Blk, Body
-from kiln.template.diag import error
+from kiln.template.diag import error, warning
 from kiln.template.suggest import suggestion
 
 TOP_BLOCKS: dict[str, tuple[str, ...]] = {  # block type -> label names
@@ -204,11 +204,11 @@ def _add_variable(decl: VariableDecl, decls: Declarations) -> None:
 
 def _add_local(decl: LocalDecl, decls: Declarations) -> None:
     prev = decls.locals.get(decl.name)
-    if prev is not None:
-        decls.diagnostics.append(error(
+    if prev is not None:  # Packer accepts this (the last definition wins): say so, but do not fail
+        decls.diagnostics.append(warning(
             "Duplicate local variable",
-            f'Duplicate {decl.name} local definition found: already declared at {_at(prev.range)}.', decl.range))
-        return
+            f"local.{decl.name} is also defined at {_at(prev.range)}; this later definition is the one used.",
+            decl.range))
     decls.locals[decl.name] = decl
 
 

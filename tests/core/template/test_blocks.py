@@ -23,7 +23,6 @@ def test_duplicates(tmp_path: Path) -> None:
     summaries = [(s, w) for s, _, w in errs]
     assert ("Duplicate variable", "a.pkr.hcl:2:1") in summaries
     assert ("Duplicate variable", "a.pkr.hcl:4:3") in summaries
-    assert ("Duplicate local variable", "a.pkr.hcl:10:3") in summaries
     dup_source = [e for e in errs if e[0] == "Duplicate source block"]
     assert dup_source and "a.pkr.hcl:13,1" in dup_source[0][1]
 
@@ -85,3 +84,10 @@ def test_missing_paths(tmp_path: Path) -> None:
 def test_unsupported_version_is_reported_alone(tmp_path: Path) -> None:
     errs = errors(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = ">= 9"\n}\nnew_block_of_v9 {}\n' + NULL_BUILD})
     assert [s for s, _, _ in errs] == ["Unsupported Packer Core version"]
+
+
+def test_duplicate_locals_are_a_warning_and_the_last_wins(tmp_path: Path) -> None:
+    t = load(tmp_path, {"a.pkr.hcl": "locals {\n  l = 1\n}\nlocals {\n  l = 2\n}\n" + NULL_BUILD})
+    assert t.scope.locals["l"].v == 2  # type: ignore[attr-defined]
+    assert [(w.summary, w.range.start.line if w.range else 0) for w in t.warnings] == [
+        ("Duplicate local variable", 5)]
