@@ -123,6 +123,20 @@ def _get(url: str, headers: dict[str, str], ctx: ssl.SSLContext) -> tuple[int, b
         return err.code, err.read()
 
 
+def go_request_error(url: str, err: BaseException) -> str:
+    """A failed request in the words of Go's net/http (``Get "url": dial tcp host:port: ...``)."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    reason = getattr(err, "reason", err)
+    if isinstance(reason, ConnectionRefusedError):
+        why = "connect: connection refused"
+    elif isinstance(reason, TimeoutError):
+        why = "i/o timeout"
+    else:
+        why = str(reason)
+    return f'Get "{url}": dial tcp {parts.hostname}:{port}: {why}'
+
+
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "t", "yes")
 
@@ -140,8 +154,7 @@ def vault_read(path: str, key: str) -> str:
     try:
         status, body = _get(url, headers, ctx)
     except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise FunctionError(f'Error reading vault secret: Get "{url}": {reason}') from None
+        raise FunctionError(f"Error reading vault secret: {go_request_error(url, err)}") from None
     if status == 404:
         raise FunctionError("Vault Secret does not exist at the given path")
     try:
@@ -186,8 +199,7 @@ def consul_read(key: str) -> str:
     try:
         status, body = _get(url, headers, ctx)
     except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise FunctionError(f'error reading consul key: Get "{url}": {reason}') from None
+        raise FunctionError(f"error reading consul key: {go_request_error(url, err)}") from None
     if status == 404:
         raise FunctionError(f"key does not exist at the given path: {key}")
     if status >= 400:

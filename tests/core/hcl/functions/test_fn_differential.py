@@ -11,6 +11,7 @@ one, which fails on tuples with "key for tuple must be number"), ``element`` wit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -585,6 +586,9 @@ CASES: list[Call] = [
     raw("pow(0, 0)"),
     raw("pow(10, 400)"),
     raw("pow(2, 0.5)"),
+    # contextual functions when the service cannot be used
+    raw('vault("secret/data/app", "password")'),
+    raw('consul_key("config/db")'),
     # try, can, convert (kiln calls them with their expressions)
     raw('try(local.foo, "fallback")'),
     raw('try(upper(1,2), "x")'),
@@ -950,8 +954,26 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
-def packer_results(workdir: Path) -> dict[str, str]:
+def service_env() -> Iterator[None]:
+    """The same service environment for Packer and kiln: no Vault token, Consul not listening."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("VAULT_TOKEN", raising=False)
+        mp.setenv("CONSUL_HTTP_ADDR", f"127.0.0.1:{_closed_port()}")
+        mp.delenv("CONSUL_HTTP_TOKEN", raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def packer_results(workdir: Path, service_env: None) -> dict[str, str]:
     assert packer_available(), "Debian's packer (1.6.6) is not installed: apt-get install packer"
     sources = [c.source() for c in CASES]
     return dict(zip(sources, packer_console(sources, cwd=str(workdir)), strict=True))
@@ -984,7 +1006,11 @@ def _params() -> list[object]:
 
 @pytest.mark.parametrize("case", _params())
 def test_same_as_packer(
-    case: Call, packer_results: dict[str, str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+    case: Call,
+    packer_results: dict[str, str],
+    workdir: Path,
+    service_env: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(workdir)
     expected = packer_results[case.source()]
