@@ -60,9 +60,17 @@ def _aws_secret_string(name: str) -> str:
         ) from None
     except botocore.exceptions.ClientError as err:
         e = err.response.get("Error", {})
-        raise FunctionError(f"{e.get('Code', 'Error')}: {e.get('Message', str(err))}") from None
+        meta = err.response.get("ResponseMetadata", {})
+        raise FunctionError(
+            f"{e.get('Code', 'Error')}: {e.get('Message', str(err))}\n"
+            f"\tstatus code: {meta.get('HTTPStatusCode', 0)}, request id: {meta.get('RequestId', '')}"
+        ) from None
+    except botocore.exceptions.EndpointConnectionError as err:
+        url = str(err.kwargs.get("endpoint_url", ""))
+        cause = go_request_error(url, ConnectionRefusedError()).replace("Get ", "Post ", 1)
+        raise FunctionError(f"RequestError: send request failed\ncaused by: {cause}") from None
     except botocore.exceptions.BotoCoreError as err:
-        raise FunctionError(f"RequestError: send request failed: {err}") from None
+        raise FunctionError(f"RequestError: send request failed\ncaused by: {err}") from None
     if "SecretString" not in resp:
         raise FunctionError("Secret is not string")
     return str(resp["SecretString"])
