@@ -3,6 +3,7 @@ post-processor chains (Packer's meta-arguments decoded here, the plugins' settin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,11 +69,15 @@ def _meta(
     return out
 
 
+_IDENT = re.compile(r"[^\W\d][\w-]*\Z")
+
+
 def parse_source_ref(text: str) -> tuple[str, str] | None:
+    """``source.TYPE.NAME`` (or ``TYPE.NAME``) -> (TYPE, NAME); None unless both are identifiers."""
     parts = text.split(".")
     if len(parts) == 3 and parts[0] == "source":
         parts = parts[1:]
-    if len(parts) == 2 and all(parts):
+    if len(parts) == 2 and all(_IDENT.match(p) for p in parts):
         return parts[0], parts[1]
     return None
 
@@ -152,21 +157,22 @@ class BuildReader:
             use.range = blk.range
             uses.append(use)
         seen: dict[str, SourceUse] = {}
-        unique = []
         for use in uses:
-            if use.ref() in seen:
-                d.append(error("Duplicate source", f'The source "{use.ref()}" is used more than once in this build. '
-                               'Give each use a distinct name with a nested source block (name = "...").', use.range))
-                continue
+            if use.ref() in seen:  # Packer runs it twice: say so, but do not fail
+                d.append(warning("Duplicate source", f'The source "{use.ref()}" is used more than once in this '
+                                 'build, so it builds more than once under the same name. To build it twice on '
+                                 'purpose, give one use another name with a nested source block (name = "...").',
+                                 use.range))
             seen[use.ref()] = use
-            unique.append(use)
-        return unique
+        return uses
 
     def _lookup(self, text: str, r: syn.Range) -> SourceUse | None:
         parsed = parse_source_ref(text)
         if parsed is None:
-            self.diags.append(error("Invalid source reference",
-                                    f'A source reference must look like "source.TYPE.NAME"; "{text}" does not.', r))
+            self.diags.append(error(  # Packer's words (sic)
+                "Invalid source reference", "A source type is made of three parts that aresplit by a dot `.`; each "
+                "part must start with a letter and may contain only letters, digits, underscores, and dashes.A "
+                f"valid source reference looks like: `source.type.name` (not `{text}`).", r))
             return None
         decl = self.sources.get(parsed)
         if decl is None:

@@ -139,6 +139,7 @@ build {
     assert [w.summary for w in t.warnings] == ["HCP Packer registry is not supported"]
 
 
-def test_duplicate_source_use(tmp_path: Path) -> None:
-    errs = errors(tmp_path, {"a.pkr.hcl": SOURCES + 'build {\n  sources = ["source.null.x", "null.x"]\n}\n'})
-    assert [s for s, _, _ in errs] == ["Duplicate source"]
+def test_duplicate_source_use_builds_twice_with_a_warning(tmp_path: Path) -> None:
+    t = load(tmp_path, {"a.pkr.hcl": SOURCES + 'build {\n  sources = ["source.null.x", "null.x"]\n}\n'})
+    assert [b.name for b in t.builds()] == ["null.x", "null.x"]
+    assert [w.summary for w in t.warnings] == ["Duplicate source"]

@@ -129,6 +129,10 @@ CASES = [
                          '  heredoc = <<-EOT\n    hello\n      ${var.names[0]}\n    EOT\n'
                          '  tpl = "%{ for n in var.names }${n};%{ endfor }"\n}\n' + NULL},
          lines=["local.splat", "local.cond", "local.heredoc", "local.tpl", "local"]),
+    Case("duplicate-source-use", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
+                                  'build {\n  sources = ["source.null.x", "null.x"]\n}\n'}),
+    Case("invalid-source-reference", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
+                                      'build {\n  sources = ["source.null.x", "bogus"]\n}\n'}),
     Case("duplicate-locals", {"a.pkr.hcl": "locals {\n  l = 1\n}\nlocals {\n  l = 2\n}\n" + NULL}),
     Case("local-unknown-reference", {"a.pkr.hcl": "locals {\n  a = local.zz\n  c = 1\n}\n" + NULL},
          lines=["local.c", "local"]),
@@ -182,6 +186,8 @@ DIFFERENT_ERRORS = {
     "local-cycle": "kiln names the cycle; Packer 1.6.6 says the locals have no such attribute",
     "unknown-source": "Packer 1.6.6 prints a Go map (Known: map[null.x:{null x 0xc0001584e0 <nil> }])",
     "duplicate-locals": "both accept; kiln warns that the later definition wins",
+    "duplicate-source-use": "both accept (and build it twice); kiln warns",
+    "invalid-source-reference": "kiln adds the reference it could not read to Packer's words",
     "env-in-locals": "kiln's function library is today's: it suggests one() (Did you mean \"one\"?)",
     "hcl-json-bad-syntax": "kiln reports the first JSON syntax error (HCL's words), HCL's parser all it finds",
 }
