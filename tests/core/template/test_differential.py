@@ -169,6 +169,13 @@ CASES = [
     Case("provisioner-bad-retries", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
                                      'build {\n  sources = ["source.null.x"]\n  provisioner "shell-local" {\n'
                                      '    inline = ["a"]\n    max_retries = "x"\n  }\n}\n'}),
+    Case("provisioner-bad-duration", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
+                                      'build {\n  sources = ["source.null.x"]\n  provisioner "shell-local" {\n'
+                                      '    inline = ["a"]\n    pause_before = "2x"\n  }\n}\n'}),
+    Case("provisioner-only-and-except", {"a.pkr.hcl": 'source "null" "x" { communicator = "none" }\n'
+                                         'build {\n  sources = ["source.null.x"]\n  provisioner "shell-local" {\n'
+                                         '    inline = ["a"]\n    only = ["null.x"]\n    except = ["null.y"]\n'
+                                         '  }\n}\n'}),
     Case("hcl-json", {"a.pkr.json": '{\n  "variable": {"v": {"type": "list(string)", "default": ["a", "b"]}},\n'
                       '  "locals": {"joined": "${join(\\"-\\", var.v)}", "n": 3},\n'
                       '  "source": {"null": {"x": {"communicator": "none"}}},\n'
@@ -186,6 +193,8 @@ DIFFERENT_ERRORS = {
     "local-cycle": "kiln names the cycle; Packer 1.6.6 says the locals have no such attribute",
     "unknown-source": "Packer 1.6.6 prints a Go map (Known: map[null.x:{null x 0xc0001584e0 <nil> }])",
     "duplicate-locals": "both accept; kiln warns that the later definition wins",
+    "provisioner-bad-duration": "Packer 1.6.6 reports it, then crashes (nil pointer dereference)",
+    "provisioner-only-and-except": "kiln says where (Packer's diagnostic has no source range)",
     "duplicate-source-use": "both accept (and build it twice); kiln warns",
     "invalid-source-reference": "kiln adds the reference it could not read to Packer's words",
     "env-in-locals": "kiln's function library is today's: it suggests one() (Did you mean \"one\"?)",
