@@ -114,6 +114,9 @@ CASES = [
                     "b.pkr.hcl": 'locals { other_file = local.nums[1] }\n'},
          args=["-var", "who=kiln"], lines=["local.greeting", "local.shout", "local.nums", "local.obj",
                                            "local.again", "local.other_file", "local", "variables"]),
+    Case("file-functions", {"a.pkr.hcl": 'locals {\n  text = file("${path.root}/data.txt")\n}\n' + NULL,
+                            "data.txt": "file content\n"},
+         lines=["local.text", 'fileexists("${path.root}/data.txt")', 'fileexists("${path.root}/nope")']),
     Case("collection-types", {"a.pkr.hcl": 'variable "st" {\n  type = set(string)\n  default = ["b", "a", "b"]\n}\n'
                               'variable "tu" {\n  type = tuple([string, number])\n  default = ["x", "2"]\n}\n'
                               'variable "mo" {\n  type = map(object({ n = number }))\n'
