@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import paramiko
 
     from kiln_sdk.communicator.ssh import SSHCommunicator
+    from kiln_sdk.communicator.ssh_keys import KeyPair
 
 COMMUNICATORS = ("ssh", "none")
 TRANSFER_METHODS = ("scp", "sftp")
@@ -144,6 +145,14 @@ class SSHConfig:
             load_private_key(os.path.expanduser(path))
         except (OSError, ValueError) as exc:
             diags.error(f"Invalid {name}", str(exc), [name])
+
+    def temporary_key_pair(self, comment: str = "kiln") -> KeyPair:
+        """A new key pair of ``ssh_temporary_key_pair_type``/``_bits``, for a builder to inject; connect
+        with ``open_communicator(extra_keys=[pair.pkey])``, and when ``ssh_clear_authorized_keys`` is set,
+        call ``communicator.clear_authorized_keys(pair.public_key)`` before the image is captured."""
+        from kiln_sdk.communicator.ssh_keys import generate_key_pair
+
+        return generate_key_pair(self.ssh_temporary_key_pair_type, self.ssh_temporary_key_pair_bits, comment)
 
     def seconds(self, name: str) -> float:
         """A duration setting (e.g. ``"ssh_timeout"``) in seconds."""

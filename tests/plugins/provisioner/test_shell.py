@@ -110,7 +110,7 @@ def test_expect_disconnect_then_next_script_reconnects(comm: SSHCommunicator, tm
 
 def test_pause_after(comm: SSHCommunicator) -> None:
     ui = provision(ShellProvisioner(), {"inline": ["true"], "pause_after": "100ms"}, comm)
-    assert ui.lines("say")[-1] == "Pausing 0.1s after this provisioner..."
+    assert ui.lines("say")[-1] == "Pausing 100ms after this provisioner..."
 
 
 def test_password_user(sshd: SSHServer, ssh_password_user: tuple[str, str]) -> None:

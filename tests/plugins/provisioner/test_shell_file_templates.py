@@ -49,7 +49,7 @@ def _key_login(sshd: SSHServer) -> str:
             f'  ssh_private_key_file = "{sshd.client_key}"')
 
 
-def test_shells_files_and_a_reboot(sshd: SSHServer, tmp_path: Path, packer: str) -> None:
+def test_shells_and_files(sshd: SSHServer, tmp_path: Path, packer: str) -> None:
     site = tmp_path / "site"
     (site / "conf" / "deep").mkdir(parents=True)
     (site / "conf" / "deep" / "app.conf").write_text("port=80\n")
@@ -80,11 +80,7 @@ def test_shells_files_and_a_reboot(sshd: SSHServer, tmp_path: Path, packer: str)
     destination = "{remote}/"
   }}
   provisioner "shell" {{
-    inline = ["echo rebooting", "{REBOOT}", "sleep 5"]
-    expect_disconnect = true
-  }}
-  provisioner "shell" {{
-    inline = ["echo back after the reboot", "cat {remote}/site/conf/deep/app.conf"]
+    inline = ["cat {remote}/site/conf/deep/app.conf"]
   }}
   provisioner "file" {{
     source = "{remote}/site/"
@@ -101,15 +97,36 @@ def test_shells_files_and_a_reboot(sshd: SSHServer, tmp_path: Path, packer: str)
     kiln, oracle = _build(sshd, tmp_path, _key_login(sshd), provisioners, reset)
     assert oracle.code == 0, oracle.out + oracle.err
     assert kiln.code == 0, kiln.out + kiln.err
-    assert _normalise(kiln.out) == _normalise(oracle.out)
+    # stdout and stderr are two streams: where the stderr line falls among stdout lines is a race (in Packer too)
+    stderr_line = "==> null.host: to-stderr\n"
+    assert _normalise(kiln.out).replace(stderr_line, "") == _normalise(oracle.out).replace(stderr_line, "")
     for line in ("    null.host: inline: hello world, it's me", "==> null.host: to-stderr",
-                 "    null.host: script: web on null", "    null.host: back after the reboot",
-                 "    null.host: port=80"):
+                 "    null.host: script: web on null", "    null.host: port=80"):
         assert line in kiln.out
     assert (remote / "greeting").read_text() == "hello world\n"
     assert (remote / "site" / "conf" / "deep" / "app.conf").read_text() == "port=80\n"
     assert hashlib.sha256((remote / "blob.bin").read_bytes()).digest() == hashlib.sha256(blob.read_bytes()).digest()
     assert (tmp_path / "downloaded" / "site" / "index.html").read_text() == "<h1>kiln</h1>\n"
+
+
+def test_reboot_with_expect_disconnect(sshd: SSHServer, tmp_path: Path) -> None:
+    # kiln only: under heavy load Packer 1.6.6 itself sometimes hangs after the disconnect (seen here).
+    marker = tmp_path / "after-reboot"
+    (tmp_path / "t.pkr.hcl").write_text(_source(_key_login(sshd)) + f'''build {{
+  sources = ["source.null.host"]
+  provisioner "shell" {{
+    inline = ["echo rebooting", "{REBOOT}", "sleep 5"]
+    expect_disconnect = true
+  }}
+  provisioner "shell" {{
+    inline = ["echo back after the reboot", "touch {marker}"]
+  }}
+}}
+''')
+    kiln = run_kiln(["build", "-color=false", "t.pkr.hcl"], tmp_path)
+    assert kiln.code == 0, kiln.out + kiln.err
+    assert "    null.host: rebooting\n" in kiln.out and "    null.host: back after the reboot\n" in kiln.out
+    assert marker.exists()
 
 
 def test_failing_script_fails_the_build_like_packer(sshd: SSHServer, tmp_path: Path, packer: str) -> None:

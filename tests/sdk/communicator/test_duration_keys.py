@@ -23,8 +23,12 @@ def test_bad_durations_say_what_is_valid(text: str) -> None:
         parse_duration(text)
 
 
-def test_format_duration() -> None:
-    assert format_duration(0.1) == "0.1s" and format_duration(300) == "5m0s" and format_duration(3725) == "1h2m5s"
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0.1, "100ms"), (1.5, "1.5s"), (300, "5m0s"), (3725, "1h2m5s"), (3600, "1h0m0s"), (0, "0s"),
+    (90.25, "1m30.25s"), (0.0000015, "1.5µs"), (1, "1s"),
+])
+def test_format_duration_is_gos(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
 
 
 @pytest.mark.parametrize(("kind", "prefix"), [("ed25519", "ssh-ed25519 "), ("rsa", "ssh-rsa "),

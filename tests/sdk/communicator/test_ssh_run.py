@@ -108,7 +108,8 @@ def test_wrong_key(sshd: SSHServer, tmp_path: Path) -> None:
 
 
 def test_generated_key_pair_login(sshd: SSHServer) -> None:
-    pair = generate_key_pair("ed25519", comment="kiln-temp")
+    pair = sshd.config().temporary_key_pair(comment="kiln-temp")
+    assert pair.public_key.startswith("ssh-ed25519 ")
     sshd.authorize("root", pair.public_key)
     comm = sshd.config(ssh_private_key_file="").open_communicator(extra_keys=[pair.pkey])
     assert comm is not None
@@ -220,7 +221,7 @@ def test_config_validation_names_each_bad_setting(tmp_path: Path) -> None:
 def test_read_write_timeout_limits_a_command(sshd: SSHServer) -> None:
     comm = sshd.config(ssh_read_write_timeout="500ms").open_communicator()
     assert comm is not None
-    with pytest.raises(RemoteCommandError, match=r"did not finish within 0.5s \(ssh_read_write_timeout\)"):
+    with pytest.raises(RemoteCommandError, match=r"did not finish within 500ms \(ssh_read_write_timeout\)"):
         comm.run("sleep 10")
     comm.close()
 
@@ -251,3 +252,14 @@ def test_agent_auth(sshd: SSHServer, tmp_path: Path, monkeypatch: pytest.MonkeyP
     finally:
         agent.terminate()
         agent.wait()
+
+
+def test_pause_before_connecting_and_progress_messages(sshd: SSHServer) -> None:
+    said: list[str] = []
+    start = time.monotonic()
+    comm = sshd.config(pause_before_connecting="300ms").open_communicator(say=said.append)
+    assert comm is not None
+    assert time.monotonic() - start >= 0.3
+    assert said == ["Pausing 300ms before connecting...", "Waiting for SSH to become available...",
+                    "Connected to SSH!"]
+    comm.close()
