@@ -86,12 +86,6 @@ class ExprParser:
         rng = tok.range if isinstance(tok, Token) else tok
         return DiagnosticError([error(summary, detail, rng, context)])
 
-    def expect(self, text: str, summary: str, detail: str) -> Token:
-        tok = self.peek()
-        if not self.is_punct(tok, text):
-            raise self.fail(summary, detail, tok)
-        return self.read()
-
     # -- expressions ---------------------------------------------------------------------------------
     def expression(self) -> Expr:
         cond = self.binary(0)
