@@ -140,7 +140,7 @@ class Template(ABC):
     required_plugins: dict[str, RequiredPlugin]
     required_version: str | None
     sensitive_values: list[str]  # values to mask in every output (sensitive variables, locals)
-    bodies: dict[str, Body] = {}  # parsed native HCL files by name (for block names in diagnostics)
+    bodies: dict[str, Body]  # parsed native HCL files by name (block names in diagnostics); may be absent
 
     @abstractmethod
     def builds(self) -> list[BuildSpec]:
@@ -150,4 +150,4 @@ class Template(ABC):
         """Packer's rendering of ``diags``, quoting the source lines they point at."""
         from kiln.hcl.diagnostics import render
 
-        return render(diags, self.sources.get, self.bodies)
+        return render(diags, self.sources.get, getattr(self, "bodies", None))
