@@ -133,6 +133,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     attrs: dict[str, Value] = {}
     groups: dict[str, list[Value]] = {}
     diags: list[HclDiagnostic] = []  # like HCL, keep iterating after an error and report them all
+    key_marks: set[str] = set()
     for key, value in _elements(coll):
         child = base.child({e.value_var: value} | ({e.key_var: key} if e.key_var else {}))
         try:
@@ -146,10 +147,12 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
             if e.key_expr is None:
                 items.append(evaluate(e.value_expr, child))
                 continue
-            k = _object_key(e, e.key_expr, child, evaluate)
-            if k is None:
+            key_value = _object_key(e, e.key_expr, child, evaluate)
+            if key_value is None:
                 known = False
                 continue
+            k = str(key_value.v)
+            key_marks |= key_value.marks  # a sensitive key makes the whole object sensitive
             v = evaluate(e.value_expr, child)
         except DiagnosticError as err:
             diags.extend(err.diagnostics)
@@ -160,7 +163,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
             diags.append(
                 error(
                     "Duplicate object key",
-                    f"Two different items produced the key \"{k}\" in this 'for' expression. If duplicates "
+                    f"Two different items produced the key {_shown(k, key_value)} in this 'for' expression. If duplicates "
                     "are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
                     e.key_expr.range,
                     e.range,
@@ -171,6 +174,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
             attrs[k] = v
     if diags:
         raise DiagnosticError(diags)
+    marks = marks | frozenset(key_marks)
     if not known:
         return unknown(DYNAMIC).mark(*marks)
     if e.key_expr is None:
@@ -183,7 +187,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     return result.mark(*marks) if marks else result
 
 
-def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> str | None:
+def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> Value | None:
     raw = evaluate(key_expr, child)
     if raw.is_null:
         raise DiagnosticError(
@@ -213,7 +217,14 @@ def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> 
                 )
             ]
         ) from None
-    return str(key.v)
+    return key
+
+
+def _shown(key: str, value: Value) -> str:
+    """The key as the duplicate-key message quotes it; a sensitive key is not shown."""
+    from kiln.hcl.format import go_quote
+
+    return "(sensitive value)" if value.is_sensitive else go_quote(key)
 
 
 def template_for(e: TemplateFor, ctx: EvalContext | None, evaluate: Evaluator) -> Value:

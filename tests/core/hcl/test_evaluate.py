@@ -213,3 +213,10 @@ def test_diagnostics_never_show_sensitive_values() -> None:
     with pytest.raises(DiagnosticError) as e:
         ev("[for x in xs : x + 1]", xs=ev("[s]", s=SECRET))
     assert e.value.diagnostics[0].values == ("x has a sensitive value",)
+
+
+def test_sensitive_object_keys_mark_the_object_and_stay_hidden() -> None:
+    assert ev("{for s in [x] : s => 1}", x=SECRET).is_sensitive
+    with pytest.raises(DiagnosticError) as e:
+        ev("{for s in [x, x] : s => 1}", x=SECRET)
+    assert "hunter2" not in e.value.diagnostics[0].detail
