@@ -99,3 +99,26 @@ def _apply(ui: CoreUi, event: Event) -> None:
 
 def ok_result(name: str, count: int = 1) -> BuildResult:
     return BuildResult(name, [NULL_ARTIFACT] * count, None, 0.01)
+
+
+def sort_machine_summary(text: str) -> list[str]:
+    """Machine-readable lines with the summary's per-build groups sorted (Packer lists them in Go map order).
+
+    A group starts at a targeted ``error`` or ``artifact-count`` line and runs to the next group.
+    """
+    head: list[str] = []
+    groups: list[list[str]] = []
+    for line in text.splitlines():
+        fields = line.split(",", 3)
+        starts_group = len(fields) > 2 and fields[1] != "" and fields[2] in ("error", "artifact-count")
+        ends_groups = "ui,say,\\n==> Builds finished" in line or "ui,say,\\n==> Builds finished but" in line
+        if ends_groups and groups:
+            head += [ln for group in sorted(groups) for ln in group]
+            groups = []
+        if starts_group:
+            groups.append([line])
+        elif groups and not ends_groups:
+            groups[-1].append(line)
+        else:
+            head.append(line)
+    return head + [ln for group in sorted(groups) for ln in group]

@@ -51,7 +51,7 @@ build {
 }
 """
     out = run_packer(tmp_path, template, "-color=false")
-    match = re.search(r"Build 'null.a' finished after (\d+) seconds? (\d+) milliseconds\.", out)
+    match = re.search(r"Build 'null.a' finished after (\d+) seconds?(?: (\d+) milliseconds?)?\.", out)
     assert match, out
-    secs, millis = int(match[1]), int(match[2])
+    secs, millis = int(match[1]), int(match[2] or 0)
     assert format_duration(secs + millis / 1000 + 0.0002) == match[0].split("after ")[1].rstrip(".")
