@@ -83,12 +83,12 @@ class _Scanner:
 
     def advance(self, n: int) -> str:
         text = self.src[self.i : self.i + n]
-        for c in text:
-            if c == "\n":
-                self.line += 1
-                self.col = 1
-            else:
-                self.col += 1
+        newlines = text.count("\n")
+        if newlines:
+            self.line += newlines
+            self.col = len(text) - text.rfind("\n")
+        else:
+            self.col += len(text)
         self.i += n
         return text
 
