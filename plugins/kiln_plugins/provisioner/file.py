@@ -17,7 +17,9 @@ import tempfile
 from dataclasses import dataclass
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
+from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
 from kiln_sdk.communicator.ssh_transfer import shell_path
+from kiln_sdk.communicator.tarstream import extract_tar_chunks, tar_local_dir
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
@@ -108,13 +110,15 @@ class FileProvisioner(Provisioner[FileConfig]):
         if os.path.isdir(src):
             if not src.endswith("/") and not self._remote_dir_exists(ctx, comm, dst):
                 src += "/"  # scp -r semantics: a missing destination becomes the copy
-            comm.upload_dir(dst, src)
+            with tar_local_dir(src) as stream:  # Communicator.upload_dir, interruptible
+                comm.upload_tar(dst, CancellableReader(stream, ctx.cancel_event))  # type: ignore[arg-type]
             return
         if dst.endswith("/"):
             dst = dst + os.path.basename(src)
         with open(src, "rb") as fh:
             try:
-                comm.upload(dst, fh, mode=os.stat(src).st_mode & 0o777, size=os.path.getsize(src))
+                comm.upload(dst, CancellableReader(fh, ctx.cancel_event),  # type: ignore[arg-type]
+                            mode=os.stat(src).st_mode & 0o777, size=os.path.getsize(src))
             except (RemoteCommandError, OSError) as exc:
                 ctx.ui.error(f"Upload failed: {exc}")  # Packer reports failed files (not directories) so
                 raise
@@ -133,13 +137,14 @@ class FileProvisioner(Provisioner[FileConfig]):
         if directory:
             os.makedirs(directory, exist_ok=True)
         if src.endswith("/"):
-            comm.download_dir(src.rstrip("/") or "/", dst)  # the directory itself, as Packer's scp does
+            # the directory itself, as Packer's scp does (Communicator.download_dir, interruptible)
+            extract_tar_chunks(cancellable_chunks(comm.download_tar(src.rstrip("/") or "/"), ctx.cancel_event), dst)
             return
         partial = f"{dst}.kiln-partial"
         try:
             with open(partial, "wb") as fh:
                 try:
-                    comm.download(src, fh)
+                    comm.download(src, CancellableWriter(fh, ctx.cancel_event))  # type: ignore[arg-type]
                 except (RemoteCommandError, OSError) as exc:
                     ctx.ui.error(f"Download failed: {exc}")
                     raise

@@ -170,3 +170,24 @@ def test_failed_file_transfers_are_reported_as_packer_does(comm: SSHCommunicator
     with pytest.raises(BuildError, match="no such remote directory"):
         prov.provision(ProvisionContext(ui=ui, info=INFO, communicator=comm))
     assert ui.lines("error") == [] and not (tmp_path / "y").exists()
+
+
+def test_ctrl_c_interrupts_a_large_upload(comm: SSHCommunicator, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from kiln_sdk.components import ProvisionContext
+    from kiln_sdk.diagnostics import Cancelled
+    from kiln_sdk.ui import RecordingUi
+
+    huge = tmp_path / "huge.img"
+    with open(huge, "wb") as fh:
+        fh.truncate(4 * 1024**3)  # sparse: 4 GiB would take many seconds to send
+    prov = FileProvisioner()
+    prov.prepare(decode(prov.Config, {"source": str(huge), "destination": str(tmp_path / "copy.img")}), INFO)
+    ctx = ProvisionContext(ui=RecordingUi(), info=INFO, communicator=comm)
+    threading.Timer(0.3, ctx.cancel_event.set).start()
+    start = time.monotonic()
+    with pytest.raises(Cancelled):
+        prov.provision(ctx)
+    assert time.monotonic() - start < 8

@@ -90,3 +90,27 @@ def test_ctrl_c_interrupts_the_remote_command_across_processes(sshd: SSHServer, 
     assert isinstance(elapsed, float) and elapsed < 8
     time.sleep(0.5)
     assert not marker.exists()
+
+
+def test_ctrl_c_interrupts_an_upload_across_processes(sshd: SSHServer, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.img"
+    with open(huge, "wb") as fh:
+        fh.truncate(4 * 1024**3)  # sparse; sending it all would take many seconds
+    outcome: list[object] = []
+    cancel = threading.Event()
+
+    with start_component(BUNDLED, "provisioner", "file") as prov:
+        def hook(call: HookCall) -> None:
+            prov.prepare({"source": str(huge), "destination": str(tmp_path / "copy.img")}, INFO)
+            threading.Timer(0.5, cancel.set).start()
+            started = time.monotonic()
+            outcome.append(prov.provision(cb.ui_ref, call.communicator, call.data, cancel=cancel, cancel_grace=10))
+            outcome.append(time.monotonic() - started)
+
+        with start_component(BUNDLED, "builder", "null") as builder, Callbacks(hook=hook) as cb:
+            builder.prepare(_null_ssh(sshd), INFO)
+            builder.run(cb.ui_ref, cb.hook_ref)
+
+    result, elapsed = outcome
+    assert result.cancelled, result  # type: ignore[attr-defined]
+    assert isinstance(elapsed, float) and elapsed < 8
