@@ -7,6 +7,8 @@ import base64
 import json
 import socket
 import threading
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +25,11 @@ def _free_port() -> int:
 
 
 # ---- AWS Secrets Manager (moto server) ---------------------------------------------------------------
+
+
+# moto keeps its state per process: other tests' servers see these secrets, so the names are unique
+# to this module and the state is reset afterwards
+PREFIX = f"kilnfn-{uuid.uuid4().hex[:8]}-"
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +49,16 @@ def aws_endpoint() -> Iterator[str]:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    client.create_secret(Name="plain", SecretString="just text")
-    client.create_secret(Name="single", SecretString=json.dumps({"password": "s3cret"}))
-    client.create_secret(Name="multi", SecretString=json.dumps({"user": "admin", "port": 5432}))
-    client.create_secret(Name="binary", SecretBinary=b"\x00\x01")
+    client.create_secret(Name=PREFIX + "plain", SecretString="just text")
+    client.create_secret(Name=PREFIX + "single", SecretString=json.dumps({"password": "s3cret"}))
+    client.create_secret(Name=PREFIX + "multi", SecretString=json.dumps({"user": "admin", "port": 5432}))
+    client.create_secret(Name=PREFIX + "binary", SecretBinary=b"\x00\x01")
     try:
         yield endpoint
     finally:
+        urllib.request.urlopen(
+            urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
+        )
         server.stop()
 
 
@@ -65,29 +75,32 @@ def aws_env(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_aws_secretsmanager_reads_secrets(aws_env: None) -> None:
-    assert kiln_console('nonsensitive(aws_secretsmanager("plain", null))') == "just text"
-    assert kiln_console('nonsensitive(aws_secretsmanager("single", null))') == "s3cret"
-    assert kiln_console('nonsensitive(aws_secretsmanager("multi", "user"))') == "admin"
-    assert kiln_console('nonsensitive(aws_secretsmanager("multi", "port"))') == "5432"
-    assert kiln_console('nonsensitive(aws_secretsmanager_raw("multi"))') == '{"user": "admin", "port": 5432}'
+    assert kiln_console(f'nonsensitive(aws_secretsmanager("{PREFIX}plain", null))') == "just text"
+    assert kiln_console(f'nonsensitive(aws_secretsmanager("{PREFIX}single", null))') == "s3cret"
+    assert kiln_console(f'nonsensitive(aws_secretsmanager("{PREFIX}multi", "user"))') == "admin"
+    assert kiln_console(f'nonsensitive(aws_secretsmanager("{PREFIX}multi", "port"))') == "5432"
+    assert (
+        kiln_console(f'nonsensitive(aws_secretsmanager_raw("{PREFIX}multi"))')
+        == '{"user": "admin", "port": 5432}'
+    )
 
 
 def test_aws_secrets_are_sensitive(aws_env: None) -> None:
-    assert kiln_console('aws_secretsmanager("plain", null)') == "<sensitive>"
-    assert kiln_console('upper(aws_secretsmanager_raw("plain"))') == "<sensitive>"
+    assert kiln_console(f'aws_secretsmanager("{PREFIX}plain", null)') == "<sensitive>"
+    assert kiln_console(f'upper(aws_secretsmanager_raw("{PREFIX}plain"))') == "<sensitive>"
 
 
 def test_aws_secretsmanager_errors(aws_env: None) -> None:
-    assert kiln_console('aws_secretsmanager("multi", null)') == (
+    assert kiln_console(f'aws_secretsmanager("{PREFIX}multi", null)') == (
         'ERROR: Call to function "aws_secretsmanager" failed: Secret has multiple values and no key was set.'
     )
-    assert kiln_console('aws_secretsmanager("multi", "nope")') == (
+    assert kiln_console(f'aws_secretsmanager("{PREFIX}multi", "nope")') == (
         'ERROR: Call to function "aws_secretsmanager" failed: No secret found for key "nope".'
     )
-    assert kiln_console('aws_secretsmanager("binary", null)') == (
+    assert kiln_console(f'aws_secretsmanager("{PREFIX}binary", null)') == (
         'ERROR: Call to function "aws_secretsmanager" failed: Secret is not string.'
     )
-    missing = kiln_console('aws_secretsmanager("absent", null)')
+    missing = kiln_console(f'aws_secretsmanager("{PREFIX}absent", null)')
     assert missing.startswith(
         'ERROR: Call to function "aws_secretsmanager" failed: ResourceNotFoundException: '
     )
@@ -99,14 +112,14 @@ def test_aws_secretsmanager_errors(aws_env: None) -> None:
 def test_aws_without_region_fails_clearly(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_REGION")
     assert "MissingRegion: could not find region configuration" in kiln_console(
-        'aws_secretsmanager_raw("plain")'
+        f'aws_secretsmanager_raw("{PREFIX}plain")'
     )
 
 
 def test_aws_service_absent_fails_clearly(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    out = kiln_console('aws_secretsmanager_raw("plain")')
+    out = kiln_console(f'aws_secretsmanager_raw("{PREFIX}plain")')
     assert out.startswith(
         'ERROR: Call to function "aws_secretsmanager_raw" failed: RequestError: send request failed'
     )
