@@ -36,6 +36,13 @@ LOCALS = {
     "nested_heredoc": '{\n    text = <<-EOT\n      inner ${"v"}\n    EOT\n  }',
     "conditional_multiline": "(true\n    ? 1\n    : 2)",
     "comment_inside": "[\n    1, # one\n    // two\n    2, /* three */\n  ]",
+    "realistic_join": 'join(",", [for s in ["a", "b"] : "${s}-x"])',
+    "realistic_object_for": "{ for k, v in { a = 1, b = 2 } : upper(k) => v * 2 if v > 1 }",
+    "realistic_separators": '"%{ for i, s in ["a", "b", "c"] }${s}%{ if i < 2 }, %{ endif }%{ endfor }"',
+    "realistic_splat": '[for p in [{ name = "a", ports = [1, 2] }] : p.ports[*]]',
+    "realistic_merge": 'merge({ a = 1 }, { for k in ["b"] : k => 2 })',
+    "heredoc_in_call": "length(<<EOF\nabc\nEOF\n  )",
+    "script": '<<-EOS\n    #!/bin/sh\n    set -e\n    %{ for pkg in ["curl", "jq"] ~}\n    apt-get install -y ${pkg}\n    %{ endfor ~}\n    echo "done: $${HOME}"\n  EOS',
 }
 
 
