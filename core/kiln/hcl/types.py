@@ -35,7 +35,7 @@ _CONSTRUCTOR_HINTS = {
     "set": "The set type constructor requires one argument specifying the element type.",
     "map": "The map type constructor requires one argument specifying the element type.",
     "tuple": "The tuple type constructor requires one argument specifying the element types as a list.",
-    "object": "The object type constructor requires one argument specifying the attribute types as a map.",
+    "object": "The object type constructor requires one argument specifying the attribute types and values as a map.",
 }
 _SUMMARY = "Invalid type specification"
 
@@ -119,6 +119,8 @@ def _parse(expr: Expr, in_object: bool) -> tuple[Type, Defaults]:
     fn = expr.name
     if fn == "optional":
         raise _fail('Keyword "optional" is valid only as a modifier for object type attributes.', expr)
+    if fn in _PRIMITIVES:
+        raise _fail(f'Primitive type keyword "{fn}" does not expect arguments.', expr)
     if fn not in _CONSTRUCTOR_HINTS:
         raise _fail(f'Keyword "{fn}" is not a valid type constructor.', expr)
     if len(expr.args) != 1:
