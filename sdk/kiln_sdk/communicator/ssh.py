@@ -89,12 +89,15 @@ class SSHCommunicator(Communicator):
             self._say("Connected to SSH!")
 
     def _drop(self) -> None:
-        if self._sftp is not None:
-            self._sftp.close()
-            self._sftp = None
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Forget the connection (closing what can still be closed: it may already be dead)."""
+        sftp, conn = self._sftp, self._conn
+        self._sftp = self._conn = None
+        for closer in (sftp, conn):
+            if closer is not None:
+                try:
+                    closer.close()
+                except (*_LOST, OSError):
+                    pass
         self._has_tar = None
 
     def transport(self, cancel: threading.Event | None = None) -> paramiko.Transport:
