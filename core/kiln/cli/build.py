@@ -12,6 +12,7 @@ from kiln.cli.common import (
     UsageError,
     load,
     parse_or_usage,
+    plugin_host,
     print_usage,
     render_template_error,
     show_warnings,
@@ -67,7 +68,8 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         force=parsed["force"], debug=parsed["debug"], on_error=parsed["on-error"], parallel_builds=parallel,
         only=tuple(parsed["only"]), except_=tuple(parsed["except"]),
     )
-    from kiln.plugins.discovery import DiscoveryError, discover
+    from kiln.engine.session import run_build
+    from kiln.plugins.discovery import DiscoveryError
     from kiln.template import TemplateError
     from kiln.ui import make_ui
 
@@ -75,19 +77,18 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
                  timestamp=parsed["timestamp-ui"])
     started = time.monotonic()
     try:
-        template = load(parsed.args[0], parsed)
-    except TemplateError as exc:
-        sys.stdout.write(render_template_error(exc))
-        return 1
-    show_warnings(template)
-    ui.add_sensitive(*template.sensitive_values)
-    _log.debug("timing: template loaded in %.3fs", time.monotonic() - started)
-    try:
-        catalog = discover()
+        host = plugin_host()
     except DiscoveryError as exc:
         ui.error(f"Error: {exc}")
         return 1
     _log.debug("timing: plugins discovered in %.3fs", time.monotonic() - started)
-    from kiln.engine.session import run_build
-
-    return run_build(template, options, ui, catalog)
+    with host:
+        try:
+            template = load(parsed.args[0], parsed, host=host)
+        except TemplateError as exc:
+            sys.stdout.write(render_template_error(exc))
+            return 1
+        show_warnings(template)
+        ui.add_sensitive(*template.sensitive_values)
+        _log.debug("timing: template loaded in %.3fs", time.monotonic() - started)
+        return run_build(template, options, ui, host)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from kiln.cli.flags import Flag, FlagError, Parsed, parse, parse_var
 
 if TYPE_CHECKING:
+    from kiln.plugins.host import PluginHost
     from kiln.template.model import Template, TemplateError
 
 VAR_FLAGS = [Flag("var", "list"), Flag("var-file", "list")]
@@ -41,22 +42,33 @@ def print_usage(usage: str, message: str | None, stream: TextIO | None = None) -
     return 1
 
 
-def load(path: str, parsed: Parsed, syntax_only: bool = False) -> Template:
-    """The template at ``path``; TemplateError carries every problem found."""
+def load(path: str, parsed: Parsed, syntax_only: bool = False, host: PluginHost | None = None) -> Template:
+    """The template at ``path``, its data sources run through ``host``'s plugins (unknown without a
+    host). TemplateError carries every problem found."""
+    from kiln.engine.datasources import DataSources
     from kiln.template import load_template
 
+    absolute = os.path.abspath(path)
+    resolve = DataSources(host, absolute if os.path.isdir(absolute) else os.path.dirname(absolute)) if host else None
     return load_template(path, var_files=list(parsed["var-file"]), vars=template_vars(parsed),
-                         env=dict(os.environ), syntax_only=syntax_only)
+                         env=dict(os.environ), syntax_only=syntax_only, resolve_data=resolve)
+
+
+def plugin_host() -> PluginHost:
+    """Every plugin this run can use, and the processes it will start (stop them with ``with``)."""
+    from kiln.plugins.discovery import discover
+    from kiln.plugins.host import PluginHost
+
+    return PluginHost(discover())
 
 
 def render_template_error(exc: TemplateError) -> str:
     """Packer's text for a template that did not load (legacy JSON errors have their own form)."""
-    from kiln.hcl.diagnostics import render
     from kiln.template.legacy import LegacyTemplateError
 
     if isinstance(exc, LegacyTemplateError):
         return exc.packer_message() + "\n"  # Packer's Ui.Error ends the message with a newline
-    return render(exc.diagnostics, exc.sources.get)
+    return exc.render()
 
 
 def show_warnings(template: Template) -> None:

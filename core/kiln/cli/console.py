@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from kiln.cli.common import VAR_FLAGS, UsageError, parse_or_usage, print_usage, template_vars
+from kiln.cli.flags import Flag
 
 USAGE = """
 Usage: kiln console [options] [TEMPLATE]
@@ -16,6 +17,7 @@ Usage: kiln console [options] [TEMPLATE]
   interpolation.
 
 Options:
+  -config-type=hcl2      Use HCL2 mode when no template is given (Default: JSON mode).
   -var 'key=value'       Variable for templates, can be used multiple times.
   -var-file=path         JSON or HCL2 file containing user variables.
 """
@@ -23,7 +25,7 @@ Options:
 
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     try:
-        parsed = parse_or_usage(argv, VAR_FLAGS)
+        parsed = parse_or_usage(argv, [*VAR_FLAGS, Flag("config-type", "string", "")])
         if len(parsed.args) > 1:
             raise UsageError("")
         variables = template_vars(parsed)
@@ -32,4 +34,4 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     from kiln.console import run_console
 
     return run_console(parsed.args[0] if parsed.args else None, list(parsed["var-file"]), variables,
-                       sys.stdin, sys.stdout, sys.stderr)
+                       sys.stdin, sys.stdout, sys.stderr, config_type=parsed["config-type"])

@@ -10,6 +10,7 @@ from kiln.cli.common import (
     UsageError,
     load,
     parse_or_usage,
+    plugin_host,
     print_usage,
     render_template_error,
     show_warnings,
@@ -46,25 +47,26 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError("")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    from kiln.engine.options import BuildOptions
+    from kiln.engine.session import validate_builds
+    from kiln.plugins.discovery import DiscoveryError
     from kiln.template import TemplateError
 
     try:
-        template = load(parsed.args[0], parsed, syntax_only=parsed["syntax-only"])
-    except TemplateError as exc:
-        sys.stdout.write(render_template_error(exc))
-        return 1
-    if parsed["syntax-only"]:
-        print("Syntax-only check passed. Everything looks okay.")
-        return 0
-    show_warnings(template)
-    from kiln.engine.options import BuildOptions
-    from kiln.engine.session import validate_builds
-    from kiln.plugins.discovery import DiscoveryError, discover
-
-    try:
-        catalog = discover()
+        host = plugin_host()
     except DiscoveryError as exc:
         sys.stdout.write(f"Error: {exc}\n")
         return 1
-    options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
-    return validate_builds(template, options, catalog)
+    with host:
+        try:
+            template = load(parsed.args[0], parsed, syntax_only=parsed["syntax-only"],
+                            host=None if parsed["syntax-only"] else host)
+        except TemplateError as exc:
+            sys.stdout.write(render_template_error(exc))
+            return 1
+        if parsed["syntax-only"]:
+            print("Syntax-only check passed. Everything looks okay.")
+            return 0
+        show_warnings(template)
+        options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
+        return validate_builds(template, options, host)

@@ -14,7 +14,7 @@ from kiln_sdk._wire.process import PluginStartError
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import Diagnostic
 
-from kiln.engine.options import BuildOptions, Selection, matches
+from kiln.engine.options import BuildOptions, matches
 from kiln.engine.prepared import (
     PreparedBuild,
     PreparedComponent,
@@ -68,6 +68,7 @@ class Preparer:
         self.max_workers = max_workers
         self._diag_lock = threading.Lock()
         self.diagnostics: list[HclDiagnostic] = []
+        self.sensitive: set[str] = set()  # sensitive strings found in any component's settings
 
     def _add(self, diags: Sequence[HclDiagnostic]) -> None:
         with self._diag_lock:
@@ -122,8 +123,8 @@ class Preparer:
         return {
             "build": build, "info": info,
             "builder": job("builder", build.builder),
-            "provisioners": [(p, job("provisioner", p.component, p)) for p in build.provisioners
-                             if Selection(p.only, p.except_).admits(build.name)],
+            # the template already kept, for each build, only the provisioners its only/except admit
+            "provisioners": [(p, job("provisioner", p.component, p)) for p in build.provisioners],
             "cleanup": (build.error_cleanup_provisioner,
                         job("provisioner", build.error_cleanup_provisioner.component, build.error_cleanup_provisioner))
             if build.error_cleanup_provisioner else None,
@@ -134,14 +135,13 @@ class Preparer:
         }
 
     def _chain(self, chain: Sequence[PostProcessorSpec], build: BuildSpec) -> list[PostProcessorSpec]:
-        """The chain's post-processors for this build. -except also names post-processors (an empty
-        name never matches), and a post-processor after a skipped one does not run, as in Packer."""
+        """The chain up to the first post-processor that -except names (by its name, else its type):
+        in Packer a post-processor after a skipped one does not run."""
         kept: list[PostProcessorSpec] = []
         for pp in chain:
-            if pp.component.name and matches(pp.component.name, self.options.except_):
+            if matches(pp.component.name or pp.component.type, self.options.except_):
                 break
-            if Selection(pp.only, pp.except_).admits(build.name):
-                kept.append(pp)
+            kept.append(pp)
         return kept
 
     def _assemble(self, plan: dict[str, Any]) -> PreparedBuild | None:
@@ -175,6 +175,8 @@ class Preparer:
             return None
         config = _overridden(decoded.config, extra, build)
         if decoded.sensitive:
+            with self._diag_lock:
+                self.sensitive.update(decoded.sensitive)
             info = replace(info, sensitive_values=tuple(sorted({*info.sensitive_values, *decoded.sensitive})))
         try:
             if kind == "post-processor":

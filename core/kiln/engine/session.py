@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -24,7 +24,6 @@ from kiln import log
 from kiln.engine.build import BuildRunner
 from kiln.engine.options import BuildOptions, Selection
 from kiln.engine.prepare import PrepareFailed, Preparer
-from kiln.plugins.discovery import Catalog
 from kiln.plugins.host import PluginHost
 from kiln.template.model import BuildSpec, Template
 from kiln.ui import BuildResult, CoreUi
@@ -45,7 +44,7 @@ def build_info(template: Template, options: BuildOptions, build: BuildSpec, run_
     """What every component of ``build`` is told (Packer's packer_* settings)."""
     path = os.path.abspath(template.path)
     return BuildInfo(
-        build_name=build.source_name, builder_type=build.builder_type, core_version=PACKER_COMPAT_VERSION,
+        build_name=build.source_block_name or build.source_name, builder_type=build.builder_type, core_version=PACKER_COMPAT_VERSION,
         run_uuid=run_uuid, debug=options.debug, force=options.force, on_error=options.on_error,
         template_dir=path if os.path.isdir(path) else os.path.dirname(path),
         sensitive_values=tuple(template.sensitive_values),
@@ -53,17 +52,14 @@ def build_info(template: Template, options: BuildOptions, build: BuildSpec, run_
 
 
 class BuildSession:
-    def __init__(self, template: Template, options: BuildOptions, ui: CoreUi, catalog: Catalog,
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, template: Template, options: BuildOptions, ui: CoreUi, host: PluginHost) -> None:
         self.template = template
         self.options = options
         self.ui = ui
-        self.catalog = catalog
-        self.env = dict(os.environ if env is None else env)
+        self.host = host
         self.run_uuid = str(uuid.uuid4())
         self.cancel = threading.Event()
         self.interrupted = False
-        self.host: PluginHost | None = None
 
     def info_for(self, build: BuildSpec) -> BuildInfo:
         return build_info(self.template, self.options, build, self.run_uuid)
@@ -71,17 +67,18 @@ class BuildSession:
     def run(self) -> int:
         """Run everything; return Packer's exit code."""
         builds = selected_builds(self.template, self.options)
-        with self._signals(), PluginHost(self.catalog, self.env) as host, CallbackServer() as callbacks:
-            self.host = host
+        with self._signals(), CallbackServer() as callbacks:
             started = time.monotonic()
+            preparer = Preparer(self.host, self.options, self.info_for)
             try:
-                prepared = Preparer(host, self.options, self.info_for).prepare(builds)
+                prepared = preparer.prepare(builds)
             except PrepareFailed as exc:
                 self.ui.error(self.template.render(exc.diagnostics).rstrip("\n"))
                 return 1
             _log.debug("timing: prepared %d build(s) in %.3fs", len(prepared), time.monotonic() - started)
+            self.ui.add_sensitive(*preparer.sensitive)
             runner = BuildRunner(self.ui, callbacks, self.cancel, self.template.kind == "hcl2", self.template.render,
-                                 float(self.env.get("KILN_CANCEL_GRACE", DEFAULT_CANCEL_GRACE)))
+                                 float(self.host.env.get("KILN_CANCEL_GRACE", DEFAULT_CANCEL_GRACE)))
             workers = len(prepared) if self.options.parallel_builds <= 0 else self.options.parallel_builds
             if self.options.debug:
                 workers = 1
@@ -105,8 +102,7 @@ class BuildSession:
         def handler(signum: int, frame: object) -> None:
             if self.cancel.is_set():
                 self.ui.error("Interrupted again: stopping every plugin process now.")
-                if self.host is not None:
-                    self.host.kill_all()
+                self.host.kill_all()
                 return
             self.interrupted = True
             self.ui.error(f"Cancelling build after receiving {_SIGNAL_WORDS.get(signum, str(signum))}")
@@ -121,9 +117,8 @@ class BuildSession:
                 signal.signal(sig, old)
 
 
-def run_build(template: Template, options: BuildOptions, ui: CoreUi, catalog: Catalog,
-              env: Mapping[str, str] | None = None) -> int:
-    return BuildSession(template, options, ui, catalog, env).run()
+def run_build(template: Template, options: BuildOptions, ui: CoreUi, host: PluginHost) -> int:
+    return BuildSession(template, options, ui, host).run()
 
 
 
@@ -131,17 +126,15 @@ def run_build(template: Template, options: BuildOptions, ui: CoreUi, catalog: Ca
 __all__ = ["BuildSession", "build_info", "run_build", "selected_builds", "validate_builds"]
 
 
-def validate_builds(template: Template, options: BuildOptions, catalog: Catalog,
-                    env: Mapping[str, str] | None = None) -> int:
+def validate_builds(template: Template, options: BuildOptions, host: PluginHost) -> int:
     """Prepare every selected component as ``build`` would, print every problem, start nothing else."""
     run_uuid = str(uuid.uuid4())
-    with PluginHost(catalog, env) as host:
-        preparer = Preparer(host, options, lambda build: build_info(template, options, build, run_uuid))
-        try:
-            preparer.prepare(selected_builds(template, options))
-        except PrepareFailed as exc:
-            sys.stdout.write(template.render(exc.diagnostics))
-            return 1
+    preparer = Preparer(host, options, lambda build: build_info(template, options, build, run_uuid))
+    try:
+        preparer.prepare(selected_builds(template, options))
+    except PrepareFailed as exc:
+        sys.stdout.write(template.render(exc.diagnostics))
+        return 1
     warnings = [d for d in preparer.diagnostics if d.severity != "error"]
     if warnings:
         sys.stdout.write(template.render(warnings))

@@ -21,7 +21,7 @@ from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
 from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo
-from kiln_sdk.diagnostics import Diagnostic
+from kiln_sdk.diagnostics import BuildError, Diagnostic
 from kiln_sdk.schema import Schema
 
 
@@ -194,7 +194,7 @@ class DatasourceClient(_Client):
     def execute(self) -> Any:
         r = self._unary(self._stub().Execute, pb.Empty())
         if r.error:
-            raise RuntimeError(r.error)
+            raise BuildError(r.error)
         return convert.json_from_proto(r.output)
 
 

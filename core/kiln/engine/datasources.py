@@ -1,0 +1,52 @@
+"""Data sources: while the template loads, each ``data`` block runs once in its plugin's process."""
+
+from __future__ import annotations
+
+from kiln_sdk._wire.clients import PluginCrashed
+from kiln_sdk._wire.process import PluginStartError
+from kiln_sdk.components import BuildInfo
+from kiln_sdk.diagnostics import BuildError
+
+from kiln.engine.prepare import plugin_diagnostics
+from kiln.hcl.convert import from_python
+from kiln.hcl.diagnostics import ERROR, HclDiagnostic
+from kiln.hcl.values import Value
+from kiln.plugins.host import PluginHost, UnknownComponent
+from kiln.template.model import ComponentSpec, TemplateError
+from kiln.version import PACKER_COMPAT_VERSION
+
+
+class DataSources:
+    """The ``resolve_data`` callback of ``load_template``, backed by real plugin processes."""
+
+    def __init__(self, host: PluginHost, template_dir: str = "") -> None:
+        self.host = host
+        self.info = BuildInfo(core_version=PACKER_COMPAT_VERSION, template_dir=template_dir)
+
+    def __call__(self, spec: ComponentSpec) -> Value:
+        def fail(summary: str, detail: str = "") -> TemplateError:
+            return TemplateError([HclDiagnostic(ERROR, summary, detail, spec.range)])
+
+        try:
+            client = self.host.start("datasource", spec.type)
+        except UnknownComponent as exc:
+            raise fail(f'Unknown data source type "{spec.type}"',
+                       f"known data sources: [{' '.join(exc.known)}]. If it comes from a plugin, install it "
+                       "(kiln init, or a kiln-plugin-* executable in KILN_PLUGIN_PATH).") from None
+        except PluginStartError as exc:
+            raise fail(f"Failed to start the data source {spec.type!r}", str(exc)) from None
+        try:
+            decoded = spec.decode(client.schema(), None)
+            if decoded.has_errors:
+                raise TemplateError(decoded.diagnostics)
+            result = client.configure(decoded.config, self.info)
+            if result.errors:
+                raise TemplateError(plugin_diagnostics(spec, result.errors, "datasource"))
+            output = client.execute()
+        except PluginCrashed as exc:
+            raise fail(f"The data source {spec.type!r} failed", str(exc)) from None
+        except BuildError as exc:
+            raise fail(f"Failed to execute data source {spec.type}.{spec.name}", str(exc)) from None
+        finally:
+            client.process.stop()
+        return from_python(output)
