@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kiln.hcl.values import Dynamic, Value
+from kiln.hcl.values import Dynamic, ListType, MapType, ObjectType, SetType, TupleType, Type, Value
 
 
 def raw_equal(a: Value, b: Value) -> bool:
@@ -22,20 +22,43 @@ def raw_equal(a: Value, b: Value) -> bool:
     return bool(a.v == b.v)
 
 
+def has_dynamic_types(t: Type) -> bool:
+    """Whether ``t`` is or contains ``any`` (cty's ``HasDynamicTypes``)."""
+    if isinstance(t, Dynamic):
+        return True
+    if isinstance(t, ListType | SetType | MapType):
+        return has_dynamic_types(t.elem)
+    if isinstance(t, TupleType):
+        return any(has_dynamic_types(e) for e in t.elems)
+    if isinstance(t, ObjectType):
+        return any(has_dynamic_types(a) for _, a in t.attrs)
+    return False
+
+
 def equal(a: Value, b: Value) -> bool | None:
-    """HCL's ``==``: True/False, or None when unknown values make the answer unknown."""
-    if a.is_known and b.is_known and (a.is_null or b.is_null):
-        return a.is_null and b.is_null
+    """HCL's ``==`` (cty's ``Equals``): True/False, or None when the answer is unknown — an unknown
+    operand, or a type still containing ``any`` (``[null] == [null]`` is unknown in cty)."""
     if not a.is_known or not b.is_known:
+        if not a.is_known and not b.is_known:
+            return None
+        known, other = (a, b) if a.is_known else (b, a)
+        if known.is_null or has_dynamic_types(other.type):
+            return None
+        return False if known.type != other.type else None
+    if a.is_null and b.is_null:
+        return True
+    if a.is_null or b.is_null:
+        return False
+    if has_dynamic_types(a.type) or has_dynamic_types(b.type):
         return None
-    if a.type != b.type and not isinstance(a.type, Dynamic) and not isinstance(b.type, Dynamic):
+    if a.type != b.type:
         return False
     if isinstance(a.v, list):
-        if not isinstance(b.v, list) or len(a.v) != len(b.v):
+        if len(a.v) != len(b.v):
             return False
         return _all([equal(x, y) for x, y in zip(a.v, b.v, strict=True)])
     if isinstance(a.v, dict):
-        if not isinstance(b.v, dict) or a.v.keys() != b.v.keys():
+        if a.v.keys() != b.v.keys():
             return False
         return _all([equal(a.v[k], b.v[k]) for k in a.v])
     return bool(a.v == b.v)

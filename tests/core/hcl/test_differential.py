@@ -583,6 +583,16 @@ DESCRIBED_VALUES = [  # how "with x as ..." describes each kind of value (10 sig
     )
 ]  # fmt: skip
 
+EQUALITY = [  # cty's Equals: unknown when a type still contains "any" (1.6.6; later cty compares nulls)
+    "{a=1} == {a=\"1\"}", '[1, "a"] == [1, "a"]', "null == []", "[] == {}", "{a=[1]} == {a=[1]}",
+    "[[1,2]] == [[1,2]]", "0.1 + 0.2 == 0.3", "1/3 == 0.3333333333333333", '"a" == "A"', 'true == "true"',
+    "[null] == [null]", "[null] == [1]", "{a=null} == {a=null}", "[1] == [null]", "[[]] == [[]]", "[{}] == [{}]",
+    "[null, 1] != [null, 1]", "{a = []} == {a = []}", "[for x in [null]: x] == [null]", "contains([null], null)",
+    "true ? {a=1} : {a=1, b=2}", "true ? [1] : [1, 2]", "false ? {} : {a=1}", 'true ? [1, "a"] : [2, "b"]',
+    'true ? {a = [1]} : {a = ["x"]}', "true ? 1 : [1]", "false ? {a=1} : [1]", "(true ? {a=1} : {b=2}).a",
+    "merge(true ? {a=1} : {b=2})", "true ? null : [1]", "false ? null : {a=1}",
+]  # fmt: skip
+
 CASES: list[str] = (
     NUMBERS
     + ARITHMETIC
@@ -602,6 +612,7 @@ CASES: list[str] = (
     + ARGUMENT_CONVERSIONS
     + MANY_ERRORS
     + DESCRIBED_VALUES
+    + EQUALITY
 )
 
 
