@@ -593,6 +593,16 @@ EQUALITY = [  # cty's Equals: unknown when a type still contains "any" (1.6.6; l
     "merge(true ? {a=1} : {b=2})", "true ? null : [1]", "false ? null : {a=1}",
 ]  # fmt: skip
 
+MISC = [
+    '{"é" = 1, "a b" = 2, "\\"" = 3, "\\n" = 4}', '["\\u2028", "\\ufeff", "\\u200b", "\\U0001F600", "\\u0085", "\\u00ad"]',
+    '"\\u2028x"', '[for c in ["a","b"]: {(c) = c}]', '{for i, x in ["a"]: i => x}', '[for k, v in ["a"]: k]',
+    "{a = {b = {c = {d = [1, {e = null}]}}}}", "flatten([[1, [2]], 3])", '"${true}${false}${0.5}"', '"${1e21}"',
+    '"x${1e21}"', '"x${-1e-10}"', '"x${123456789012345678901234567890}"', "[1, 2, 3][0.0]", "[1,2][1e0]",
+    '{a=1}["a"]["b"]', "[for x in [[1,2],[3]]: x[*]]", "[{a=[{b=1},{b=2}]}][*].a[*].b", '[{a=1},{a=2}][*]["a"]',
+    "x.y.z", "[1][*][*]", '{for x in ["a"]: x => x}["a"]', '"${"${"${1}"}"}"', '"a\\\\b"', '["a\\\\b"]',
+    '"$${}"', '"%%{}"', '"$$${1}"',
+]  # fmt: skip
+
 CASES: list[str] = (
     NUMBERS
     + ARITHMETIC
@@ -613,6 +623,7 @@ CASES: list[str] = (
     + MANY_ERRORS
     + DESCRIBED_VALUES
     + EQUALITY
+    + MISC
 )
 
 
