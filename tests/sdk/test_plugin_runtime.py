@@ -27,6 +27,7 @@ def test_describe_lists_components() -> None:
     data = json.loads(out)
     assert data["protocol_version"] == 1
     assert data["builders"] == ["fake"] and data["provisioners"] == ["echo"] and data["post_processors"] == ["touch"]
+    assert data["datasources"] == ["greet"]
 
 
 def test_start_without_cookie_refuses() -> None:

@@ -23,6 +23,7 @@ from kiln_sdk.components import (
     Builder,
     BuildInfo,
     Context,
+    Datasource,
     PostProcessor,
     PostProcessResult,
     ProvisionContext,
@@ -106,6 +107,32 @@ class TouchPostProcessor(PostProcessor[TouchConfig]):
         return PostProcessResult(Artifact("kiln.touch", id=out, files=[out], string=out), keep=False)
 
 
+@dataclass
+class GreetConfig:
+    name: str = setting(required=True)
+    fail: bool = setting(default=False)
+
+
+@dataclass
+class GreetOutput:
+    greeting: str = setting(default="")
+    length: int = setting(default=0)
+
+
+class GreetDatasource(Datasource[GreetConfig]):
+    Config = GreetConfig
+    Output = GreetOutput
+
+    def configure(self, config: GreetConfig, info: BuildInfo) -> list[str]:
+        self.config = config
+        return []
+
+    def execute(self, ctx: Context) -> GreetOutput:
+        if self.config.fail:
+            raise BuildError(f"no greeting for {self.config.name}")
+        return GreetOutput(f"hello {self.config.name}", len(self.config.name))
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "start":
         if SCENARIO == "no-handshake":
@@ -124,6 +151,7 @@ def main() -> None:
             "builder": {"fake": FakeBuilder},
             "provisioner": {"echo": EchoProvisioner},
             "post-processor": {"touch": TouchPostProcessor},
+            "datasource": {"greet": GreetDatasource},
         },
         version="0.0.1",
     )
