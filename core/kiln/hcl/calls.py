@@ -38,6 +38,8 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
                 )
             ]
         )
+    if hasattr(fn, "call_expressions"):  # try, can, convert: they receive their arguments unevaluated
+        return _call_with_expressions(fn, e, ctx, evaluate)
     args: list[Value] = []
     ranges: list[Range] = []
     exprs: list[Expr] = []
@@ -61,6 +63,24 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
     if not isinstance(fn, Function):
         return fn(args)  # type: ignore[no-any-return]
     return _call(fn, e, args, exprs, lambda expr: describe_variables(expr, ctx, evaluate))
+
+
+def _call_with_expressions(fn: Any, e: FunctionCall, ctx: EvalContext, evaluate: Evaluator) -> Value:
+    try:
+        return fn.call_expressions(e, ctx, evaluate)  # type: ignore[no-any-return]
+    except ArityError as err:
+        subject = e.close_paren_range if len(e.args) < len(fn.param_names) else e.args[len(fn.param_names)].range
+        raise DiagnosticError([error(err.summary, err.message, subject, e.range)]) from None
+    except ArgError as err:
+        names = list(fn.param_names)
+        name = names[err.index] if err.index < len(names) else (fn.variadic or "?")
+        culprit: Expr = e.args[err.index] if err.index < len(e.args) else e
+        raise DiagnosticError([error("Invalid function argument",
+                                     f'Invalid value for "{name}" parameter: {err.message}.',
+                                     culprit.range, e.range)]) from None
+    except FunctionError as err:
+        detail = f'Call to function "{e.name}" failed: {err.message}.'
+        raise DiagnosticError([error("Error in function call", detail, e.range)]) from None
 
 
 def _expand(

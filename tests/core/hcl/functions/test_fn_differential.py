@@ -11,6 +11,7 @@ one, which fails on tuples with "key for tuple must be number"), ``element`` wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -1025,7 +1026,10 @@ def _params() -> list[object]:
     for c in CASES:
         reason = OUTSIDE_FUNCTIONS.get(c.source())
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        out.append(pytest.param(c, id=c.source(), marks=marks))
+        # the RSA ciphertext is made afresh at collection: keep it out of the id, so that every xdist
+        # worker collects the same test names
+        test_id = re.sub(r'rsadecrypt\("[^"]*"', 'rsadecrypt("CIPHERTEXT"', c.source())
+        out.append(pytest.param(c, id=test_id, marks=marks))
     return out
 
 

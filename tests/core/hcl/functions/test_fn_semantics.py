@@ -188,15 +188,14 @@ def test_expression_functions_check_arity() -> None:
         _call_expr("try()")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DiagnosticError,
-    reason="kiln.hcl.calls evaluates arguments before calling; it must hand an ExpressionFunction its "
-    "expressions (fn.call_expressions(call, ctx, evaluate)) — see the functions report",
-)
-def test_try_through_the_evaluator() -> None:
+def test_try_can_convert_through_the_evaluator() -> None:
     ctx = EvalContext({"local": O(a=S("x"))}, functions_for("."))
     assert evaluate(parse_expression('try(local.missing, "fallback")'), ctx).v == "fallback"
+    assert evaluate(parse_expression('can(local.missing)'), ctx).v is False
+    assert evaluate(parse_expression('can(local.a)'), ctx).v is True
+    assert evaluate(parse_expression('convert("5", number)'), ctx).v == 5
+    with pytest.raises(DiagnosticError, match="no expression succeeded"):
+        evaluate(parse_expression('try(local.missing, local.other)'), ctx)
 
 
 # ---- robustness: any argument values give a value or a FunctionError, never a crash ----------------
