@@ -108,8 +108,23 @@ def _socket(ep: Endpoint, timeout: float, cfg: SSHConfig) -> socket.socket:
             sock.close()
             raise _Retry(f"via {what}: {exc}") from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    _tcp_keepalive(sock, cfg.seconds("ssh_keep_alive_interval"))
     return sock
+
+
+def _tcp_keepalive(sock: socket.socket, interval: float) -> None:
+    """Let the kernel drop a peer that vanished (a VM powered off): after ~4 silent intervals.
+
+    paramiko's own keep-alive sends packets but never waits for answers, so alone it cannot notice.
+    """
+    if interval <= 0:
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    secs = max(1, int(interval))
+    for name, value in (("TCP_KEEPIDLE", secs), ("TCP_KEEPINTVL", secs), ("TCP_KEEPCNT", 3)):
+        option = getattr(socket, name, None)
+        if option is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
 
 
 def _check_host_key(transport: paramiko.Transport, ep: Endpoint, known_hosts: str) -> str:
