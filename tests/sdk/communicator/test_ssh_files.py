@@ -154,3 +154,17 @@ def test_empty_file(comm: SSHCommunicator, tmp_path: Path) -> None:
     sink = io.BytesIO()
     comm.download(str(tmp_path / "empty"), sink)
     assert sink.getvalue() == b""
+
+
+def test_a_remote_without_tar_gets_directories_over_sftp(sshd_factory, nested: Path,  # type: ignore[no-untyped-def]
+                                                         tmp_path: Path) -> None:
+    server = sshd_factory("SetEnv PATH=/kiln-no-tar-here")  # no tar (nor anything else) on the PATH
+    comm = server.config().open_communicator()
+    assert isinstance(comm, SSHCommunicator)
+    assert comm.run("command -v tar") != 0
+    assert comm.remote_has_tar() is False
+    comm.upload_dir(str(tmp_path / "up"), str(nested) + "/")
+    assert _tree(tmp_path / "up") == _tree(nested)
+    comm.download_dir(str(nested), str(tmp_path / "down"))
+    assert _tree(tmp_path / "down" / "site") == _tree(nested)
+    comm.close()
