@@ -285,8 +285,10 @@ def _median_wall(argv: Sequence[str], cwd: Path, env: dict[str, str], runs: int)
     return statistics.median(times), ""
 
 
-def import_profile(env: dict[str, str], modules: Sequence[str]) -> tuple[float, list[tuple[float, str]]]:
-    """Total import time of ``modules`` (s) and the packages it goes to (self time per top-level package)."""
+def import_profile(
+    env: dict[str, str], modules: Sequence[str]
+) -> tuple[float, list[tuple[float, str]], list[tuple[float, str]]]:
+    """Total import time of ``modules`` (s), self time per top-level package, and the slowest modules."""
     code = f"import importlib\nfor m in {list(modules)!r}:\n    importlib.import_module(m)\n"
     proc = subprocess.run(
         [str(PYTHON), "-X", "importtime", "-c", code], env=env, capture_output=True, text=True
@@ -294,13 +296,16 @@ def import_profile(env: dict[str, str], modules: Sequence[str]) -> tuple[float, 
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1])
     by_package: dict[str, int] = {}
+    by_module: list[tuple[float, str]] = []
     for line in proc.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
         if match:
             package = match[2].split(".")[0]
             by_package[package] = by_package.get(package, 0) + int(match[1])
+            by_module.append((int(match[1]) / 1e6, match[2]))
     total = sum(by_package.values()) / 1e6
-    return total, sorted(((us / 1e6, name) for name, us in by_package.items()), reverse=True)[:10]
+    packages = sorted(((us / 1e6, name) for name, us in by_package.items()), reverse=True)
+    return total, packages[:8], sorted(by_module, reverse=True)[:8]
 
 
 def plugin_handshake(env: dict[str, str], runs: int) -> float:
@@ -359,14 +364,12 @@ def print_phases(workdir: Path, runs: int, build_wall: float | None) -> None:
     except (OSError, RuntimeError, ImportError) as exc:
         print(f"  plugin start to handshake: not measured ({exc})")
     try:
-        total, heavy = import_profile(
+        total, packages, slowest = import_profile(
             env, ["kiln.cli.main", "kiln.engine.session", "kiln.template", "kiln.ui"]
         )
-        print(
-            f"\n  imports of the build path (one process, -X importtime): {total * 1000:.0f} ms; self time by package:"
-        )
-        for seconds, name in heavy:
-            print(f"    {seconds * 1000:7.1f} ms  {name}")
+        print(f"\n  imports of the build path (one process, -X importtime): {total * 1000:.0f} ms")
+        print("    self time by package:     " + ", ".join(f"{n} {t * 1000:.0f} ms" for t, n in packages))
+        print("    slowest modules (self):   " + ", ".join(f"{n} {t * 1000:.1f} ms" for t, n in slowest))
     except RuntimeError as exc:
         print(f"  imports: not measured ({exc})")
     log = workdir / "kiln.log"
