@@ -150,6 +150,9 @@ class SSHCommunicator(Communicator):
                 raise
             raise type(exc)(f"{self}: {exc}") from None  # name the host
         except _LOST as exc:
+            alive = self._conn is not None and self._conn.active
+            if alive and not isinstance(exc, (EOFError, ConnectionError, TimeoutError)):
+                raise RemoteCommandError(f"{self}: {what}: {exc or type(exc).__name__}") from None  # e.g. SFTP refused
             raise ConnectionLost(f"{self}: connection lost while {what}: {exc or type(exc).__name__}") from None
 
     # ---------------------------------------------------------------------------------- commands

@@ -182,6 +182,14 @@ def sftp_upload(sftp: paramiko.SFTPClient, dst: str, src: BinaryIO, mode: int | 
                                 "does not exist") from None
     except PermissionError:
         raise PermissionError(f"uploading {dst}: permission denied on the remote machine") from None
+    except OSError as exc:  # SFTP's generic "Failure": say what is in the way if we can
+        try:
+            attrs = sftp.stat(path)
+        except OSError:
+            raise exc from None
+        if attrs.st_mode is not None and stat.S_ISDIR(attrs.st_mode):
+            raise RemoteCommandError(f"uploading {dst}: it is a directory on the remote machine") from None
+        raise
 
 
 def sftp_download(sftp: paramiko.SFTPClient, src: str, dst: BinaryIO) -> None:

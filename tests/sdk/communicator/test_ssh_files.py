@@ -168,3 +168,11 @@ def test_a_remote_without_tar_gets_directories_over_sftp(sshd_factory, nested: P
     comm.download_dir(str(nested), str(tmp_path / "down"))
     assert _tree(tmp_path / "down" / "site") == _tree(nested)
     comm.close()
+
+
+def test_remote_refusal_is_not_a_lost_connection(comm: SSHCommunicator, tmp_path: Path) -> None:
+    (tmp_path / "a-dir").mkdir()
+    with pytest.raises(RemoteCommandError) as info:  # uploading onto a directory
+        comm.upload(str(tmp_path / "a-dir"), io.BytesIO(b"x"), size=1)
+    assert "connection lost" not in str(info.value) and "127.0.0.1" in str(info.value)
+    assert comm.run("true") == 0
