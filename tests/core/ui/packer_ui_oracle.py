@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -122,3 +123,28 @@ def sort_machine_summary(text: str) -> list[str]:
         else:
             head.append(line)
     return head + [ln for group in sorted(groups) for ln in group]
+
+
+def run_packer_terminated(workdir: Path, template: str, *flags: str, after: str) -> str:
+    """``packer build`` that gets SIGTERM once a line containing ``after`` is printed; returns stdout."""
+    (workdir / "template.pkr.hcl").write_text(template)
+    env = {k: v for k, v in os.environ.items() if k not in ("PACKER_NO_COLOR", "PACKER_LOG")}
+    env["CHECKPOINT_DISABLE"] = "1"
+    proc = subprocess.Popen(
+        [packer_path(), "build", *flags, "template.pkr.hcl"],
+        cwd=workdir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    for line in proc.stdout:
+        seen.append(line)
+        if after in line:
+            proc.send_signal(signal.SIGTERM)
+            break
+    rest, _ = proc.communicate(timeout=60)
+    return "".join(seen) + rest

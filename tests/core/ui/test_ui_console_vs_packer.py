@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
-from kiln.ui import BuildResult
+from kiln.ui import BuildResult, make_ui
 
-from tests.core.ui.packer_ui_oracle import SCRIPT, Event, Replay, normalise, ok_result, run_packer
+from tests.core.ui.packer_ui_oracle import (
+    SCRIPT,
+    Event,
+    Replay,
+    normalise,
+    ok_result,
+    run_packer,
+    run_packer_terminated,
+)
 
 OK_TEMPLATE = """
 source "null" "alpha" {
@@ -187,3 +196,30 @@ def test_no_builds_selected_matches_packer(tmp_path: Path) -> None:
     packer = run_packer(tmp_path, OK_TEMPLATE, "-only=null.nothing")
     kiln = Replay([], []).run()
     assert normalise(kiln) == normalise(packer)
+
+
+SLEEP_TEMPLATE = """
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+  provisioner "shell-local" {
+    inline = ["exec sleep 30"]
+  }
+}
+"""
+
+
+def test_cancelled_run_summary_matches_packer(tmp_path: Path) -> None:
+    packer = run_packer_terminated(
+        tmp_path, SLEEP_TEMPLATE, "-color=false", after="Running local shell script"
+    )
+    out = io.StringIO()
+    ui = make_ui(stdout=out, color=False)
+    ui.for_build("null.a").say(f"Running local shell script: {SCRIPT}")
+    ui.error("Cancelling build after receiving terminated")
+    ui.build_finished("null.a", 1.3)
+    ui.summary([BuildResult("null.a", [], None, 1.3)], seconds=1.3, interrupted=True)
+    assert out.getvalue().endswith("Cleanly cancelled builds after being interrupted.\n")
+    assert normalise(out.getvalue()) == normalise(packer)
