@@ -78,7 +78,7 @@ def render(template: str, data: Mapping[str, Any], info: BuildInfo) -> str:
     """Render ``template`` with ``data`` as Go's ``.``; raise BuildError with Go's wording on failure."""
     if "{{" not in template:
         return template
-    from kiln_sdk import gotemplate  # only when there is something to render: it costs plugin start time
+    import kiln_sdk.gotemplate as gotemplate  # only when there is something to render: it costs plugin start time
 
     ctx = gotemplate.Context(data=dict(data), funcs=packer_funcs(info), missing_field="no_value")
     try:

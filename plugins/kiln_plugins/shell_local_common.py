@@ -89,7 +89,7 @@ def validate(config: ShellLocalConfig) -> None:
         try:
             os.stat(path)
         except OSError as exc:
-            where = ["script"] if config.script else ["scripts", i]
+            where: list[str | int] = ["script"] if config.script else ["scripts", i]
             diags.error(f"Bad script '{path}': stat {path}: {_go_errno(exc)}", "The script must exist on this machine.", where)
 
     for i, name in enumerate(config.only_on):

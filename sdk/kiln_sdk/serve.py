@@ -7,7 +7,9 @@
 
 Verbs: ``PLUGIN describe`` prints a JSON description; ``PLUGIN start KIND NAME`` (run by the core,
 with the handshake cookie in the environment) serves that one component over gRPC until the core
-closes the plugin's stdin. Components are given as classes or ``"module:Class"`` strings, imported
+closes the plugin's stdin. ``PLUGIN standby`` loads the runtime (gRPC, the wire layer) and waits for
+one line ``KIND NAME`` on stdin, then serves that component exactly as ``start`` does: the core starts
+standby processes while it reads the template, so its plugins are ready when it needs them. Components are given as classes or ``"module:Class"`` strings, imported
 only when started, so a plugin holding many components starts as fast as one holding a single one.
 """
 
@@ -58,21 +60,44 @@ def serve(components: Registry, *, version: str, argv: Sequence[str] | None = No
         sys.exit(0)
     if len(args) == 3 and args[0] == "start":
         sys.exit(_start(components, args[1], args[2]))
+    if args == ["standby"]:
+        sys.exit(_standby(components))
     print(
-        f"usage: {os.path.basename(sys.argv[0])} describe | start KIND NAME\n"
+        f"usage: {os.path.basename(sys.argv[0])} describe | start KIND NAME | standby\n"
         "This is a kiln plugin: kiln starts it when a template uses one of its components.",
         file=sys.stderr,
     )
     sys.exit(1)
 
 
+def _cookie_ok() -> bool:
+    if os.environ.get(MAGIC_COOKIE_KEY) == MAGIC_COOKIE_VALUE:
+        return True
+    print(
+        "This binary is a plugin. These are not meant to be executed directly.\n"
+        "Please execute the program that consumes these plugins (kiln), which will load any plugins automatically.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _standby(components: Registry) -> int:
+    if not _cookie_ok():
+        return 1
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import grpc  # noqa: F401 - the expensive imports happen now, while the core reads its template
+
+    from kiln_sdk._wire import communicator, servicers  # noqa: F401
+
+    line = sys.stdin.buffer.readline()  # unbuffered enough: the core writes exactly one line, then waits
+    if not line.strip():
+        return 0  # the core did not need this process
+    kind, _, name = line.decode().strip().partition(" ")
+    return _start(components, kind, name)
+
+
 def _start(components: Registry, kind: str, name: str) -> int:
-    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
-        print(
-            "This binary is a plugin. These are not meant to be executed directly.\n"
-            "Please execute the program that consumes these plugins (kiln), which will load any plugins automatically.",
-            file=sys.stderr,
-        )
+    if not _cookie_ok():
         return 1
     if kind not in KINDS or name not in components.get(kind, {}):
         known = ", ".join(f"{k} {n}" for k in KINDS for n in sorted(components.get(k, {})))

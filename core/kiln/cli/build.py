@@ -61,6 +61,9 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError(f"-on-error has to be one of: {', '.join(ON_ERROR_CHOICES)}")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    from kiln.plugins.standby import start_standby
+
+    standby = start_standby()  # first: they load while the core loads the template
     parallel = parsed["parallel-builds"]
     if not parsed["parallel"]:  # Packer's deprecated -parallel=false
         parallel = 1
@@ -77,7 +80,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
                  timestamp=parsed["timestamp-ui"])
     started = time.monotonic()
     try:
-        host = plugin_host()
+        host = plugin_host(standby)
     except DiscoveryError as exc:
         ui.error(f"Error: {exc}")
         return 1

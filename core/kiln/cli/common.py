@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TextIO
 from kiln.cli.flags import Flag, FlagError, Parsed, parse, parse_var
 
 if TYPE_CHECKING:
+    from kiln_sdk._wire.process import PluginProcess
+
     from kiln.plugins.host import PluginHost
     from kiln.template.model import Template, TemplateError
 
@@ -54,12 +56,12 @@ def load(path: str, parsed: Parsed, syntax_only: bool = False, host: PluginHost 
                          env=dict(os.environ), syntax_only=syntax_only, resolve_data=resolve)
 
 
-def plugin_host() -> PluginHost:
+def plugin_host(standby: Sequence[PluginProcess] = ()) -> PluginHost:
     """Every plugin this run can use, and the processes it will start (stop them with ``with``)."""
     from kiln.plugins.discovery import discover
     from kiln.plugins.host import PluginHost
 
-    return PluginHost(discover())
+    return PluginHost(discover(), standby=standby)
 
 
 def render_template_error(exc: TemplateError) -> str:

@@ -47,13 +47,16 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError("")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    from kiln.plugins.standby import start_standby
+
+    standby = [] if parsed["syntax-only"] else start_standby()  # they load while the template loads
     from kiln.engine.options import BuildOptions
     from kiln.engine.session import validate_builds
     from kiln.plugins.discovery import DiscoveryError
     from kiln.template import TemplateError
 
     try:
-        host = plugin_host()
+        host = plugin_host(standby)
     except DiscoveryError as exc:
         sys.stdout.write(f"Error: {exc}\n")
         return 1

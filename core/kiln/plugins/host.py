@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kiln_sdk._wire.clients import CLIENTS
@@ -31,15 +31,23 @@ class UnknownComponent(Exception):
 
 class PluginHost:
     def __init__(self, catalog: Catalog, env: Mapping[str, str] | None = None,
-                 start_timeout: float | None = None) -> None:
+                 start_timeout: float | None = None, standby: Sequence[PluginProcess] = ()) -> None:
         self.catalog = catalog
         self.env = dict(os.environ if env is None else env)
         timeout = self.env.get("KILN_PLUGIN_START_TIMEOUT")
         self.start_timeout = start_timeout or (float(timeout) if timeout else DEFAULT_START_TIMEOUT)
         self._lock = threading.Lock()
-        self._processes: list[PluginProcess] = []
+        self._processes: list[PluginProcess] = list(standby)
+        self._standby: list[PluginProcess] = list(standby)  # pre-started, not yet serving a component
         self._closed = False
         atexit.register(self.kill_all)
+
+    def _take_standby(self, command: Sequence[str]) -> PluginProcess | None:
+        with self._lock:
+            for i, process in enumerate(self._standby):
+                if process.command == list(command):
+                    return self._standby.pop(i)
+        return None
 
     def check(self, kind: str, name: str) -> None:
         if self.catalog.find(kind, name) is None:
@@ -53,13 +61,19 @@ class PluginHost:
         exe = source.executable
         label = f"{KIND_WORDS.get(kind, kind)} {name!r}" + ("" if exe.label == "bundled" else f" ({exe.label})")
         plugin_log = log.get(f"plugin.{kind}.{name}")
-        process = PluginProcess(exe.command, kind, source.own_name, label=label, env=self.env,
-                                start_timeout=self.start_timeout, stderr_sink=plugin_log.debug)
         with self._lock:
             if self._closed:
                 raise PluginStartError(f"not starting {label}: the run is ending")
-            self._processes.append(process)
-        process.start()
+        process = self._take_standby(exe.command)
+        if process is not None:
+            process.assign(kind, source.own_name, label=label, start_timeout=self.start_timeout,
+                           stderr_sink=plugin_log.debug)
+        else:
+            process = PluginProcess(exe.command, kind, source.own_name, label=label, env=self.env,
+                                    start_timeout=self.start_timeout, stderr_sink=plugin_log.debug)
+            with self._lock:
+                self._processes.append(process)
+            process.start()
         _log.debug("started %s as pid %s", label, process.pid)
         return CLIENTS[kind](process)
 

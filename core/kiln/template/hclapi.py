@@ -12,7 +12,7 @@ from kiln.hcl import types as _types
 from kiln.hcl.convert import convert
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic
 from kiln.hcl.evaluate import EvalContext, evaluate
-from kiln.hcl.function import Function
+from kiln.hcl.functions import AnyFunction
 from kiln.hcl.values import DYNAMIC, Type, Value, unknown
 
 __all__ = ["Constraint", "EvalContext", "eval_expr", "make_context", "parse_expression", "parse_file", "parse_template", "type_constraint"]
@@ -45,7 +45,7 @@ def _placeholder(filename: str, start: syn.Pos | None) -> syn.Expr:
 
 
 def make_context(
-    variables: Mapping[str, Value] | None, functions: Mapping[str, Function] | None
+    variables: Mapping[str, Value] | None, functions: Mapping[str, AnyFunction] | None
 ) -> EvalContext | None:
     """``None`` for both means a static context (HCL's nil: "Variables not allowed")."""
     if variables is None and functions is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiln.hcl.convert import object_type
-from kiln.hcl.function import Function
+from kiln.hcl.functions import AnyFunction
 from kiln.hcl.values import DYNAMIC, Value, string, unknown
 from kiln.template.hclapi import EvalContext
 from kiln.template.model import PACKER_COMPAT_VERSION
@@ -30,7 +30,7 @@ class Scope:
 
     base_dir: str  # path.root
     cwd: str  # path.cwd
-    functions: Mapping[str, Function]
+    functions: Mapping[str, AnyFunction]
     variables: dict[str, Value] = field(default_factory=dict)
     locals: dict[str, Value] = field(default_factory=dict)
     data: dict[str, dict[str, Value]] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from kiln.hcl import syntax as syn
 from kiln.hcl.convert import ConversionError, convert
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function
+from kiln.hcl.functions import AnyFunction
 from kiln.hcl.references import traversals as references
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, Type, Value, string, unknown
 from kiln.template.blocks import VariableDecl
@@ -247,7 +248,7 @@ def assign_args(variables: Mapping[str, Variable], args: Sequence[tuple[str, str
 
 
 def final_values(
-    variables: Mapping[str, Variable], functions: Mapping[str, Function], check: bool,
+    variables: Mapping[str, Variable], functions: Mapping[str, AnyFunction], check: bool,
     diags: list[HclDiagnostic],
 ) -> dict[str, Value]:
     """Each variable's winning value, marked sensitive; unset ones are unknown. With ``check``, unset
@@ -275,7 +276,7 @@ def final_values(
     return out
 
 
-def _validate(var: Variable, won: Assignment, functions: Mapping[str, Function], diags: list[HclDiagnostic]) -> None:
+def _validate(var: Variable, won: Assignment, functions: Mapping[str, AnyFunction], diags: list[HclDiagnostic]) -> None:
     for cond, message, vrange in var.validations:
         ctx = make_context({"var": Value(_object_type({var.name: won.value}), {var.name: won.value})}, functions)
         result, d = eval_expr(cond, ctx)
@@ -325,7 +326,7 @@ def collect(
     var_file_bodies: Sequence[Body],
     args: Sequence[tuple[str, str]],
     env_function: Function | None,
-    functions: Mapping[str, Function],
+    functions: Mapping[str, AnyFunction],
     check: bool,
     diags: list[HclDiagnostic],
 ) -> tuple[dict[str, Variable], dict[str, Value]]:

@@ -10,11 +10,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import grpc
-
-from kiln_sdk._wire import channels
 from kiln_sdk._wire.handshake import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, Handshake, HandshakeError, parse
+
+if TYPE_CHECKING:
+    import grpc
 
 DEFAULT_START_TIMEOUT = 30.0
 STDERR_TAIL_LINES = 20
@@ -59,10 +60,10 @@ class PluginProcess:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    def start(self) -> PluginProcess:
+    def _spawn(self, args: Sequence[str]) -> None:
         try:
             self._proc = subprocess.Popen(
-                [*self.command, "start", self.kind, self.name],
+                [*self.command, *args],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=self._env, start_new_session=True,
             )
@@ -70,12 +71,42 @@ class PluginProcess:
             raise PluginStartError(f"could not start the plugin for {self.label}: {exc}") from None
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True, name=f"stderr {self.label}")
         self._stderr_thread.start()
+
+    def start(self) -> PluginProcess:
+        self._spawn(["start", self.kind, self.name])
+        return self._handshake()
+
+    @classmethod
+    def standby(cls, command: Sequence[str], env: Mapping[str, str] | None = None) -> PluginProcess:
+        """Start ``command standby``: it loads its runtime now and serves a component once assigned."""
+        process = cls(command, "", "", label=f"standby plugin ({os.path.basename(command[-1])})", env=env)
+        process._spawn(["standby"])
+        return process
+
+    def assign(self, kind: str, name: str, *, label: str | None = None, start_timeout: float | None = None,
+               stderr_sink: Callable[[str], None] | None = None) -> PluginProcess:
+        """Make a standby process serve component ``name`` of ``kind``; read its handshake."""
+        assert self._proc is not None and self._proc.stdin is not None and not self.kind, "not a standby process"
+        self.kind, self.name = kind, name
+        self.label = label or f"{kind} {name!r}"
+        self._start_timeout = start_timeout or self._start_timeout
+        self._stderr_sink = stderr_sink
+        try:
+            self._proc.stdin.write(f"{kind} {name}\n".encode())
+            self._proc.stdin.flush()
+        except OSError:
+            pass  # it died: the handshake read below says how
+        return self._handshake()
+
+    def _handshake(self) -> PluginProcess:
         line = self._read_handshake_line()
         try:
             self.handshake = parse(line)
         except HandshakeError as exc:
             self.stop(timeout=0.5)
             raise PluginStartError(f"plugin for {self.label} gave a bad handshake: {exc}{self.stderr_tail()}") from None
+        from kiln_sdk._wire import channels  # gRPC loads here, not when a standby process is spawned
+
         self.channel = channels.channel(self.handshake.target)
         return self
 
@@ -113,8 +144,9 @@ class PluginProcess:
         for raw in self._proc.stderr:
             line = raw.decode(errors="replace").rstrip("\n")
             self._tail.append(line)
-            if self._stderr_sink is not None:
-                self._stderr_sink(line)
+            sink = self._stderr_sink  # read each time: a standby process gets its sink when assigned
+            if sink is not None:
+                sink(line)
 
     def _join_stderr(self) -> None:
         if self._stderr_thread is not None:
