@@ -35,6 +35,7 @@ from kiln_sdk.communicator.ssh_transfer import (
     sftp_upload,
     shell_path,
 )
+from kiln_sdk.communicator.ssh_tunnels import LocalTunnel, Tunnel, start_remote_tunnel
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, split_trailing_slash
 from kiln_sdk.diagnostics import Cancelled
 
@@ -62,6 +63,7 @@ class SSHCommunicator(Communicator):
         self._conn: Connection | None = None
         self._sftp: paramiko.SFTPClient | None = None
         self._lock = threading.RLock()
+        self._local_tunnels: list[LocalTunnel] = []
 
     def __str__(self) -> str:
         return f"ssh {self.target}"
@@ -85,6 +87,7 @@ class SSHCommunicator(Communicator):
         with self._lock:
             self._drop()
             self._conn = connect(self.target, self.bastion, self.config, cancel=cancel, timeout=timeout, say=self._say)
+            self._start_tunnels()
         if self._say:
             self._say("Connected to SSH!")
 
@@ -106,7 +109,25 @@ class SSHCommunicator(Communicator):
             if self._conn is None or not self._conn.active:
                 self._drop()
                 self._conn = connect(self.target, self.bastion, self.config, cancel=cancel)  # quietly, as Packer
+                self._start_tunnels()
             return self._conn.transport
+
+    def _start_tunnels(self) -> None:
+        """ssh_remote_tunnels on every new connection; ssh_local_tunnels once (they follow reconnects)."""
+        assert self._conn is not None
+        for spec in self.config.ssh_remote_tunnels:
+            tunnel = Tunnel.parse(spec)
+            try:
+                start_remote_tunnel(self._conn.transport, tunnel)
+            except (paramiko.SSHException, OSError) as exc:
+                raise RemoteCommandError(f"{self}: the server refused ssh_remote_tunnels {spec!r} ({exc}); "
+                                         "sshd needs AllowTcpForwarding yes") from None
+        if self.config.ssh_local_tunnels and not self._local_tunnels:
+            for spec in self.config.ssh_local_tunnels:
+                try:
+                    self._local_tunnels.append(LocalTunnel(Tunnel.parse(spec), self.transport))
+                except OSError as exc:
+                    raise RemoteCommandError(f"ssh_local_tunnels {spec!r}: cannot listen on 127.0.0.1: {exc}") from None
 
     def _session(self, cancel: threading.Event | None) -> paramiko.Channel:
         for attempt in (1, 2):
@@ -140,6 +161,9 @@ class SSHCommunicator(Communicator):
     def close(self) -> None:
         with self._lock:
             self._drop()
+            for tunnel in self._local_tunnels:
+                tunnel.close()
+            self._local_tunnels.clear()
 
     def _guard(self, what: str, fn: Callable[[], T]) -> T:
         """Run a transfer; a dropped connection becomes a RemoteCommandError naming the host."""

@@ -62,6 +62,8 @@ class SSHConfig:
     ssh_proxy_port: int = setting(default=1080, doc="The SOCKS5 proxy's port.")
     ssh_proxy_username: str = setting(default="", doc="Username for the SOCKS5 proxy.")
     ssh_proxy_password: str = setting(default="", sensitive=True, doc="Password for the SOCKS5 proxy.")
+    ssh_local_tunnels: list[str] = setting(default_factory=list, doc='Forward "port:host:hostport" from here.')
+    ssh_remote_tunnels: list[str] = setting(default_factory=list, doc='Forward "port:host:hostport" from the machine.')
     ssh_file_transfer_method: str = setting(default="scp", doc='How files move: "scp" or "sftp".')
     ssh_keep_alive_interval: str = setting(default="5s", doc='Keep-alive interval ("0" disables).')
     ssh_read_write_timeout: str = setting(default="0", doc="Longest a remote command may run (0: no limit).")
@@ -107,6 +109,7 @@ class SSHConfig:
         for name in ("ssh_private_key_file", "ssh_bastion_private_key_file"):
             self._check_key_file(diags, name)
         self._check_algorithms(diags)
+        self._check_tunnels(diags)
         if self.ssh_certificate_file and not os.path.isfile(os.path.expanduser(self.ssh_certificate_file)):
             diags.error("ssh_certificate_file not found", f"{self.ssh_certificate_file}: no such file.",
                         ["ssh_certificate_file"])
@@ -134,6 +137,16 @@ class SSHConfig:
                 if algo not in supported:
                     diags.error(f"Unsupported algorithm in {name}: {algo}",
                                 f"kiln supports: {', '.join(supported)}.", [name, i])
+
+    def _check_tunnels(self, diags: Diagnostics) -> None:
+        from kiln_sdk.communicator.ssh_tunnels import Tunnel
+
+        for name in ("ssh_local_tunnels", "ssh_remote_tunnels"):
+            for i, spec in enumerate(getattr(self, name)):
+                try:
+                    Tunnel.parse(spec)
+                except ValueError as exc:
+                    diags.error(f"Invalid {name}", str(exc), [name, i])
 
     def _check_key_file(self, diags: Diagnostics, name: str) -> None:
         path = getattr(self, name)
