@@ -153,3 +153,38 @@ def test_ui_ask_failure_reaches_the_plugin_with_its_reason() -> None:
         with pytest.raises(UiError, match="^no available tty$"):
             remote.ask("Press enter to continue.")
     assert cb.ui.lines("say") == ["hello"]  # type: ignore[attr-defined]
+
+
+def test_standby_process_serves_the_component_it_is_assigned(tmp_path: Path) -> None:
+    from kiln_sdk._wire.clients import BuilderClient
+    from kiln_sdk._wire.process import PluginProcess
+
+    process = PluginProcess.standby(FAKE, env("good"))
+    try:
+        process.assign("builder", "fake")
+        builder = BuilderClient(process)
+        assert not builder.prepare({"path": str(tmp_path / "s")}, BuildInfo(build_name="s")).errors
+        with Callbacks() as cb:
+            assert builder.run(cb.ui_ref, cb.hook_ref).artifact is not None
+        assert cb.ui.lines("say") == [f"building s in pid {process.pid}"]  # type: ignore[attr-defined]
+    finally:
+        process.stop()
+
+
+def test_unused_standby_process_exits_when_released() -> None:
+    from kiln_sdk._wire.process import PluginProcess
+
+    process = PluginProcess.standby(FAKE, env("good"))
+    started = time.monotonic()
+    process.stop(timeout=5)
+    assert process.exit_description() == "exited with status 0"
+    assert time.monotonic() - started < 5
+
+
+def test_standby_assigned_an_unknown_component_says_so() -> None:
+    from kiln_sdk._wire.process import PluginProcess
+
+    process = PluginProcess.standby(FAKE, env("good"))
+    with pytest.raises(PluginStartError, match="unknown component builder 'nope'"):
+        process.assign("builder", "nope", start_timeout=10)
+    process.stop()
