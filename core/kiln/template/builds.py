@@ -17,6 +17,7 @@ from kiln.template.body import Attr, Blk, Body, WithoutAttributes
 from kiln.template.component import HclComponent
 from kiln.template.diag import error, warning
 from kiln.template.durations import DurationError, parse_duration
+from kiln.template.dynamic import expand
 from kiln.template.hclapi import EvalContext, eval_expr
 from kiln.template.model import BuildSpec, PostProcessorSpec, ProvisionerSpec
 from kiln.template.scope import Scope, build_value, source_value
@@ -38,6 +39,7 @@ class SourceUse:
     decl: ComponentDecl
     extra: Body | None = None  # a nested source block's settings
     range: syn.Range | None = None
+    block: Blk | None = None  # the nested source block
 
     def ref(self) -> str:
         return f"{self.type}.{self.local_name}"
@@ -88,13 +90,14 @@ class BuildReader:
         self.sources = sources
         self.diags = diags
         self.build_name = ""
+        self.iterators: dict[int, dict[str, Value]] = {}  # id(block) -> a dynamic block's iterator
 
     def read(self, block: Blk) -> list[BuildSpec]:
         d = self.diags
-        c = block.body.content(counts(BUILD_BLOCKS))
+        c = block.body.content({**counts(BUILD_BLOCKS), "dynamic": 1})
         d += c.diagnostics
         expect_attributes(c.attributes, ("name", "description", "sources"), d)
-        blocks = expect_blocks(c.blocks, BUILD_BLOCKS, d)
+        blocks = expect_blocks(self._expand(c.blocks), BUILD_BLOCKS, d)
         static = _meta(c.attributes, {"name": STRING, "description": STRING}, None, d)
         build_name = str(static.get("name", ""))
         self.build_name = build_name
@@ -128,6 +131,22 @@ class BuildReader:
             specs.append(spec)
         return specs
 
+    def _expand(self, blocks: list[Blk]) -> list[Blk]:
+        """The build's blocks with its ``dynamic`` blocks expanded (Packer expands the whole build body);
+        each generated block keeps its iterator for the evaluation of its body."""
+        base = self.scope.context()
+        out = []
+        for blk, ctx in expand(blocks, base, self.diags):
+            bindings: dict[str, Value] = {}
+            at: EvalContext | None = ctx
+            while at is not None and at is not base:
+                bindings = {**at.variables, **bindings}
+                at = at.parent
+            if bindings:
+                self.iterators[id(blk)] = bindings
+            out.append(blk)
+        return out
+
     def _uses(self, sources_attr: Attr | None, nested: list[Blk]) -> list[SourceUse]:
         d = self.diags
         uses: list[SourceUse] = []
@@ -147,11 +166,13 @@ class BuildReader:
                     if use is not None:
                         uses.append(use)
         for blk in nested:
-            use = self._lookup(blk.labels[0], blk.label_ranges[0])
+            use = self._lookup(blk.labels[0], blk.label_ranges[0] if blk.label_ranges else blk.range)
             if use is None:
                 continue
             c = blk.body.content({})
-            static = _meta(c.attributes, {"name": STRING}, None, d)
+            iterator = self.iterators.get(id(blk))  # as in HCL's dynblock: the only names allowed here
+            static = _meta(c.attributes, {"name": STRING}, EvalContext(iterator) if iterator else None, d)
+            use.block = blk
             use.local_name = str(static.get("name", use.name))
             use.extra = WithoutAttributes(blk.body, frozenset({"name"}))
             use.range = blk.range
@@ -182,11 +203,12 @@ class BuildReader:
             return None
         return SourceUse(parsed[0], parsed[1], parsed[1], decl, None, r)
 
-    def _context(self, use: SourceUse, with_build: bool) -> Any:
+    def _context(self, use: SourceUse, with_build: bool, block: Blk | None = None) -> Any:
         scope, src, build_name = self.scope, source_value(use.type, use.local_name), self.build_name
+        iterator = self.iterators.get(id(block), {})
 
         def factory(build_vars: Mapping[str, Value] | None) -> EvalContext:
-            extra = {"source": src}
+            extra = {**iterator, "source": src}
             if with_build:
                 extra["build"] = build_value(build_vars, build_name)
             return scope.context(extra)
@@ -195,12 +217,12 @@ class BuildReader:
 
     def _builder(self, use: SourceUse) -> HclComponent:
         bodies = [use.decl.body] + ([use.extra] if use.extra is not None else [])
-        return HclComponent(use.type, use.local_name, use.decl.range, bodies, self._context(use, False))
+        return HclComponent(use.type, use.local_name, use.decl.range, bodies, self._context(use, False, use.block))
 
     def _provisioner(self, b: Blk, use: SourceUse) -> ProvisionerSpec | None:
         d = self.diags
         attrs = b.body.content({}).attributes
-        ctx = self.scope.context()
+        ctx = self.scope.context(self.iterators.get(id(b)))
         m = _meta(attrs, {"name": STRING, "pause_before": STRING, "max_retries": NUMBER, "timeout": STRING,
                           "continue_on_error": BOOL, "only": ListType(STRING), "except": ListType(STRING),
                           "override": DYNAMIC}, ctx, d)
@@ -218,7 +240,7 @@ class BuildReader:
                     d.append(error(f"Failed to parse {key} duration", str(err), b.range))
         override = self._override(m.get("override"), b, use)
         comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
-                            self._context(use, True), PROVISIONER_META)
+                            self._context(use, True, b), PROVISIONER_META)
         return ProvisionerSpec(comp, only, except_, durations.get("pause_before", 0.0), int(m.get("max_retries", 0)),
                                durations.get("timeout"), {use.local_name: override} if override else {})
 
@@ -255,14 +277,14 @@ class BuildReader:
     def _post_processor(self, b: Blk, use: SourceUse) -> PostProcessorSpec | None:
         attrs = b.body.content({}).attributes
         m = _meta(attrs, {"name": STRING, "only": ListType(STRING), "except": ListType(STRING),
-                          "keep_input_artifact": BOOL}, self.scope.context(), self.diags)
+                          "keep_input_artifact": BOOL}, self.scope.context(self.iterators.get(id(b))), self.diags)
         only, except_ = list(m.get("only", [])), list(m.get("except", []))
         if only and except_:
             self.diags.append(error("only one of 'only' or 'except' may be specified", "", b.range))
         if _skip(only, except_, use.ref()):
             return None
         comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
-                            self._context(use, True), POST_PROCESSOR_META)
+                            self._context(use, True, b), POST_PROCESSOR_META)
         keep = m.get("keep_input_artifact")
         return PostProcessorSpec(comp, None if keep is None else bool(keep), only, except_)
 

@@ -1,0 +1,89 @@
+"""Constructs found in public Packer templates (tried as a new user would), each reduced to a small
+self-made template: what kiln got wrong with them, and now gets right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiln_sdk.schema import Attribute, Schema
+
+from tests.core.template.tplutil import load
+
+SOURCES = """
+source "null" "x" { communicator = "none" }
+source "null" "y" { communicator = "none" }
+"""
+INLINE = Schema(attributes=(Attribute("inline", "list(string)"),))
+
+
+def test_dynamic_blocks_in_a_build_are_expanded(tmp_path: Path) -> None:
+    # Packer expands dynamic blocks in the whole build body: an optional hcp_packer_registry
+    # (for_each = cond ? [1] : []), or provisioners generated from a list.
+    t = load(tmp_path, {"a.pkr.hcl": SOURCES + """
+variable "registry" { default = false }
+variable "steps" { default = ["one", "two"] }
+build {
+  sources = ["source.null.x"]
+  dynamic "hcp_packer_registry" {
+    for_each = var.registry ? [1] : []
+    content {
+      bucket_name = "b"
+    }
+  }
+  dynamic "provisioner" {
+    for_each = var.steps
+    labels   = ["shell-local"]
+    iterator = step
+    content {
+      name   = step.value
+      inline = ["echo ${step.key} ${step.value} ${source.name}"]
+    }
+  }
+  dynamic "post-processor" {
+    for_each = ["manifest"]
+    labels   = [post-processor.value]
+    content {}
+  }
+}
+"""})
+    (b,) = t.builds()
+    assert t.warnings == []
+    assert [(p.component.type, p.component.name) for p in b.provisioners] == [
+        ("shell-local", "one"), ("shell-local", "two")]
+    assert [p.component.decode(INLINE).config["inline"] for p in b.provisioners] == [
+        ["echo 0 one x"], ["echo 1 two x"]]
+    assert [[pp.component.type for pp in chain] for chain in b.post_processors] == [["manifest"]]
+
+
+def test_dynamic_hcp_packer_registry_enabled_is_the_usual_warning(tmp_path: Path) -> None:
+    t = load(tmp_path, {"a.pkr.hcl": SOURCES + """
+build {
+  sources = ["source.null.x"]
+  dynamic "hcp_packer_registry" {
+    for_each = [1]
+    content {
+      bucket_name = "b"
+    }
+  }
+}
+"""})
+    assert [w.summary for w in t.warnings] == ["HCP Packer registry is not supported"]
+
+
+def test_dynamic_nested_source_blocks_in_a_build(tmp_path: Path) -> None:
+    t = load(tmp_path, {"a.pkr.hcl": SOURCES + """
+build {
+  dynamic "source" {
+    for_each = { x = "one", y = "two" }
+    iterator = s
+    labels   = ["source.null.${s.key}"]
+    content {
+      name = "${s.key}-renamed"
+      inline = [s.value]
+    }
+  }
+}
+"""})
+    builds = t.builds()
+    assert [b.name for b in builds] == ["null.x-renamed", "null.y-renamed"]
+    assert [b.builder.decode(INLINE).config.get("inline") for b in builds] == [["one"], ["two"]]
