@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
 from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
-from kiln_sdk.communicator.ssh_transfer import shell_path
+from kiln_sdk.communicator.paths import shell_path
 from kiln_sdk.communicator.tarstream import extract_tar_chunks, tar_local_dir
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting

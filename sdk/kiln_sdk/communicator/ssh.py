@@ -22,6 +22,7 @@ from paramiko.common import cMSG_CHANNEL_REQUEST
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
 from kiln_sdk.communicator.duration import format_duration
 from kiln_sdk.communicator.errors import ConnectionLost
+from kiln_sdk.communicator.paths import shell_path
 from kiln_sdk.communicator.ssh_config import SSHConfig
 from kiln_sdk.communicator.ssh_connect import MAX_PACKET, WINDOW_SIZE, Connection, connect, endpoints
 from kiln_sdk.communicator.ssh_sftp_tree import iter_sftp_tar, sftp_upload_tar
@@ -33,7 +34,6 @@ from kiln_sdk.communicator.ssh_transfer import (
     send_stream,
     sftp_download,
     sftp_upload,
-    shell_path,
 )
 from kiln_sdk.communicator.ssh_tunnels import LocalTunnel, Tunnel, start_remote_tunnel
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, split_trailing_slash

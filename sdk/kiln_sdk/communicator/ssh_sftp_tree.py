@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import paramiko
 
-from kiln_sdk.communicator.ssh_transfer import sftp_path
+from kiln_sdk.communicator.paths import sftp_path
 from kiln_sdk.communicator.tarstream import check_member_name, iter_chunks, iter_tar, split_trailing_slash
 
 _CHUNK = 32768 * 8

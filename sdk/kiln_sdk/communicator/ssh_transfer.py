@@ -7,32 +7,16 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shlex
 import stat
 from typing import BinaryIO
 
 import paramiko
 
 from kiln_sdk.communicator.base import RemoteCommandError
+from kiln_sdk.communicator.paths import sftp_path, shell_path
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, iter_chunks
 
 _SFTP_CHUNK = 32768 * 8
-
-
-def shell_path(path: str) -> str:
-    """``path`` quoted for a POSIX shell, keeping a leading ``~/`` meaning the login directory."""
-    if path == "~":
-        return '"$HOME"'
-    if path.startswith("~/"):
-        return '"$HOME"/' + shlex.quote(path[2:])
-    return shlex.quote(path)
-
-
-def sftp_path(path: str) -> str:
-    """``path`` for SFTP: ``~/x`` becomes ``x`` (SFTP resolves relative paths from the login directory)."""
-    if path == "~":
-        return "."
-    return path[2:] if path.startswith("~/") else path
 
 
 def exec_channel(transport: paramiko.Transport, command: str, timeout: float = 30.0) -> paramiko.Channel:
