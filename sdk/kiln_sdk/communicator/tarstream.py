@@ -44,18 +44,6 @@ class ChunkStream(io.RawIOBase):
         self._buf = self._buf[n:]
         return n
 
-    def read_chunk(self, limit: int = CHUNK_SIZE) -> bytes:
-        """Read up to ``limit`` bytes without extra copies when a whole chunk fits."""
-        while not self._buf:
-            try:
-                self._buf = memoryview(next(self._chunks))
-            except StopIteration:
-                return b""
-        n = min(limit, len(self._buf))
-        out = bytes(self._buf[:n])
-        self._buf = self._buf[n:]
-        return out
-
     def close(self) -> None:
         close = getattr(self._chunks, "close", None)
         if callable(close):
