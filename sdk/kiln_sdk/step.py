@@ -95,7 +95,7 @@ class StepRunner:
                 state.put(CANCELLED, True)
         finally:
             if skip_cleanup:
-                ctx.ui.error(f"Build failed: not cleaning up (-on-error={ctx.info.on_error}).")
+                self._say_skipped(ran, ctx)
             else:
                 self._cleanup(ran, ctx, state)
 
@@ -114,6 +114,7 @@ class StepRunner:
                 return action, False
             mode = ctx.info.on_error
             if mode in ("abort", "run-cleanup-provisioner"):
+                ctx.ui.error(str(state.get(ERROR)))
                 return Action.HALT, True
             if mode != "ask":
                 return Action.HALT, False
@@ -123,8 +124,22 @@ class StepRunner:
             if answer == "c":
                 return Action.HALT, False
             if answer == "a":
+                ctx.ui.error(str(state.get(ERROR)))
                 return Action.HALT, True
             state.delete(ERROR)  # retry the step
+
+    @staticmethod
+    def _say_skipped(ran: Sequence[Step], ctx: Context) -> None:
+        """Packer 1.6.6's lines for cleanups that do not happen. With -on-error=abort it names the failed
+        step, then each skipped cleanup; with run-cleanup-provisioner (the error-cleanup-provisioner
+        already ran) it says "failed, aborting" for each earlier step instead."""
+        if ctx.info.on_error == "run-cleanup-provisioner":
+            for step in reversed(ran[:-1]):
+                ctx.ui.error(f'Step "{type(step).__name__}" failed, aborting...')
+            return
+        ctx.ui.error(f'Step "{type(ran[-1]).__name__}" failed, aborting...')
+        for step in reversed(ran[:-1]):
+            ctx.ui.error(f'aborted: skipping cleanup of step "{type(step).__name__}"')
 
     @staticmethod
     def _cleanup(ran: Sequence[Step], ctx: Context, state: StateBag) -> None:

@@ -102,6 +102,53 @@ def test_error_cleanup_provisioner(tmp_path: Path, packer: str) -> None:
     assert "    null: cleaning up after null" in ours.out
 
 
+@pytest.mark.parametrize("mode", ["abort", "run-cleanup-provisioner", "cleanup"])
+def test_on_error_modes(tmp_path: Path, packer: str, mode: str) -> None:
+    ours, theirs = both(tmp_path, "t.json", LEGACY, f"-on-error={mode}")
+    assert ours.code == theirs.code == 1, ours.out
+    assert lines(ours) == lines(theirs)
+
+
+OVERRIDE = r"""
+source "null" "alpha" {
+  communicator = "none"
+}
+source "null" "beta" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.alpha", "source.null.beta"]
+  provisioner "shell-local" {
+    inline = ["echo default"]
+    override = {
+      alpha = {
+        inline = ["echo overridden for alpha"]
+      }
+    }
+  }
+}
+"""
+
+
+def test_override_per_source(tmp_path: Path, packer: str) -> None:
+    ours, theirs = both(tmp_path, "t.pkr.hcl", OVERRIDE)
+    assert ours.code == theirs.code == 0, ours.out
+    assert lines(ours) == lines(theirs)
+    assert "    null.alpha: overridden for alpha" in ours.out
+
+
+def test_parallel_builds_one_runs_builds_one_after_another(tmp_path: Path) -> None:
+    (tmp_path / "t.pkr.hcl").write_text(OVERRIDE)
+    r = run_kiln(["build", "-color=false", "-parallel-builds=1", "t.pkr.hcl"], tmp_path)
+    assert r.code == 0, r.out
+    out = r.out.splitlines()
+    first_finished = next(i for i, line in enumerate(out) if line.startswith("Build '"))
+    finished_name = out[first_finished].split("'")[1]
+    other = "null.beta" if finished_name == "null.alpha" else "null.alpha"
+    # nothing of the other build before the first one finished
+    assert not any(other in line for line in out[:first_finished])
+
+
 def test_timeout_cancels_the_provisioner(tmp_path: Path, packer: str) -> None:
     ours, theirs = both(tmp_path, "t.pkr.hcl", TIMEOUT)
     assert ours.code == theirs.code == 1, ours.out

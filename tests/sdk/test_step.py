@@ -52,7 +52,9 @@ def test_halt_stops_without_error() -> None:
 def test_on_error_abort_skips_cleanup() -> None:
     log, _, ui = run([Recorder("a"), Recorder("b", fail=1)], on_error="abort")
     assert log == ["run a", "run b"]
-    assert ui.lines("error") == ["Build failed: not cleaning up (-on-error=abort)."]
+    assert ui.lines("error") == [
+        "b broke", 'Step "Recorder" failed, aborting...', 'aborted: skipping cleanup of step "Recorder"',
+    ]
 
 
 def test_on_error_ask_retry_then_cleanup() -> None:

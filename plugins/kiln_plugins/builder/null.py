@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiln_sdk.artifact import Artifact
+from kiln_sdk.common_steps import HOOK_DATA, StepConnect, StepProvision
 from kiln_sdk.communicator.base import Communicator
 from kiln_sdk.communicator.ssh_config import CommunicatorConfig
-from kiln_sdk.components import BuildContext, Builder, BuildInfo
+from kiln_sdk.components import BuildContext, Builder, BuildInfo, Context
 from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostics
+from kiln_sdk.step import ERROR, StateBag, StepRunner
 
 from kiln_plugins.render import interpolate_config
 
@@ -89,7 +91,7 @@ class NullBuilder(Builder[NullConfig]):
                         SSHAgentAuth=self.config.ssh_agent_auth, WinRMPassword="")
         return data
 
-    def _connect(self, ctx: BuildContext) -> Communicator | None:
+    def _connect(self, ctx: Context, state: StateBag) -> Communicator | None:
         if self.config.communicator == "none":
             return None
         ctx.ui.say(f"Using {self.config.communicator} communicator to connect: {self.config.ssh_host}")
@@ -103,13 +105,11 @@ class NullBuilder(Builder[NullConfig]):
             raise BuildError(f"Error waiting for SSH: {exc}") from exc
 
     def run(self, ctx: BuildContext) -> Artifact | None:
+        state = StateBag()
+        state.put(HOOK_DATA, self._hook_data())
+        StepRunner([StepConnect(self._connect), StepProvision()]).run(ctx, state)  # Packer's two steps
+        if ERROR in state:
+            error = state.get(ERROR)
+            raise error if isinstance(error, BuildError) else BuildError(str(error))
         ctx.check_cancelled()
-        communicator = self._connect(ctx)
-        try:
-            ctx.check_cancelled()
-            if ctx.hook is not None:
-                ctx.hook.provision(communicator, self._hook_data())
-        finally:
-            if communicator is not None:
-                communicator.close()
         return null_artifact()
