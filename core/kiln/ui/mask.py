@@ -35,11 +35,23 @@ class SecretMask:
             self._ordered = tuple(sorted(self._secrets, key=len, reverse=True))
 
     def apply(self, text: str) -> str:
-        """``text`` with every known secret replaced by ``<sensitive>``."""
-        for secret in self._ordered:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        """``text`` with every known secret replaced by ``<sensitive>``.
+
+        Idempotent: text that is already masked is left alone, even when a secret is part of the word
+        ``<sensitive>`` (Uis stacked on one another each mask what passes through them).
+        """
+        secrets = self._ordered
+        if not secrets or not any(secret in text for secret in secrets):
+            return text
+        return MASK.join(self._mask_piece(piece, secrets) for piece in text.split(MASK))
+
+    @staticmethod
+    def _mask_piece(piece: str, secrets: tuple[str, ...]) -> str:
+        for secret in secrets:
+            if secret in piece:
+                piece = MASK.join(SecretMask._mask_piece(part, secrets) for part in piece.split(secret))
+                break
+        return piece
 
     def __bool__(self) -> bool:
         return bool(self._ordered)

@@ -61,3 +61,14 @@ def test_empty_secret_and_short_lines_are_ignored() -> None:
     mask = SecretMask(["", "ab\ncd"])
     assert mask.apply("ab cd ab\ncd") == "ab cd <sensitive>"
     assert not SecretMask([""])
+
+
+def test_masking_twice_changes_nothing_even_when_a_secret_is_inside_the_mask() -> None:
+    mask = SecretMask(["sens", "tive"])
+    once = mask.apply("a sens b tive c")
+    assert once == "a <sensitive> b <sensitive> c"
+    assert mask.apply(once) == once
+    out = io.StringIO()
+    ui = make_ui(stdout=out, color=False, sensitive=["sens"])
+    ui.for_build("null.a").say("sens")  # masked by the build's Ui, then again by the console
+    assert out.getvalue() == "==> null.a: <sensitive>\n"
