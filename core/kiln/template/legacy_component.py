@@ -61,7 +61,11 @@ class LegacyComponent(ComponentSpec):
     range: Range = field(init=False)
 
     def __post_init__(self) -> None:
-        self.range = self.obj.range
+        # where errors about the whole component point: its "type" line (as HCL points at a block's
+        # header), not the whole object, which a diagnostic would quote line by line
+        type_value = self.obj.value.get("type") if isinstance(self.obj.value, dict) else None
+        key_range = self.obj.key_ranges.get("type")
+        self.range = key_range.to(type_value.range) if type_value and key_range else self.obj.range
         self.body = merge_override(self.obj, self.override)
 
     def decode(self, schema: Schema, build_vars: Mapping[str, Value] | None = None) -> Decoded:
@@ -85,7 +89,7 @@ class LegacyComponent(ComponentSpec):
         return Decoded(config, diags, secrets)
 
     def range_of(self, path: Sequence[str]) -> Range:
-        node, rng = self.body, self.body.range
+        node, rng = self.body, self.range
         for step in path:
             if isinstance(node.value, dict) and step in node.value:
                 rng, node = node.value[step].range, node.value[step]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiln.template import load_template
 from kiln_sdk.schema import Attribute, Schema
 
 from tests.core.template.tplutil import load
@@ -87,3 +88,28 @@ build {
     builds = t.builds()
     assert [b.name for b in builds] == ["null.x-renamed", "null.y-renamed"]
     assert [b.builder.decode(INLINE).config.get("inline") for b in builds] == [["one"], ["two"]]
+
+
+def test_a_legacy_component_is_placed_at_its_type_line(tmp_path: Path) -> None:
+    # Errors about a whole builder (unknown type, failed start) quoted its whole JSON object, 30 lines
+    # for a real builder; they now point at its "type", as an HCL block's errors point at its header.
+    (tmp_path / "t.json").write_text("""{
+  "builders": [
+    {
+      "boot_wait": "5s",
+      "type": "qemu",
+      "vm_name": "x"
+    }
+  ],
+  "post-processors": [[{"type": "manifest"}], {"output": "o", "type": "checksum"}],
+  "provisioners": [{"type": "shell-local", "inline": ["true"]}]
+}
+""")
+    t = load_template(str(tmp_path / "t.json"), env={})
+    (b,) = t.builds()
+    where = [(c.range.start.line, c.range.start.column, c.range.end.line, c.range.end.column) for c in (
+        b.builder, b.provisioners[0].component, b.post_processors[0][0].component, b.post_processors[1][0].component)]
+    assert where == [(5, 7, 5, 21), (10, 21, 10, 42), (9, 25, 9, 43), (9, 63, 9, 81)]
+    # a plugin's error about no setting in particular ("A checksum must be specified") too
+    assert b.builder.range_of(()) == b.builder.range
+    assert b.builder.range_of(("vm_name",)).start.line == 6
