@@ -205,7 +205,7 @@ source "null" "a" {
 build {
   sources = ["source.null.a"]
   provisioner "shell-local" {
-    inline = ["exec sleep 30"]
+    inline = ["sleep 2"]
   }
 }
 """
