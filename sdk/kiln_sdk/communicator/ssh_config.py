@@ -64,6 +64,8 @@ class SSHConfig:
     ssh_proxy_password: str = setting(default="", sensitive=True, doc="Password for the SOCKS5 proxy.")
     ssh_local_tunnels: list[str] = setting(default_factory=list, doc='Forward "port:host:hostport" from here.')
     ssh_remote_tunnels: list[str] = setting(default_factory=list, doc='Forward "port:host:hostport" from the machine.')
+    ssh_keypair_name: str = setting(default="", doc="A key pair the cloud already has (builders that use one).")
+    temporary_key_pair_name: str = setting(default="", doc="Name of the generated key pair (builders that upload one).")
     ssh_file_transfer_method: str = setting(default="scp", doc='How files move: "scp" or "sftp".')
     ssh_keep_alive_interval: str = setting(default="5s", doc='Keep-alive interval ("0" disables).')
     ssh_read_write_timeout: str = setting(default="0", doc="Longest a remote command may run (0: no limit).")
@@ -90,14 +92,14 @@ class SSHConfig:
             self.ssh_timeout = self.ssh_wait_timeout  # Packer's deprecated name still works
         for name in ("ssh_timeout", "ssh_keep_alive_interval", "ssh_read_write_timeout"):
             try:
-                if parse_duration(getattr(self, name)) < 0:
+                if parse_duration(getattr(self, name)) < 0 and name != "ssh_keep_alive_interval":
                     diags.error(f"Invalid {name}", "A duration cannot be negative.", [name])
             except ValueError as exc:
                 diags.error(f"Invalid {name}", str(exc), [name])
         if self.ssh_file_transfer_method not in TRANSFER_METHODS:
             diags.error(
-                "Invalid ssh_file_transfer_method",
-                f'"{self.ssh_file_transfer_method}" is not supported; use "scp" or "sftp".',
+                f"ssh_file_transfer_method ('{self.ssh_file_transfer_method}') is invalid, valid methods: sftp, scp",
+                'Use "scp" (the default) or "sftp".',
                 ["ssh_file_transfer_method"],
             )
         if self.ssh_temporary_key_pair_type not in KEY_TYPES:
@@ -117,15 +119,18 @@ class SSHConfig:
             diags.error("ssh_known_hosts_file not found", f"{self.ssh_known_hosts_file}: no such file.",
                         ["ssh_known_hosts_file"])
         if self.ssh_bastion_host:
-            if not self.ssh_bastion_username:
-                diags.error("ssh_bastion_username must be specified", "A bastion hop needs its own login user.",
-                            ["ssh_bastion_username"])
+            # Packer's defaults: the bastion uses the machine's key file; kiln also defaults its user
+            self.ssh_bastion_private_key_file = self.ssh_bastion_private_key_file or self.ssh_private_key_file
+            self.ssh_bastion_username = self.ssh_bastion_username or self.ssh_username
             if not (self.ssh_bastion_password or self.ssh_bastion_private_key_file or self.ssh_bastion_agent_auth):
                 diags.error(
-                    "No authentication for the bastion",
-                    "Set ssh_bastion_password, ssh_bastion_private_key_file or ssh_bastion_agent_auth.",
+                    "ssh_bastion_password or ssh_bastion_private_key_file must be specified",
+                    "Or set ssh_bastion_agent_auth = true.",
                     ["ssh_bastion_host"],
                 )
+            if self.ssh_proxy_host:
+                diags.error("please specify either ssh_bastion_host or ssh_proxy_host, not both",
+                            path=["ssh_proxy_host"])
 
     def _check_algorithms(self, diags: Diagnostics) -> None:
         import paramiko
@@ -179,13 +184,17 @@ class CommunicatorConfig(SSHConfig):
     communicator: str = setting(default="ssh", doc='How kiln reaches the machine: "ssh" or "none".')
     pause_before_connecting: str = setting(default="0", doc="Wait this long before connecting.")
 
-    def validate_communicator(self, require_host: bool = False) -> None:
-        """Raise ConfigError for invalid settings (nothing is checked for ``communicator = "none"``)."""
+    def validate_communicator(self, require_host: bool = False, also: tuple[str, ...] = ()) -> None:
+        """Raise ConfigError for invalid settings (nothing is checked for ``communicator = "none"``).
+
+        ``also`` names communicators the builder provides itself (e.g. ``("docker",)``).
+        """
         diags = Diagnostics()
-        if self.communicator not in COMMUNICATORS:
+        if self.communicator not in COMMUNICATORS + also:
             hint = " (winrm is not supported by kiln yet)" if self.communicator == "winrm" else ""
-            diags.error("Invalid communicator", f'"{self.communicator}" is not a communicator{hint}; '
-                        'use "ssh" or "none".', ["communicator"])
+            names = " or ".join(f'"{n}"' for n in COMMUNICATORS + also)
+            diags.error("Invalid communicator", f'"{self.communicator}" is not a communicator{hint}; use {names}.',
+                        ["communicator"])
         try:
             parse_duration(self.pause_before_connecting)
         except ValueError as exc:

@@ -108,8 +108,14 @@ def _socket(ep: Endpoint, timeout: float, cfg: SSHConfig) -> socket.socket:
             sock.close()
             raise _Retry(f"via {what}: {exc}") from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    _tcp_keepalive(sock, cfg.seconds("ssh_keep_alive_interval"))
+    _tcp_keepalive(sock, keep_alive_seconds(cfg))
     return sock
+
+
+def keep_alive_seconds(cfg: SSHConfig) -> float:
+    """ssh_keep_alive_interval as Packer reads it: 0 means the default 5s, negative disables."""
+    interval = cfg.seconds("ssh_keep_alive_interval")
+    return 5.0 if interval == 0 else max(interval, 0.0)
 
 
 def _tcp_keepalive(sock: socket.socket, interval: float) -> None:
@@ -198,7 +204,7 @@ def _handshake(ep: Endpoint, sock: socket.socket | paramiko.Channel, cfg: SSHCon
     except (paramiko.SSHException, EOFError, OSError) as exc:
         transport.close()
         raise _Retry(f"SSH handshake with {ep.host}:{ep.port} failed: {exc or type(exc).__name__}") from None
-    keepalive = cfg.seconds("ssh_keep_alive_interval")
+    keepalive = keep_alive_seconds(cfg)
     if keepalive > 0:
         transport.set_keepalive(max(1, int(keepalive)))
     return transport, fingerprint

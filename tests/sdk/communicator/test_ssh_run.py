@@ -197,6 +197,12 @@ def test_ciphers_and_kex_settings(sshd: SSHServer) -> None:
     comm.close()
 
 
+def sshd_key(tmp_path: Path) -> Path:
+    key = tmp_path / "good-key"
+    key.write_text(generate_key_pair().private_pem)
+    return key
+
+
 def test_config_validation_names_each_bad_setting(tmp_path: Path) -> None:
     from kiln_sdk.communicator.ssh_config import CommunicatorConfig
     from kiln_sdk.diagnostics import ConfigError
@@ -204,12 +210,22 @@ def test_config_validation_names_each_bad_setting(tmp_path: Path) -> None:
     bad_key = tmp_path / "not-a-key"
     bad_key.write_text("hello")
     cfg = CommunicatorConfig(ssh_port=0, ssh_timeout="5 minutes", ssh_file_transfer_method="rsync",
-                             ssh_private_key_file=str(bad_key), ssh_ciphers=["rot13"], ssh_bastion_host="b")
+                             ssh_private_key_file=str(bad_key), ssh_ciphers=["rot13"], ssh_bastion_host="b",
+                             ssh_proxy_host="p")
     with pytest.raises(ConfigError) as info:
         cfg.validate_communicator()
     paths = {d.path for d in info.value.diagnostics}
     assert {("ssh_username",), ("ssh_port",), ("ssh_timeout",), ("ssh_file_transfer_method",),
-            ("ssh_private_key_file",), ("ssh_ciphers", "0"), ("ssh_bastion_username",)} <= paths
+            ("ssh_private_key_file",), ("ssh_ciphers", "0"), ("ssh_proxy_host",)} <= paths
+    assert "ssh_file_transfer_method ('rsync') is invalid, valid methods: sftp, scp" in str(info.value)
+    bastion = CommunicatorConfig(ssh_username="u", ssh_bastion_host="b")  # no way to log in to the bastion
+    with pytest.raises(ConfigError, match="ssh_bastion_password or ssh_bastion_private_key_file must be specified"):
+        bastion.validate_communicator()
+    defaults = CommunicatorConfig(ssh_username="u", ssh_password="p", ssh_private_key_file=str(sshd_key(tmp_path)),
+                                  ssh_bastion_host="b", ssh_keep_alive_interval="-1s")
+    defaults.validate_communicator()  # Packer: the bastion uses the machine's key; kiln: and its user
+    assert (defaults.ssh_bastion_private_key_file, defaults.ssh_bastion_username) == (defaults.ssh_private_key_file, "u")
+    CommunicatorConfig(communicator="docker").validate_communicator(also=("docker",))
     with pytest.raises(ConfigError, match="Invalid communicator"):
         CommunicatorConfig(communicator="winrm").validate_communicator()
     CommunicatorConfig(communicator="none").validate_communicator()
