@@ -78,9 +78,10 @@ def endpoints(
     bastion = None
     if cfg.ssh_bastion_host:
         bkeys = []
-        if cfg.ssh_bastion_private_key_file:
-            bkeys.append(load_private_key(os.path.expanduser(cfg.ssh_bastion_private_key_file)))
-        bastion = Endpoint(cfg.ssh_bastion_host, cfg.ssh_bastion_port, cfg.ssh_bastion_username,
+        key_file = cfg.ssh_bastion_private_key_file or cfg.ssh_private_key_file  # Packer's default
+        if key_file:
+            bkeys.append(load_private_key(os.path.expanduser(key_file)))
+        bastion = Endpoint(cfg.ssh_bastion_host, cfg.ssh_bastion_port, cfg.ssh_bastion_username or cfg.ssh_username,
                            cfg.ssh_bastion_password, bkeys, cfg.ssh_bastion_agent_auth)
     return target, bastion
 
