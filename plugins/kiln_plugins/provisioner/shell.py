@@ -155,15 +155,15 @@ class ShellProvisioner(Provisioner[ShellConfig]):
         data: dict[str, Any] = dict(ctx.generated_data)
         variables = flattened_env_vars(cfg, self.info, data)
         timeout = parse_duration(cfg.start_retry_timeout) if cfg.start_retry_timeout else 0.0
-        temp = self._inline_script() if cfg.inline is not None else None
+        temp = self._inline_script(data) if cfg.inline is not None else None
         scripts = [temp] if temp else list(cfg.scripts)
         env_file = ""
         try:
             if cfg.use_env_var_file:
                 env_file = f"{cfg.remote_folder.rstrip('/')}/varfile_{random.randrange(9999)}.sh"
                 payload = variables.encode()
-                retry(timeout, lambda: comm.upload(env_file, stream_from_chunks([payload]), size=len(payload)),
-                      ctx.cancel_event)
+                retry(timeout, lambda: comm.upload(env_file, stream_from_chunks([payload]), mode=0o600,
+                                                   size=len(payload)), ctx.cancel_event)
             for path in scripts:
                 ctx.check_cancelled()
                 self._run_script(ctx, comm, path, {**data, "Vars": variables, "Path": cfg.remote_path,
@@ -179,12 +179,20 @@ class ShellProvisioner(Provisioner[ShellConfig]):
             if ctx.cancel_event.wait(pause):
                 ctx.check_cancelled()
 
-    def _inline_script(self) -> str:
+    def _inline_script(self, data: dict[str, Any]) -> str:
+        """The inline commands as one script; each is rendered with the build's data, as Packer does."""
         fd, path = tempfile.mkstemp(prefix="packer-shell")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(f"#!{self.config.inline_shebang}\n")
-            for command in self.config.inline or []:
-                fh.write(command + "\n")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(f"#!{self.config.inline_shebang}\n")
+                for command in self.config.inline or []:
+                    try:
+                        fh.write(render(command, data, self.info) + "\n")
+                    except BuildError as exc:
+                        raise BuildError(f"Error interpolating Inline: {exc}") from exc
+        except BaseException:
+            os.remove(path)
+            raise
         return path
 
     def _run_script(self, ctx: ProvisionContext, comm: Communicator, path: str, data: dict[str, Any],

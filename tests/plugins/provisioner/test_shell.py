@@ -94,9 +94,11 @@ def test_custom_execute_command_and_env_var_file(comm: SSHCommunicator) -> None:
 
 
 def test_generated_data_in_templates(comm: SSHCommunicator) -> None:
-    lines = _shell({"inline": ["echo \"$HOST_IS\""], "environment_vars": ["HOST_IS={{.Host}}"]}, comm,
-                   data={"Host": "127.0.0.1"})
-    assert lines == ["127.0.0.1"]
+    lines = _shell({"inline": ["echo \"$HOST_IS\"", "echo 'user={{.User}}'"], "environment_vars": ["HOST_IS={{.Host}}"]},
+                   comm, data={"Host": "127.0.0.1", "User": "root"})
+    assert lines == ["127.0.0.1", "user=root"]
+    with pytest.raises(BuildError, match="Error interpolating Inline"):
+        _shell({"inline": ["echo {{.Broken"]}, comm)
 
 
 def test_expect_disconnect_then_next_script_reconnects(comm: SSHCommunicator, tmp_path: Path) -> None:
