@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
 from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
@@ -23,6 +24,8 @@ from kiln_sdk.communicator.tarstream import extract_tar_chunks, tar_local_dir
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
+
+from kiln_plugins.render import render
 
 
 @dataclass
@@ -42,25 +45,20 @@ def validate(config: FileConfig) -> None:
     diags = Diagnostics()
     if config.direction not in ("upload", "download"):
         diags.error("Direction must be one of: download, upload.", f'got "{config.direction}"', ["direction"])
-    if config.source and config.sources:
-        diags.error("Only one of source or sources can be specified.", path=["sources"])
     if config.content and (config.source or config.sources):
         diags.error("Cannot specify both source(s) and content.", path=["content"])
     if config.content and config.direction == "download":
         diags.error("content can only be used with direction = \"upload\".", path=["content"])
     if config.source:
-        config.sources = [config.source]
+        config.sources = [*config.sources, config.source]  # as Packer: source joins sources
     if not config.sources and not config.content:
         diags.error("Source must be specified.", "Set source, sources or content.", ["source"])
     if not config.destination:
         diags.error("Destination must be specified.", path=["destination"])
-    if len(config.sources) > 1 and not config.destination.endswith("/"):
-        diags.error("Destination must be a directory when using multiple files.",
-                    'End destination with "/" to upload several sources into it.', ["destination"])
     if config.direction == "upload" and not config.generated:
         for i, src in enumerate(config.sources):
             if not os.path.exists(src):
-                where: list[str | int] = ["source"] if config.source else ["sources", i]
+                where: list[str | int] = ["source"] if i == len(config.sources) - 1 and config.source else ["sources", i]
                 diags.error(f"Bad source '{src}': stat {src}: no such file or directory",
                             "The source must exist on the machine running kiln (or set generated = true).", where)
     diags.raise_if_errors()
@@ -72,10 +70,11 @@ class FileProvisioner(Provisioner[FileConfig]):
 
     def __init__(self) -> None:
         self.config = FileConfig()
+        self.info = BuildInfo()
 
     def prepare(self, config: FileConfig, info: BuildInfo) -> list[str]:
         validate(config)
-        self.config = config
+        self.config, self.info = config, info
         return []
 
     def provision(self, ctx: ProvisionContext) -> None:
@@ -83,25 +82,35 @@ class FileProvisioner(Provisioner[FileConfig]):
         if comm is None:
             raise BuildError('the file provisioner needs a communicator, but this build has communicator = "none"')
         cfg = self.config
+        data = dict(ctx.generated_data)
+        dst = self._render(cfg.destination, data, "destination")
         try:
             if cfg.content:
-                self._upload_content(ctx, comm)
+                self._upload_content(ctx, comm, dst)
             for src in cfg.sources:
                 ctx.check_cancelled()
+                src = self._render(src, data, "source")
                 if cfg.direction == "download":
-                    self._download(ctx, comm, src, cfg.destination)
+                    self._download(ctx, comm, src, dst)
                 else:
-                    self._upload(ctx, comm, src, cfg.destination)
+                    self._upload(ctx, comm, src, dst)
         except (RemoteCommandError, OSError) as exc:
             raise BuildError(str(exc)) from exc
 
-    def _upload_content(self, ctx: ProvisionContext, comm: Communicator) -> None:
+    def _render(self, text: str, data: dict[str, Any], what: str) -> str:
+        """Packer renders source and destination with the build's data (e.g. ``{{.ID}}``) at provision time."""
+        try:
+            return render(text, data, self.info)
+        except BuildError as exc:
+            raise BuildError(f"Error interpolating {what}: {exc}") from exc
+
+    def _upload_content(self, ctx: ProvisionContext, comm: Communicator, dst: str) -> None:
         data = self.config.content.encode()
         with tempfile.TemporaryFile() as fh:
             fh.write(data)
             fh.seek(0)
-            ctx.ui.say(f"Uploading content => {self.config.destination}")
-            comm.upload(self.config.destination, fh, size=len(data))  # type: ignore[arg-type]
+            ctx.ui.say(f"Uploading content => {dst}")
+            comm.upload(dst, fh, size=len(data))  # type: ignore[arg-type]
 
     def _upload(self, ctx: ProvisionContext, comm: Communicator, src: str, dst: str) -> None:
         ctx.ui.say(f"Uploading {src} => {dst}")

@@ -137,8 +137,7 @@ def test_generated_source_is_checked_at_provision_time(comm: SSHCommunicator, tm
     ({"source": "/no/such", "destination": "/x"}, ("source",), "Bad source '/no/such'"),
     ({"source": "/etc/hostname", "destination": "/x", "direction": "sideways"}, ("direction",),
      "Direction must be one of: download, upload."),
-    ({"sources": ["/etc/hostname", "/etc/hosts"], "destination": "/x"}, ("destination",),
-     "Destination must be a directory when using multiple files."),
+    ({"sources": ["/etc/hostname"], "source": "/no/such", "destination": "/x"}, ("source",), "Bad source"),
 ])
 def test_prepare_errors(settings: dict[str, Any], path: tuple[str, ...], summary: str) -> None:
     prov = FileProvisioner()
@@ -191,3 +190,12 @@ def test_ctrl_c_interrupts_a_large_upload(comm: SSHCommunicator, tmp_path: Path)
     with pytest.raises(Cancelled):
         prov.provision(ctx)
     assert time.monotonic() - start < 8
+
+
+def test_source_and_destination_are_rendered_with_the_builds_data(comm: SSHCommunicator, tmp_path: Path) -> None:
+    (tmp_path / "f-i-123.txt").write_text("rendered\n")
+    says = provision(FileProvisioner(), {"source": str(tmp_path / "f-{{.ID}}.txt"), "generated": True,
+                                         "destination": str(tmp_path / "out-{{.ID}}.txt")}, comm,
+                     data={"ID": "i-123"}).lines("say")
+    assert (tmp_path / "out-i-123.txt").read_text() == "rendered\n"
+    assert says == [f"Uploading {tmp_path / 'f-i-123.txt'} => {tmp_path / 'out-i-123.txt'}"]
