@@ -19,7 +19,7 @@ from typing import Any
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
 from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
-from kiln_sdk.communicator.paths import shell_path
+from kiln_sdk.communicator.paths import has_glob, shell_path
 from kiln_sdk.communicator.tarstream import extract_tar_chunks, tar_local_dir
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
@@ -141,12 +141,12 @@ class FileProvisioner(Provisioner[FileConfig]):
         directory = dst
         if not dst.endswith("/"):
             directory = os.path.dirname(dst)
-        elif not src.endswith("/"):
+        elif not src.endswith("/") and not has_glob(src):  # (Packer only exempts globs ending in "*")
             dst = os.path.join(dst, os.path.basename(src))
         if directory:
             os.makedirs(directory, exist_ok=True)
-        if src.endswith("/"):
-            # the directory itself, as Packer's scp does (Communicator.download_dir, interruptible)
+        if src.endswith("/") or has_glob(src):
+            # the directory (or every match) itself, as Packer's scp does (download_dir, interruptible)
             extract_tar_chunks(cancellable_chunks(comm.download_tar(src.rstrip("/") or "/"), ctx.cancel_event), dst)
             return
         partial = f"{dst}.kiln-partial"

@@ -22,7 +22,7 @@ from paramiko.common import cMSG_CHANNEL_REQUEST
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
 from kiln_sdk.communicator.duration import format_duration
 from kiln_sdk.communicator.errors import ConnectionLost
-from kiln_sdk.communicator.paths import shell_path
+from kiln_sdk.communicator.paths import has_glob, shell_glob, shell_path
 from kiln_sdk.communicator.ssh_config import SSHConfig
 from kiln_sdk.communicator.ssh_connect import MAX_PACKET, WINDOW_SIZE, Connection, connect, endpoints
 from kiln_sdk.communicator.ssh_sftp_tree import iter_sftp_tar, sftp_upload_tar
@@ -278,13 +278,21 @@ class SSHCommunicator(Communicator):
     def download_tar(self, src: str) -> Iterator[bytes]:
         what = f"downloading {src}"
         if not self._guard(what, self.remote_has_tar):
+            if has_glob(src):
+                raise RemoteCommandError(f"{self}: {what}: downloading a glob needs tar on the remote machine")
             return self._guard(what, lambda: iter_sftp_tar(self.sftp(), src))
         root, contents_only = split_trailing_slash(src)
         parent, _, base = root.rpartition("/")
+        parent_dir = shell_path(parent or ("/" if root.startswith("/") else "."))
+        if has_glob(base) and not contents_only:  # every match, each under its own name
+            command = (f'cd {parent_dir} || exit 66; set -- {shell_glob(base)}; [ -e "$1" ] || exit 66; '
+                       'tar -cf - -- "$@"')
+            chan = self._guard(what, lambda: exec_channel(self.transport(), command))
+            return self._tar_chunks(chan, src, what)
         if contents_only:
             command = f"tar -C {shell_path(root)} -cf - ."
         else:
-            command = f"tar -C {shell_path(parent or ('/' if root.startswith('/') else '.'))} -cf - {shell_path(base)}"
+            command = f"tar -C {parent_dir} -cf - {shell_path(base)}"
         chan = self._guard(what, lambda: exec_channel(
             self.transport(), f"[ -d {shell_path(root)} ] || exit 66; {command}"))
         return self._tar_chunks(chan, src, what)
@@ -299,7 +307,7 @@ class SSHCommunicator(Communicator):
                 yield data
             status = chan.recv_exit_status()
             if status == 66:
-                raise FileNotFoundError(f"{self}: {what}: no such remote directory")
+                raise FileNotFoundError(f"{self}: {what}: no such remote directory (or nothing matches)")
             if status != 0:
                 err = chan.recv_stderr(65536).decode(errors="replace").strip()
                 raise RemoteCommandError(f"{self}: {what}: tar failed: {err or f'exit status {status}'}")

@@ -199,3 +199,15 @@ def test_source_and_destination_are_rendered_with_the_builds_data(comm: SSHCommu
                      data={"ID": "i-123"}).lines("say")
     assert (tmp_path / "out-i-123.txt").read_text() == "rendered\n"
     assert says == [f"Uploading {tmp_path / 'f-i-123.txt'} => {tmp_path / 'out-i-123.txt'}"]
+
+
+def test_download_with_a_glob(comm: SSHCommunicator, tmp_path: Path) -> None:
+    remote = tmp_path / "logs dir"
+    (remote / "sub").mkdir(parents=True)
+    for name in ("a.log", "b.log", "c.txt"):
+        (remote / name).write_text(name)
+    (remote / "sub" / "d.log").write_text("d")
+    _file({"source": f"{remote}/*.log", "destination": str(tmp_path / "got") + "/", "direction": "download"}, comm)
+    assert _files(tmp_path / "got") == {"a.log", "b.log"}
+    with pytest.raises(BuildError, match="nothing matches"):
+        _file({"source": f"{remote}/*.none", "destination": str(tmp_path / "x/"), "direction": "download"}, comm)

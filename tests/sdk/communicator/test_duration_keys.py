@@ -51,3 +51,13 @@ def test_load_private_key_errors(tmp_path: Path) -> None:
         load_private_key(str(enc))
     with pytest.raises(ValueError, match="unknown key type"):
         generate_key_pair("dsa")
+
+
+@pytest.mark.parametrize(("pattern", "quoted"), [
+    ("*.log", "*.log"), ("it's *.txt", "'it'\"'\"'s '*.txt"), ("a[0-9]?.c", "a[0-9]?.c"), ("x[", "'x['"),
+    ("$(rm -rf x)*", "'$(rm -rf x)'*"),
+])
+def test_shell_glob_quotes_all_but_the_pattern(pattern: str, quoted: str) -> None:
+    from kiln_sdk.communicator.paths import shell_glob
+
+    assert shell_glob(pattern) == quoted
