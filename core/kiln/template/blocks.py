@@ -72,6 +72,9 @@ class Declarations:
     data: dict[tuple[str, str], ComponentDecl] = field(default_factory=dict)
     builds: list[Blk] = field(default_factory=list)
     diagnostics: list[HclDiagnostic] = field(default_factory=list)
+    # what Packer finds only once it reads sources and builds, after the variables, data sources and
+    # locals (so ``validate -syntax-only`` does not see it)
+    source_diagnostics: list[HclDiagnostic] = field(default_factory=list)
 
 
 def expect_attributes(
@@ -219,7 +222,7 @@ def _read_component(b: Blk, decls: Declarations) -> None:
     prev = table.get(key)
     if prev is not None:
         what = "builder type" if kind == "source" else "data source type"
-        decls.diagnostics.append(error(
+        (decls.source_diagnostics if kind == "source" else decls.diagnostics).append(error(
             f"Duplicate {kind} block",
             f"This {kind} block has the same {what} and name as a previous block declared at {_at(prev.range)}. "
             f"Each {kind} must have a unique name per {what}.", b.range))

@@ -177,6 +177,7 @@ def load_hcl2(
     if not syntax_only:
         sensitive_locals = evaluate_locals_and_data(scope, decls.locals, decls.data, resolve_data, lenient, diags)
         t.sensitive_values += _sensitive_strings(sensitive_locals)
+        diags += decls.source_diagnostics
         reader = BuildReader(scope, decls.sources, diags)
         for blk in decls.builds:
             t._builds += reader.read(blk)

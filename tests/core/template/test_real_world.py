@@ -8,7 +8,7 @@ from pathlib import Path
 from kiln.template import load_template
 from kiln_sdk.schema import Attribute, Schema
 
-from tests.core.template.tplutil import load
+from tests.core.template.tplutil import errors, load
 
 SOURCES = """
 source "null" "x" { communicator = "none" }
@@ -113,3 +113,12 @@ def test_a_legacy_component_is_placed_at_its_type_line(tmp_path: Path) -> None:
     # a plugin's error about no setting in particular ("A checksum must be specified") too
     assert b.builder.range_of(()) == b.builder.range
     assert b.builder.range_of(("vm_name",)).start.line == 6
+
+
+def test_a_duplicate_source_is_found_after_the_syntax_only_stage(tmp_path: Path) -> None:
+    # Packer reads source and build blocks after variables, data sources and locals, in a stage that
+    # validate -syntax-only does not run: a template declaring one source twice passes it.
+    files = {"a.pkr.hcl": 'source "qemu" "t" {}\nsource "vagrant" "t" {}\nsource "qemu" "t" {}\n'}
+    t = load(tmp_path, files, syntax_only=True)
+    assert t.warnings == []
+    assert [(s, w) for s, _, w in errors(tmp_path, files)] == [("Duplicate source block", "a.pkr.hcl:3:1")]
