@@ -6,16 +6,16 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Sequence
-
-import bcrypt as _bcrypt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING
 
 from kiln.hcl.function import FunctionError, Param
 from kiln.hcl.values import NUMBER, STRING, Value
 
 from ._support import define, string, to_int
 from .encoding import go_b64decode
+
+if TYPE_CHECKING:  # bcrypt and cryptography load on first use, not with kiln
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 def _hasher(algorithm: str) -> Callable[[Sequence[Value]], Value]:
@@ -48,6 +48,8 @@ def _bcrypt_hash(args: Sequence[Value]) -> Value:
     password = args[0].v.encode("utf-8")
     if len(password) > 72:
         raise FunctionError("error occured generating password bcrypt: password length exceeds 72 bytes")
+    import bcrypt as _bcrypt
+
     hashed = _bcrypt.hashpw(password, _bcrypt.gensalt(rounds=cost, prefix=b"2a"))
     return string(hashed.decode("ascii"))
 
@@ -76,6 +78,9 @@ def _rsadecrypt(args: Sequence[Value]) -> Value:
             if m.group(1) == "PRIVATE KEY"
             else "x509: failed to parse private key"
         )
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_der_private_key(body, password=None)
     except (ValueError, TypeError) as err:

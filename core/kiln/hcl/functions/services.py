@@ -13,18 +13,18 @@ from __future__ import annotations
 import base64
 import json
 import os
-import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiln.hcl.function import FunctionError, Param
 from kiln.hcl.values import SENSITIVE, STRING, Value
 
 from ._support import define, string
+
+if TYPE_CHECKING:  # the HTTP client loads when a template calls vault/consul_key, not with kiln
+    import ssl
 
 _TIMEOUT = 30.0
 
@@ -115,6 +115,8 @@ def _aws_secretsmanager_raw(args: Sequence[Value]) -> Value:
 
 
 def _ssl_context(skip_verify: bool, cafile: str | None) -> ssl.SSLContext:
+    import ssl
+
     ctx = ssl.create_default_context(cafile=cafile or None)
     if skip_verify:
         ctx.check_hostname = False
@@ -123,6 +125,9 @@ def _ssl_context(skip_verify: bool, cafile: str | None) -> ssl.SSLContext:
 
 
 def _get(url: str, headers: dict[str, str], ctx: ssl.SSLContext) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
     req = urllib.request.Request(url, headers=headers, method="GET")
     try:
         with urllib.request.urlopen(req, timeout=_TIMEOUT, context=ctx) as resp:
@@ -161,7 +166,7 @@ def vault_read(path: str, key: str) -> str:
     ctx = _ssl_context(_truthy("VAULT_SKIP_VERIFY"), os.environ.get("VAULT_CACERT"))
     try:
         status, body = _get(url, headers, ctx)
-    except (urllib.error.URLError, OSError) as err:
+    except OSError as err:  # urllib's URLError is an OSError
         raise FunctionError(f"Error reading vault secret: {go_request_error(url, err)}") from None
     if status == 404:
         raise FunctionError("Vault Secret does not exist at the given path")
@@ -206,7 +211,7 @@ def consul_read(key: str) -> str:
     ctx = _ssl_context(skip_verify, os.environ.get("CONSUL_CACERT"))
     try:
         status, body = _get(url, headers, ctx)
-    except (urllib.error.URLError, OSError) as err:
+    except OSError as err:  # urllib's URLError is an OSError
         raise FunctionError(f"error reading consul key: {go_request_error(url, err)}") from None
     if status == 404:
         raise FunctionError(f"key does not exist at the given path: {key}")

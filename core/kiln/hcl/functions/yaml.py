@@ -15,7 +15,6 @@ from kiln.hcl import numbers
 from kiln.hcl.function import FunctionError, Param
 from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, Dynamic, Value, unknown
 
-from . import _yamldecode as _yamldecode_mod
 from ._support import define, string
 from .collection import wholly_known
 
@@ -183,6 +182,8 @@ def _yamlencode(args: Sequence[Value]) -> Value:
 
 
 def _yamldecode(args: Sequence[Value]) -> Value:
+    from . import _yamldecode as _yamldecode_mod  # PyYAML loads on first use, not with kiln
+
     try:
         value = _yamldecode_mod.decode(args[0].v)
     except _yamldecode_mod.YAMLDecodeError as err:
