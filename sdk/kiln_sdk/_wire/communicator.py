@@ -148,11 +148,22 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
             raise AssertionError("unreachable")
         comm = self._get(first.id, context)
 
-        def data() -> Iterator[bytes]:
+        stop = threading.Event()
+        context.add_callback(stop.set)
+
+        def receive(put: Callable[[Any], None]) -> None:
             if first.data:
-                yield first.data
+                put(first.data)
             for chunk in requests:
-                yield chunk.data
+                put(chunk.data)
+
+        # Receive in a thread while this one sends: the gRPC hop and the SSH hop overlap.
+        receiver = _Worker(receive, stop)
+
+        def data() -> Iterator[bytes]:
+            yield from receiver.items()
+            if receiver.error is not None:
+                raise receiver.error
 
         stream = stream_from_chunks(data())
         try:
@@ -162,6 +173,7 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
                 # size 0 is proto3's "unset": treat it as unknown rather than promise an empty file
                 comm.upload(first.dst, stream, mode=first.mode or None, size=first.size if first.size > 0 else None)
         except Exception as exc:  # noqa: BLE001 - becomes the RPC's status
+            stop.set()
             _abort(context, exc)
         return pb.Empty()
 
