@@ -203,12 +203,11 @@ class BuildReader:
             return None
         return SourceUse(parsed[0], parsed[1], parsed[1], decl, None, r)
 
-    def _context(self, use: SourceUse, with_build: bool, block: Blk | None = None) -> Any:
+    def _context(self, use: SourceUse, with_build: bool) -> Any:
         scope, src, build_name = self.scope, source_value(use.type, use.local_name), self.build_name
-        iterator = self.iterators.get(id(block), {})
 
         def factory(build_vars: Mapping[str, Value] | None) -> EvalContext:
-            extra = {**iterator, "source": src}
+            extra = {"source": src}
             if with_build:
                 extra["build"] = build_value(build_vars, build_name)
             return scope.context(extra)
@@ -217,7 +216,8 @@ class BuildReader:
 
     def _builder(self, use: SourceUse) -> HclComponent:
         bodies = [use.decl.body] + ([use.extra] if use.extra is not None else [])
-        return HclComponent(use.type, use.local_name, use.decl.range, bodies, self._context(use, False, use.block))
+        return HclComponent(use.type, use.local_name, use.decl.range, bodies, self._context(use, False),
+                            scopes=[None, self.iterators.get(id(use.block))])
 
     def _provisioner(self, b: Blk, use: SourceUse) -> ProvisionerSpec | None:
         d = self.diags
@@ -240,7 +240,7 @@ class BuildReader:
                     d.append(error(f"Failed to parse {key} duration", str(err), b.range))
         override = self._override(m.get("override"), b, use)
         comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
-                            self._context(use, True, b), PROVISIONER_META)
+                            self._context(use, True), PROVISIONER_META, [self.iterators.get(id(b))])
         return ProvisionerSpec(comp, only, except_, durations.get("pause_before", 0.0), int(m.get("max_retries", 0)),
                                durations.get("timeout"), {use.local_name: override} if override else {})
 
@@ -284,7 +284,7 @@ class BuildReader:
         if _skip(only, except_, use.ref()):
             return None
         comp = HclComponent(b.labels[0], str(m.get("name", "")), b.range, [b.body],
-                            self._context(use, True, b), POST_PROCESSOR_META)
+                            self._context(use, True), POST_PROCESSOR_META, [self.iterators.get(id(b))])
         keep = m.get("keep_input_artifact")
         return PostProcessorSpec(comp, None if keep is None else bool(keep), only, except_)
 

@@ -122,3 +122,35 @@ def test_a_duplicate_source_is_found_after_the_syntax_only_stage(tmp_path: Path)
     t = load(tmp_path, files, syntax_only=True)
     assert t.warnings == []
     assert [(s, w) for s, _, w in errors(tmp_path, files)] == [("Duplicate source block", "a.pkr.hcl:3:1")]
+
+
+def test_a_dynamic_source_iterator_named_source_is_seen_in_its_content_only(tmp_path: Path) -> None:
+    # build { dynamic "source" { for_each = local.builds, labels = ["TYPE.NAME"], content { name =
+    # source.key ... } } }: the default iterator is called "source", and hides source.* in the content
+    # only; the source block's own settings still see source.name (the name given by the content).
+    schema = Schema(attributes=(Attribute("inline", "list(string)"), Attribute("size", "string")))
+    t = load(tmp_path, {"a.pkr.hcl": """
+locals {
+  builds = {
+    small = { size = "s-1" }
+    large = { size = "s-8" }
+  }
+}
+source "null" "base" {
+  inline = ["out-${source.name}"]
+}
+build {
+  dynamic "source" {
+    for_each = local.builds
+    labels   = ["null.base"]
+    content {
+      name = source.key
+      size = source.value.size
+    }
+  }
+}
+"""})
+    builds = t.builds()
+    assert [b.name for b in builds] == ["null.large", "null.small"]
+    assert [b.builder.decode(schema).config for b in builds] == [
+        {"inline": ["out-large"], "size": "s-8"}, {"inline": ["out-small"], "size": "s-1"}]
