@@ -23,7 +23,7 @@ from kiln.engine.prepared import (
 )
 from kiln.hcl.diagnostics import ERROR, WARNING, HclDiagnostic
 from kiln.plugins.host import KIND_WORDS, PluginHost
-from kiln.template.model import BuildSpec, ComponentSpec, PostProcessorSpec
+from kiln.template.model import BuildSpec, ComponentSpec, PostProcessorSpec, ProvisionerSpec
 
 _UNKNOWN_SUMMARY = {
     "builder": "Unknown source type {name}",
@@ -51,8 +51,9 @@ def plugin_diagnostics(spec: ComponentSpec, diags: Sequence[Diagnostic], kind: s
     return out
 
 
-def _overridden(config: dict[str, Any], spec: Any, build: BuildSpec) -> dict[str, Any]:
-    override = getattr(spec, "override", None) or {}
+def apply_override(config: dict[str, Any], spec: ProvisionerSpec | None, build: BuildSpec) -> dict[str, Any]:
+    """A provisioner's settings with its ``override`` for this build (by source name, build name or type)."""
+    override = spec.override if spec is not None else {}
     for key in (build.name, build.source_name, build.builder_type):
         if key in override:
             return {**config, **override[key]}
@@ -117,8 +118,9 @@ class Preparer:
     def _submit(self, pool: ThreadPoolExecutor, build: BuildSpec) -> dict[str, Any]:
         info = self.info_for(build)
 
-        def job(kind: str, spec: ComponentSpec, extra: Any = None) -> Future[PreparedComponent | None]:
-            return pool.submit(self._prepare_component, kind, spec, build, info, extra)
+        def job(kind: str, spec: ComponentSpec, provisioner: ProvisionerSpec | None = None
+                ) -> Future[PreparedComponent | None]:
+            return pool.submit(self._prepare_component, kind, spec, build, info, provisioner)
 
         return {
             "build": build, "info": info,
@@ -161,7 +163,7 @@ class Preparer:
         )
 
     def _prepare_component(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
-                           extra: Any) -> PreparedComponent | None:
+                           provisioner: ProvisionerSpec | None) -> PreparedComponent | None:
         try:
             client = self.host.start(kind, spec.type)
             schema = client.schema()
@@ -173,7 +175,7 @@ class Preparer:
         self._add(decoded.diagnostics)
         if decoded.has_errors:
             return None
-        config = _overridden(decoded.config, extra, build)
+        config = apply_override(decoded.config, provisioner, build)
         if decoded.sensitive:
             with self._diag_lock:
                 self.sensitive.update(decoded.sensitive)

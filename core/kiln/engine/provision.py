@@ -21,7 +21,7 @@ from kiln_sdk.ui import Ui
 from kiln import log
 from kiln.engine.cancel import Deadline
 from kiln.engine.durations import go_duration
-from kiln.engine.prepare import _overridden, plugin_diagnostics
+from kiln.engine.prepare import apply_override, plugin_diagnostics
 from kiln.engine.prepared import PreparedBuild, PreparedProvisioner
 from kiln.hcl import values
 from kiln.hcl.values import Value
@@ -83,7 +83,7 @@ class ProvisionHook:
         decoded = component.spec.decode(component.schema, build_variables(data))
         if decoded.has_errors:
             raise BuildError(self.render(decoded.diagnostics).strip())
-        config = _overridden(decoded.config, provisioner.spec, self.build.spec)
+        config = apply_override(decoded.config, provisioner.spec, self.build.spec)
         if config != component.config:
             result = component.client.prepare(config, component.info)
             if result.errors:
