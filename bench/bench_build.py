@@ -339,6 +339,30 @@ def plugin_handshake(env: dict[str, str], runs: int) -> float:
     return statistics.median(times)
 
 
+def timeline(argv: Sequence[str], cwd: Path, env: dict[str, str], runs: int) -> dict[str, float] | None:
+    """Median seconds from the start of a build to its first output line, its closing summary, and its exit."""
+    marks: dict[str, list[float]] = {"first line": [], "closing summary": [], "exit": []}
+    for _ in range(runs):
+        (cwd / "manifest.json").unlink(missing_ok=True)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout is not None
+        first = summary = None
+        for line in proc.stdout:
+            now = time.perf_counter() - start
+            first = now if first is None else first
+            if "==> Wait completed" in line:
+                summary = now
+        if proc.wait() != 0 or first is None or summary is None:
+            return None
+        marks["first line"].append(first)
+        marks["closing summary"].append(summary)
+        marks["exit"].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in marks.items()}
+
+
 def print_phases(workdir: Path, runs: int, build_wall: float | None) -> None:
     env = _env(workdir)
     print(f"\nkiln phases (median of {runs}, each a separate process unless noted):")
@@ -372,6 +396,10 @@ def print_phases(workdir: Path, runs: int, build_wall: float | None) -> None:
         print("    slowest modules (self):   " + ", ".join(f"{n} {t * 1000:.1f} ms" for t, n in slowest))
     except RuntimeError as exc:
         print(f"  imports: not measured ({exc})")
+    for name, argv in (("kiln", [str(KILN)]), ("packer", [PACKER])):
+        marks = timeline([*argv, "build", "-color=false", "template.pkr.hcl"], workdir, env, runs)
+        shown = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in marks.items()) if marks else "failed"
+        print(f"  {name + ' build timeline (from start)':<40}{shown}")
     log = workdir / "kiln.log"
     proc = subprocess.run(
         [str(KILN), "build", "-color=false", "-force", "template.pkr.hcl"],
