@@ -109,6 +109,8 @@ class SSHServer:
 
 def start_sshd(workdir: Path | str, extra_config: str = "", port: int | None = None) -> SSHServer:
     """Start ``sshd -D -e`` on 127.0.0.1 with everything in ``workdir``; wait until it listens."""
+    if not os.access(SSHD, os.X_OK):
+        raise RuntimeError(f"{SSHD} is missing: install Debian's openssh-server (apt-get install openssh-server)")
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     work.chmod(0o755)
