@@ -98,7 +98,8 @@ class BuildReader:
         d += c.diagnostics
         expect_attributes(c.attributes, ("name", "description", "sources"), d)
         blocks = expect_blocks(self._expand(c.blocks), BUILD_BLOCKS, d)
-        static = _meta(c.attributes, {"name": STRING, "description": STRING}, None, d)
+        # variables, locals and data in a build's name and description: Packer 1.7.9 and later
+        static = _meta(c.attributes, {"name": STRING, "description": STRING}, self.scope.context(), d)
         build_name = str(static.get("name", ""))
         self.build_name = build_name
         uses = self._uses(c.attributes.get("sources"), [b for b in blocks if b.type == "source"])

@@ -117,7 +117,7 @@ build {
 }
 """})
     got = {(s, w) for s, _, w in errs}
-    assert ("Variables not allowed", "a.pkr.hcl:9:13") in got
+    assert ("Unsupported attribute", "a.pkr.hcl:9:17") in got  # var.nope: variables are allowed (Packer 1.7.9)
     assert ("Unknown source null.nope", "a.pkr.hcl:10:31") in got
     assert ("Invalid source reference", "a.pkr.hcl:10:51") in got
     assert ("Failed to parse pause_before duration", "a.pkr.hcl:11:3") in got

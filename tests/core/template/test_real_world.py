@@ -154,3 +154,23 @@ build {
     assert [b.name for b in builds] == ["null.large", "null.small"]
     assert [b.builder.decode(schema).config for b in builds] == [
         {"inline": ["out-large"], "size": "s-8"}, {"inline": ["out-small"], "size": "s-1"}]
+
+
+def test_a_build_name_and_description_may_use_variables_and_locals(tmp_path: Path) -> None:
+    # Packer 1.6.6 said "Variables not allowed"; Packer 1.7.9 and later evaluate them (PR #11425),
+    # and templates written since do: name = var.role, description = "... ${local.x}".
+    t = load(tmp_path, {"a.pkr.hcl": SOURCES + """
+variable "role" { default = "consul" }
+locals { version = "1.2" }
+build {
+  name        = var.role
+  description = "${upper(var.role)} image ${local.version}"
+  sources     = ["source.null.x"]
+  provisioner "shell-local" {
+    inline = ["echo ${build.name}"]
+  }
+}
+"""})
+    (b,) = t.builds()
+    assert (b.name, b.build_block_name, b.description) == ("consul.null.x", "consul", "CONSUL image 1.2")
+    assert b.provisioners[0].component.decode(INLINE, {}).config["inline"] == ["echo consul"]
