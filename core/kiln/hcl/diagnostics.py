@@ -155,7 +155,13 @@ def wrap(text: str, limit: int) -> str:
 
 def _context_string(body: Body | None, source: str, subject: Range) -> str:
     """``, in source "null" "basic"``: the top-level block around the subject, as HCL names it. Found in
-    ``body`` when given, else by scanning ``source`` (so parse errors get it too)."""
+    ``body`` when given, else by scanning ``source`` (so parse errors get it too). In a JSON file, the
+    path of objects and arrays around it (``, in variable.region``), as HCL's JSON navigation gives."""
+    if subject.filename.endswith(".json"):
+        from kiln.hcl.jsonnav import json_context
+
+        path = json_context(source, subject.start.byte)
+        return f", in {path}" if path else ""
     if body is not None:
         blocks = [(b.range.start.byte, b.range.end.byte, b.type, b.labels) for b in body.blocks]
     else:
