@@ -56,7 +56,7 @@ build {
   sources = ["source.null.alpha"]
   provisioner "shell-local" {
     timeout = "1s"
-    inline  = ["sleep 20"]
+    inline  = ["sleep 4"]
   }
 }
 """

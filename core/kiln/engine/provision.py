@@ -16,11 +16,11 @@ from typing import Any
 from kiln_sdk._wire.callback_server import CallbackRef, CommunicatorHandle, HookCall
 from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed
 from kiln_sdk.diagnostics import BuildError, Cancelled
+from kiln_sdk.duration import format_duration
 from kiln_sdk.ui import Ui
 
 from kiln import log
 from kiln.engine.cancel import Deadline
-from kiln.engine.durations import go_duration
 from kiln.engine.prepare import apply_override, plugin_diagnostics
 from kiln.engine.prepared import PreparedBuild, PreparedProvisioner
 from kiln.hcl import values
@@ -95,12 +95,12 @@ class ProvisionHook:
              data: dict[str, Any]) -> None:
         spec = provisioner.spec
         if spec.pause_before > 0:
-            self.ui.say(f"Pausing {go_duration(spec.pause_before)} before the next provisioner...")
+            self.ui.say(f"Pausing {format_duration(spec.pause_before)} before the next provisioner...")
             if self.cancel.wait(spec.pause_before):
                 raise Cancelled()
         self._config(provisioner, data)
         if spec.timeout:
-            self.ui.say(f"Setting a {go_duration(spec.timeout)} timeout for the next provisioner...")
+            self.ui.say(f"Setting a {format_duration(spec.timeout)} timeout for the next provisioner...")
         attempts = max(0, spec.max_retries) + 1
         for attempt in range(1, attempts + 1):
             error = self._attempt(provisioner, communicator, data)
@@ -127,7 +127,7 @@ class ProvisionHook:
             raise BuildError(str(exc)) from None
         if deadline.timed_out:
             self.ui.error("Cancelling provisioner after a timeout...")
-            return result.error or f"provisioner timed out after {go_duration(spec.timeout or 0)}"
+            return result.error or f"provisioner timed out after {format_duration(spec.timeout or 0)}"
         if result.cancelled or self.cancel.is_set():
             raise Cancelled()
         return result.error

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiln_sdk.duration import DurationError, parse_duration
+
 from kiln.hcl import syntax as syn
 from kiln.hcl.convert import ConversionError, convert, to_python
 from kiln.hcl.diagnostics import HclDiagnostic
@@ -16,7 +18,6 @@ from kiln.template.blocks import ComponentDecl, counts, expect_attributes, expec
 from kiln.template.body import Attr, Blk, Body, WithoutAttributes
 from kiln.template.component import HclComponent
 from kiln.template.diag import error, warning
-from kiln.template.durations import DurationError, parse_duration
 from kiln.template.dynamic import expand
 from kiln.template.hclapi import EvalContext, eval_expr
 from kiln.template.model import BuildSpec, PostProcessorSpec, ProvisionerSpec

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiln_sdk.duration import parse_duration
 from kiln_sdk.gotemplate.values import go_str
 
 from kiln.hcl.syntax import Range
 from kiln.template.legacy_decode import format_float
 from kiln.template.legacy_json import JValue
-from kiln.template.legacy_time import parse_duration
 
 Msg = tuple[str, Range]
 

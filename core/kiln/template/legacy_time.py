@@ -99,32 +99,3 @@ def _token(dt: datetime, rest: str, before: str, hour12: int) -> tuple[str, str]
 
 RFC3339 = "2006-01-02T15:04:05Z07:00"
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def parse_duration(text: str) -> float:
-    """Go's time.ParseDuration, in seconds; raises ValueError with Go's message."""
-    s = text
-    sign = 1.0
-    if s[:1] in "+-" and s:
-        sign = -1.0 if s[0] == "-" else 1.0
-        s = s[1:]
-    if s == "0":
-        return 0.0
-    if not s:
-        raise ValueError(f'time: invalid duration "{text}"')
-    total = 0.0
-    pos = 0
-    while pos < len(s):
-        m = _PART.match(s, pos)
-        if not m:
-            if re.match(r"(\d+\.?\d*|\.\d+)$", s[pos:]):
-                raise ValueError(f'time: missing unit in duration "{text}"')
-            u = re.match(r"(\d+\.?\d*|\.\d+)([^\d.]+)", s[pos:])
-            if u:
-                raise ValueError(f'time: unknown unit "{u.group(2)}" in duration "{text}"')
-            raise ValueError(f'time: invalid duration "{text}"')
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    return sign * total

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from kiln_sdk.communicator.base import Communicator, RemoteCommandError
-from kiln_sdk.communicator.duration import format_duration
 from kiln_sdk.communicator.errors import ConnectionLost
 from kiln_sdk.diagnostics import BuildError, Cancelled
+from kiln_sdk.duration import format_duration
 from kiln_sdk.ui import Ui
 
 CMD_DISCONNECT = 2300218

@@ -20,7 +20,6 @@ import paramiko
 from paramiko.common import cMSG_CHANNEL_REQUEST
 
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
-from kiln_sdk.communicator.duration import format_duration
 from kiln_sdk.communicator.errors import ConnectionLost
 from kiln_sdk.communicator.paths import has_glob, shell_glob, shell_path
 from kiln_sdk.communicator.ssh_config import SSHConfig
@@ -38,6 +37,7 @@ from kiln_sdk.communicator.ssh_transfer import (
 from kiln_sdk.communicator.ssh_tunnels import LocalTunnel, Tunnel, start_remote_tunnel
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, split_trailing_slash
 from kiln_sdk.diagnostics import Cancelled
+from kiln_sdk.duration import format_duration
 
 T = TypeVar("T")
 _LOST = (EOFError, socket.error, paramiko.SSHException)

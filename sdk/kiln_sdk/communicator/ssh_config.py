@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kiln_sdk.communicator.duration import parse_duration
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import ConfigError, Diagnostics
+from kiln_sdk.duration import parse_duration
 
 if TYPE_CHECKING:
     import threading
@@ -95,7 +95,8 @@ class SSHConfig:
                 if parse_duration(getattr(self, name)) < 0 and name != "ssh_keep_alive_interval":
                     diags.error(f"Invalid {name}", "A duration cannot be negative.", [name])
             except ValueError as exc:
-                diags.error(f"Invalid {name}", str(exc), [name])
+                diags.error(f"Invalid {name}", f'{exc}: use a number with a unit (ns, us, ms, s, m, h), like "30s", '
+                            '"5m" or "1h30m".', [name])
         if self.ssh_file_transfer_method not in TRANSFER_METHODS:
             diags.error(
                 f"ssh_file_transfer_method ('{self.ssh_file_transfer_method}') is invalid, valid methods: sftp, scp",

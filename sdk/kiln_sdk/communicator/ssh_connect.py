@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import paramiko
 
 from kiln_sdk.communicator.base import RemoteCommandError
-from kiln_sdk.communicator.duration import format_duration
 from kiln_sdk.communicator.socks import socks5_connect
 from kiln_sdk.communicator.ssh_config import SSHConfig
 from kiln_sdk.communicator.ssh_keys import load_private_key
 from kiln_sdk.diagnostics import Cancelled
+from kiln_sdk.duration import format_duration
 
 WINDOW_SIZE = 16 * 1024 * 1024
 MAX_PACKET = 32768

@@ -1,16 +1,22 @@
-"""Go duration strings ("5m", "1h30m", "300ms", "1.5s"), as Packer's settings accept them."""
+"""Go's durations, as Packer's settings use them: ``time.ParseDuration`` ("5m", "1h30m", "300ms",
+"-1.5h") with Go's error wording, and ``time.Duration.String`` ("100ms", "1.5s", "5m0s")."""
 
 from __future__ import annotations
 
 import re
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+
+
+class DurationError(ValueError):
+    """Not a Go duration; the message is Go's (``time: invalid duration "x"``)."""
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in a Go duration string; ``ValueError`` says what a valid one looks like."""
-    s = text.strip()
+    """Seconds in ``text``; raises ``DurationError`` with Go's wording."""
+    quoted = '"' + text + '"'
+    s = text
     sign = 1.0
     if s[:1] in "+-" and s:
         sign = -1.0 if s[0] == "-" else 1.0
@@ -18,16 +24,20 @@ def parse_duration(text: str) -> float:
     if s == "0":
         return 0.0
     if not s:
-        raise ValueError(f'invalid duration "{text}": expected a number with a unit, like "30s", "5m" or "1h30m"')
-    pos = 0
+        raise DurationError(f"time: invalid duration {quoted}")
     total = 0.0
+    pos = 0
     while pos < len(s):
         m = _PART.match(s, pos)
-        if m is None:
-            raise ValueError(
-                f'invalid duration "{text}": expected a number with a unit (ns, us, ms, s, m, h), like "30s", "5m" or "1h30m"'
-            )
-        total += float(m.group(1)) * _UNITS[m.group(2)]
+        assert m is not None  # the pattern matches the empty string
+        number, unit = m.group(1), m.group(2)
+        if not number or number == ".":
+            raise DurationError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise DurationError(f"time: missing unit in duration {quoted}")
+        if unit not in _UNITS:
+            raise DurationError(f'time: unknown unit "{unit}" in duration {quoted}')
+        total += float(number) * _UNITS[unit]
         pos = m.end()
     return sign * total
 
