@@ -22,7 +22,8 @@ from kiln.hcl.syntax import Variable
 from kiln.hcl.values import STRING, ListType, Value, number, string
 from kiln.template.body import Attr, Blk, Body
 from kiln.template.diag import error
-from kiln.template.hclapi import EvalContext, eval_expr
+from kiln.template.hclapi import EvalContext, eval_expr, parse_expression
+from kiln.template.jsonsyntax import JString
 from kiln.template.scope import obj
 
 Instance = tuple[Blk, EvalContext]
@@ -60,11 +61,12 @@ def _generate(b: Blk, ctx: EvalContext, diags: list[HclDiagnostic]) -> list[Inst
     iterator = b.labels[0]
     it_attr = c.attributes.get("iterator")
     if it_attr is not None:
-        if not isinstance(it_attr.expr, Variable):
+        it_name = _iterator_name(it_attr)
+        if it_name is None:
             diags.append(error("Invalid dynamic iterator name", "Dynamic iterator must be a single variable name.",
                                it_attr.expr.range))
             return []
-        iterator = it_attr.expr.name
+        iterator = it_name
     coll, d = eval_expr(for_each.expr, ctx)
     diags += d
     if d:
@@ -87,6 +89,16 @@ def _generate(b: Blk, ctx: EvalContext, diags: list[HclDiagnostic]) -> list[Inst
         body: Body = contents[0].body
         out += expand([Blk(b.labels[0], labels, body, b.range, b.type_range, ())], child, diags)
     return out
+
+
+def _iterator_name(attr: Attr) -> str | None:
+    """``iterator = name``; in JSON a string holding the name (HCL reads it as a traversal)."""
+    expr = attr.expr
+    if isinstance(attr.json, JString):
+        expr, d = parse_expression(attr.json.value, attr.expr.range.filename, attr.expr.range.start)
+        if d:
+            return None
+    return expr.name if isinstance(expr, Variable) else None
 
 
 def _labels(attr: Attr | None, ctx: EvalContext, diags: list[HclDiagnostic]) -> tuple[str, ...] | None:

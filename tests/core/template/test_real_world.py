@@ -174,3 +174,23 @@ build {
     (b,) = t.builds()
     assert (b.name, b.build_block_name, b.description) == ("consul.null.x", "consul", "CONSUL image 1.2")
     assert b.provisioners[0].component.decode(INLINE, {}).config["inline"] == ["echo consul"]
+
+
+def test_a_dynamic_iterator_written_in_json(tmp_path: Path) -> None:
+    # Generated *.pkr.json recipes write "iterator": "name"; HCL reads that string as a traversal.
+    t = load(tmp_path, {"t.pkr.json": """{
+  "variable": {"steps": {"default": ["one", "two"]}},
+  "source": {"null": {"x": {"communicator": "none"}}},
+  "build": {
+    "sources": ["source.null.x"],
+    "dynamic": {"provisioner": {"for_each": "${var.steps}", "labels": ["shell-local"], "iterator": "s",
+                                "content": {"inline": ["echo ${s.key} ${s.value}"]}}}
+  }
+}
+"""})
+    (b,) = t.builds()
+    assert [p.component.decode(INLINE).config["inline"] for p in b.provisioners] == [["echo 0 one"], ["echo 1 two"]]
+    errs = errors(tmp_path, {"t.pkr.json": '{"source": {"null": {"x": {"communicator": "none"}}}, "build": {'
+                             '"sources": ["source.null.x"], "dynamic": {"provisioner": {"for_each": [1], '
+                             '"labels": ["shell-local"], "iterator": "a.b", "content": {}}}}}'})
+    assert [e[0] for e in errs] == ["Invalid dynamic iterator name"]
