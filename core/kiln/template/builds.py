@@ -11,9 +11,9 @@ from typing import Any
 from kiln_sdk.duration import DurationError, parse_duration
 
 from kiln.hcl import syntax as syn
-from kiln.hcl.convert import ConversionError, convert, to_python
+from kiln.hcl.convert import ConversionError, convert, object_type, to_python
 from kiln.hcl.diagnostics import HclDiagnostic
-from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, ListType, Value
+from kiln.hcl.values import BOOL, DYNAMIC, NUMBER, STRING, ListType, Value, unknown
 from kiln.template.blocks import ComponentDecl, counts, expect_attributes, expect_blocks
 from kiln.template.body import Attr, Blk, Body, WithoutAttributes
 from kiln.template.component import HclComponent
@@ -71,6 +71,8 @@ def _meta(
             out[name] = to_python(val.unmark()) if want is not DYNAMIC else val
     return out
 
+
+NO_BUILD = unknown(object_type({}))
 
 _IDENT = re.compile(r"[^\W\d][\w-]*\Z")
 
@@ -209,9 +211,9 @@ class BuildReader:
         scope, src, build_name = self.scope, source_value(use.type, use.local_name), self.build_name
 
         def factory(build_vars: Mapping[str, Value] | None) -> EvalContext:
-            extra = {"source": src}
-            if with_build:
-                extra["build"] = build_value(build_vars, build_name)
+            # a source's settings see ``build`` as Packer shows it there: an unknown object without
+            # attributes (so build.name is "Unsupported attribute", not "Unknown variable")
+            extra = {"source": src, "build": build_value(build_vars, build_name) if with_build else NO_BUILD}
             return scope.context(extra)
 
         return factory

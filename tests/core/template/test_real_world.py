@@ -194,3 +194,13 @@ def test_a_dynamic_iterator_written_in_json(tmp_path: Path) -> None:
                              '"sources": ["source.null.x"], "dynamic": {"provisioner": {"for_each": [1], '
                              '"labels": ["shell-local"], "iterator": "a.b", "content": {}}}}}'})
     assert [e[0] for e in errs] == ["Invalid dynamic iterator name"]
+
+
+def test_build_in_a_source_is_an_object_without_attributes(tmp_path: Path) -> None:
+    # Packer issue #12439 (open): build.* cannot be used in a source. Packer says so with "Unsupported
+    # attribute" (build is an unknown object there); kiln said "Unknown variable".
+    t = load(tmp_path, {"a.pkr.hcl": 'source "null" "x" {\n  inline = ["${build.name}"]\n}\n'
+                        'build {\n  name = "b"\n  sources = ["source.null.x"]\n}\n'})
+    d = t.builds()[0].builder.decode(INLINE)
+    assert [(x.summary, x.detail) for x in d.diagnostics] == [
+        ("Unsupported attribute", 'This object does not have an attribute named "name".')]
