@@ -119,7 +119,9 @@ def test_password_user(sshd: SSHServer, ssh_password_user: tuple[str, str]) -> N
     user, password = ssh_password_user
     comm = sshd.config(ssh_username=user, ssh_password=password, ssh_private_key_file="").open_communicator()
     assert isinstance(comm, SSHCommunicator)
-    assert _shell({"inline": ["id -un", "echo $HOME"]}, comm) == [user, f"/home/{user}"]
+    # the script goes to the user's home: root's leftovers in the shared /tmp could hold its random name
+    settings = {"inline": ["id -un", "echo $HOME"], "remote_folder": f"/home/{user}", "start_retry_timeout": "10s"}
+    assert _shell(settings, comm) == [user, f"/home/{user}"]
     comm.close()
 
 
