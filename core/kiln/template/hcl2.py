@@ -25,7 +25,7 @@ from kiln.template.hclapi import eval_expr, parse_file
 from kiln.template.jsonexpr import rng
 from kiln.template.jsonsyntax import JObject, JSONSyntaxError, Pos, parse_json
 from kiln.template.locals import DataResolver, evaluate_locals_and_data
-from kiln.template.model import PACKER_COMPAT_VERSION, BuildSpec, RequiredPlugin, Template, TemplateError
+from kiln.template.model import PACKER_LANGUAGE_VERSION, BuildSpec, RequiredPlugin, Template, TemplateError
 from kiln.template.scope import Scope, go_dir
 from kiln.template.variables import Variable, collect
 from kiln.template.version import Constraints, VersionError
@@ -117,10 +117,10 @@ def _check_packer_block(decls: Declarations, template: HCL2Template, diags: list
                     attr.expr.range))
                 continue
             template.required_version = text
-            if not constraints.check(PACKER_COMPAT_VERSION):
+            if not constraints.check(PACKER_LANGUAGE_VERSION):
                 version_diags.append(error(
                     "Unsupported Packer Core version",
-                    f"This configuration does not support Packer version {PACKER_COMPAT_VERSION}. To proceed, "
+                    f"This configuration does not support Packer version {PACKER_LANGUAGE_VERSION}. To proceed, "
                     "either choose another supported Packer version or update this version constraint. Version "
                     "constraints are normally set for good reason, so updating the constraint may lead to other "
                     "errors or unexpected behavior.", attr.expr.range))

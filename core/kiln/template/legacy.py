@@ -35,7 +35,7 @@ from kiln.template.legacy_raw import (
 from kiln.template.legacy_root import RawTemplate, parse_raw
 from kiln.template.legacy_vars import check_required, command_line_variables, required_error, resolve
 from kiln.template.model import (
-    PACKER_COMPAT_VERSION,
+    PACKER_LANGUAGE_VERSION,
     BuildSpec,
     PostProcessorSpec,
     ProvisionerSpec,
@@ -188,8 +188,8 @@ def _check_version(raw: RawTemplate) -> None:
         want = Version.parse(raw.min_version)
     except VersionError as exc:
         raise LegacyError([(f"min_version is invalid: {exc}", rng)], f"min_version is invalid: {exc}") from None
-    if Version.parse(PACKER_COMPAT_VERSION).compare(want) < 0:
-        msg = f"This template requires Packer version {want} or higher; using {PACKER_COMPAT_VERSION}"
+    if Version.parse(PACKER_LANGUAGE_VERSION).compare(want) < 0:
+        msg = f"This template requires Packer version {want} or higher; using {PACKER_LANGUAGE_VERSION}"
         raise LegacyError([(msg, rng)], msg)
 
 

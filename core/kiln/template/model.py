@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from kiln.hcl.values import Value
 
 PACKER_COMPAT_VERSION = "1.6.6"
-"""The Packer version kiln behaves as: ``packer.version``, ``required_version`` checks."""
+"""The Packer version kiln reports (``packer.version``, ``{{packer_version}}``, plugins' core version):
+the one its output is compared with, byte for byte."""
+
+PACKER_LANGUAGE_VERSION = "1.14.0"
+"""The Packer release whose template language kiln implements (``required_plugins``, data sources,
+``local`` blocks, today's functions): ``required_version`` and ``min_packer_version`` are checked
+against it, so templates written for today's Packer load unchanged."""
 
 
 @dataclass

@@ -57,7 +57,10 @@ def test_syntax_errors_stop_loading(tmp_path: Path) -> None:
 def test_required_version(tmp_path: Path) -> None:
     t = load(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = "~> 1.6"\n}\n' + NULL_BUILD})
     assert t.required_version == "~> 1.6"
-    errs = errors(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = ">= 1.7.0"\n}\n' + NULL_BUILD})
+    # checked against the template language kiln implements (today's Packer), not 1.6.6's
+    t = load(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = ">= 1.7.0, < 2"\n}\n' + NULL_BUILD})
+    assert t.required_version == ">= 1.7.0, < 2"
+    errs = errors(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = ">= 1.99.0"\n}\n' + NULL_BUILD})
     assert errs[0][0] == "Unsupported Packer Core version" and errs[0][2] == "a.pkr.hcl:2:22"
     errs = errors(tmp_path, {"a.pkr.hcl": 'packer {\n  required_version = "bogus"\n}\n' + NULL_BUILD})
     assert errs[0][0] == "Invalid version constraint"

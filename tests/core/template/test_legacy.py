@@ -168,7 +168,8 @@ def test_error_cleanup_provisioner_and_description(tmp_path: Path) -> None:
 
 def test_min_packer_version(tmp_path: Path) -> None:
     err = fail(tmp_path, {"builders": [NULL], "min_packer_version": "2.0"})
-    assert err.packer_text == "This template requires Packer version 2.0.0 or higher; using 1.6.6"
+    assert err.packer_text == "This template requires Packer version 2.0.0 or higher; using 1.14.0"
+    load(tmp_path, {"builders": [NULL], "min_packer_version": "1.7"})  # today's Packer's language: accepted
 
 
 # -- decoding against a schema -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from kiln.template.legacy import LegacyTemplate, LegacyTemplateError, load_legacy
+from kiln.template.model import PACKER_LANGUAGE_VERSION
 from kiln_plugins.shell_local_common import ShellLocalConfig
 from kiln_sdk.config import schema_of
 from kiln_sdk.gotemplate import Context, render
@@ -83,7 +84,7 @@ VALIDATE_CASES: dict[str, Any] = {
         [["a"]], 5, ["manifest", 3], {"name": "x"}]},
     "post-processor-types": {"builders": [NULL], "post-processors": [
         {"type": "manifest", "only": "x", "keep_input_artifact": "x"}]},
-    "min-version-too-new": {"builders": [NULL], "min_packer_version": "1.7"},
+    "min-version-too-new": {"builders": [NULL], "min_packer_version": "99.0"},
     "min-version-malformed": {"builders": [NULL], "min_packer_version": "abc"},
     "required-unset": {"builders": [NULL], "variables": {"r1": None, "r2": None, "ok": "x"}},
     "variable-cycle": {"builders": [NULL], "variables": {"a": "{{user `b`}}", "b": "{{user `a`}}"}},
@@ -113,6 +114,8 @@ def test_validate_like_packer(tmp_path: Path, case: str) -> None:
         assert isinstance(ours, LegacyTemplate), ours.packer_message() if isinstance(ours, LegacyTemplateError) else ""
         return
     assert isinstance(ours, LegacyTemplateError), f"Packer rejects it:\n{out}"
+    # kiln checks min_packer_version against the template language it implements, and says which
+    out = out.replace("using 1.6.6", f"using {PACKER_LANGUAGE_VERSION}")
     message = ours.packer_message()
     if ours.stage == "parse":  # Packer prints these as they are
         assert message + "\n" == out
