@@ -67,9 +67,9 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         except TemplateError as exc:
             sys.stdout.write(render_template_error(exc))
             return 1
+        show_warnings(template)
         if parsed["syntax-only"]:
             print("Syntax-only check passed. Everything looks okay.")
             return 0
-        show_warnings(template)
         options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
         return validate_builds(template, options, host)

@@ -82,6 +82,8 @@ class BuildSession:
             workers = len(prepared) if self.options.parallel_builds <= 0 else self.options.parallel_builds
             if self.options.debug:
                 workers = 1
+            for build in prepared:  # Packer announces every build's colour, in order, before any runs
+                self.ui.for_build(build.name)
             results: list[BuildResult] = []
             if prepared:
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="build") as pool:
