@@ -99,7 +99,7 @@ def test_three_sources_in_parallel_match_packer(tmp_path: Path, packer: str) -> 
 
 
 def _machine_lines(text: str) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for line in text.splitlines():
         assert re.match(r"^\d+,[^,]*,[^,]+(,.*)?$", line), f"not machine-readable: {line!r}"
         _, target, kind, *data = line.split(",")

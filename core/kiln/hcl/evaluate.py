@@ -48,11 +48,11 @@ class EvalContext:
     def __init__(
         self,
         variables: Mapping[str, Value] | None = None,
-        functions: Mapping[str, Callable[..., Any]] | None = None,
+        functions: Mapping[str, Any] | None = None,  # Function, ExpressionFunction, or a plain callable
         parent: EvalContext | None = None,
     ) -> None:
         self.variables: dict[str, Value] = dict(variables or {})
-        self.functions: Mapping[str, Callable[..., Any]] = functions or {}
+        self.functions: Mapping[str, Any] = functions or {}
         self.parent = parent
 
     def child(self, variables: Mapping[str, Value]) -> EvalContext:
@@ -66,7 +66,7 @@ class EvalContext:
             ctx = ctx.parent
         return None
 
-    def function(self, name: str) -> Callable[..., Any] | None:
+    def function(self, name: str) -> Any:
         ctx: EvalContext | None = self
         while ctx is not None:
             if name in ctx.functions:

@@ -51,7 +51,9 @@ build {
 def _errors(src: str, parse=parse_expression) -> list[tuple[str, str, int, int]]:  # type: ignore[no-untyped-def]
     with pytest.raises(DiagnosticError) as err:
         parse(src, "t.hcl")
-    return [(d.summary, d.detail, d.range.start.line, d.range.start.column) for d in err.value.diagnostics]
+    assert all(d.range is not None for d in err.value.diagnostics)
+    return [(d.summary, d.detail, d.range.start.line, d.range.start.column)  # type: ignore[union-attr]
+            for d in err.value.diagnostics]
 
 
 def test_body_keeps_attributes_blocks_and_their_ranges() -> None:

@@ -17,7 +17,7 @@ from kiln.hcl.convert import object_type
 from kiln.hcl.diagnostics import DiagnosticError
 from kiln.hcl.evaluate import EvalContext, evaluate
 from kiln.hcl.format import console_value
-from kiln.hcl.function import ArgError, ArityError, FunctionError
+from kiln.hcl.function import ArgError, ArityError, Function, FunctionError
 from kiln.hcl.functions import FUNCTIONS, ExpressionFunction, functions_for
 from kiln.hcl.parse import parse_expression
 from kiln.hcl.syntax import FunctionCall
@@ -147,7 +147,9 @@ def kiln_output(c: Call) -> str:
 
 def call_value(name: str, *args: Value) -> Value:
     """Call a function directly (no evaluator), as unit tests do."""
-    return FUNCTIONS[name].call(list(args))
+    fn = FUNCTIONS[name]
+    assert isinstance(fn, Function), f"{name} takes expressions: call it through the evaluator"
+    return fn.call(list(args))
 
 
 # ---- the Packer oracle --------------------------------------------------------------------------
