@@ -61,7 +61,7 @@ class BuildRunner:
                 error = result.error
             elif result.artifact is not None:
                 outcome = run_chains(build, result.artifact, ui, self._pp_ui_ref, self.cancel, self.hcl2,
-                                     self.cancel_grace)
+                                     self.cancel_grace, self.render)
                 artifacts = outcome.artifacts
                 error = multierror(outcome.errors) if outcome.errors else None
         except (PluginCrashed, CallTimedOut) as exc:

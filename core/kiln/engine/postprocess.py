@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kiln_sdk._wire.callback_server import CallbackRef
 from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
@@ -18,7 +19,9 @@ from kiln_sdk.diagnostics import Cancelled
 from kiln_sdk.ui import Ui
 
 from kiln import log
+from kiln.engine.prepare import plugin_diagnostics
 from kiln.engine.prepared import PreparedBuild, PreparedPostProcessor
+from kiln.engine.provision import build_variables
 
 _log = log.get("postprocess")
 
@@ -40,9 +43,28 @@ def _keep(pp: PreparedPostProcessor, default_keep: bool, force_override: bool) -
     return wanted
 
 
+def _configure_with_build_data(build: PreparedBuild, pp: PreparedPostProcessor, artifact: RemoteArtifact,
+                               render: Callable[[Any], str]) -> str:
+    """Evaluate the post-processor's settings again now that ``build.*`` is known (the provision hook's
+    data and the artifact's generated data), as today's Packer does; Configure again if they changed.
+    Returns the problem, or ""."""
+    component = pp.component
+    data = {"PackerRunUUID": build.info.run_uuid, **build.build_data,
+            **(artifact.state.get("generated_data") or {})}
+    decoded = component.spec.decode(component.schema, build_variables(data))
+    if decoded.has_errors:
+        return render(decoded.diagnostics).strip()
+    if decoded.config != component.config:
+        result = component.client.configure(decoded.config, component.info)
+        if result.errors:
+            return render(plugin_diagnostics(component.spec, result.errors, "post-processor")).strip()
+        component.config = decoded.config
+    return ""
+
+
 def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui,
                pp_ui: Callable[[str, str], CallbackRef], cancel: threading.Event, hcl2: bool,
-               cancel_grace: float) -> ChainOutcome:
+               cancel_grace: float, render: Callable[[Any], str]) -> ChainOutcome:
     """Run every chain; ``pp_ui(build name, type)`` gives the Ui a post-processor writes to."""
     outcome = ChainOutcome()
     keep_original = not build.chains
@@ -54,6 +76,10 @@ def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui,
             spec = pp.component.spec
             ui.say(f"Running post-processor: {spec.name} (type {spec.type})" if hcl2
                    else f"Running post-processor: {spec.type}")
+            problem = _configure_with_build_data(build, pp, prior, render)
+            if problem:
+                outcome.errors.append(f"Post-processor failed: {problem}")
+                break
             try:
                 result = pp.component.client.post_process(pp_ui(build.name, spec.type), prior, cancel=cancel,
                                                           cancel_grace=cancel_grace)

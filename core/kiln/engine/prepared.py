@@ -44,6 +44,7 @@ class PreparedBuild:
     provisioners: list[PreparedProvisioner] = field(default_factory=list)
     error_cleanup: PreparedProvisioner | None = None
     chains: list[list[PreparedPostProcessor]] = field(default_factory=list)
+    build_data: dict[str, Any] = field(default_factory=dict)  # what the builder handed the provision hook
 
     @property
     def name(self) -> str:

@@ -58,6 +58,7 @@ class ProvisionHook:
             _log.debug("ignoring hook %s", call.name)
             return
         data = {"PackerRunUUID": self.build.info.run_uuid, **call.data}
+        self.build.build_data = data  # post-processors are evaluated with it too
         for provisioner in self.build.provisioners:
             try:
                 self._run(provisioner, call.communicator, data)
