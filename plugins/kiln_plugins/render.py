@@ -12,14 +12,27 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import time
 from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError, Diagnostics
+from kiln_sdk.gotime import RFC3339, go_format
+from kiln_sdk.gotime import strftime as go_strftime
 
-_INIT_TIME = str(int(time.time()))  # Packer's {{timestamp}}: one value for the whole run
+_INIT = datetime.now(UTC)  # Packer's InitTime: one instant behind {{timestamp}}, {{isotime}}, {{strftime}}
+_INIT_TIME = str(int(_INIT.timestamp()))
+
+
+def _isotime(*layout: str) -> str:
+    if len(layout) > 1:
+        raise ValueError("too many values, 1 needed: " + ", ".join(layout))
+    return go_format(_INIT, layout[0] if layout else RFC3339)
+
+
+def _strftime(fmt: str) -> str:
+    return go_strftime(fmt, _INIT)
 
 
 def _split(s: str, sep: str, index: int) -> str:
@@ -64,6 +77,8 @@ def packer_funcs(info: BuildInfo) -> dict[str, Callable[..., Any]]:
         "packer_version": lambda: info.core_version,
         "pwd": os.getcwd,
         "timestamp": lambda: _INIT_TIME,
+        "isotime": _isotime,
+        "strftime": _strftime,
         "uuid": _uuid,
         "upper": _upper,
         "lower": _lower,

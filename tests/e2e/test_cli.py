@@ -61,3 +61,28 @@ def test_no_verb_exits_127(tmp_path: Path) -> None:
 def test_version(tmp_path: Path) -> None:
     r = run_kiln(["version"], tmp_path)
     assert r.code == 0 and r.out.startswith("kiln v") and "Packer v1.6.6 compatible" in r.out
+
+
+ISOTIME = r"""
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+  provisioner "shell-local" {
+    inline = ["echo year={{isotime \"2006\"}} also={{strftime \"%Y\"}} name={{build_name}}"]
+  }
+}
+"""
+
+
+def test_go_template_time_functions_inside_plugin_settings(tmp_path: Path, packer: str) -> None:
+    import datetime
+
+    (tmp_path / "t.pkr.hcl").write_text(ISOTIME)
+    ours = run_kiln(["build", "-color=false", "t.pkr.hcl"], tmp_path)
+    theirs = run_packer(["build", "-color=false", "t.pkr.hcl"], tmp_path)
+    assert ours.code == theirs.code == 0, ours.out
+    year = datetime.datetime.now(datetime.UTC).year
+    line = f"    null.a: year={year} also={year} name=a"
+    assert line in ours.out.splitlines() and line in theirs.out.splitlines()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from kiln_sdk import gotime
+
 from kiln.hcl.function import ArgError, FunctionError, Param
 from kiln.hcl.values import STRING, Value
 
@@ -83,13 +85,13 @@ def _verb(tok: str, t: datetime) -> str:
         value["H"] = t.hour % 12 or 12
         return forms[n] % value[c]
     if c == "M":
-        month = _gotime._MONTHS[t.month - 1]
+        month = gotime.MONTHS[t.month - 1]
         forms_m = {1: str(t.month), 2: f"{t.month:02d}", 3: month[:3], 4: month}
         if n not in forms_m:
             raise ArgError(0, f'invalid date format verb "{tok}": month must be "M", "MM", "MMM", or "MMMM"')
         return forms_m[n]
     if c == "E":
-        day = _gotime._DAYS[t.weekday()]
+        day = gotime.DAYS[t.weekday()]
         if n not in (3, 4):
             raise ArgError(0, f'invalid date format verb "{tok}": day of week must either be "EEE" or "EEEE"')
         return day[:3] if n == 3 else day
