@@ -1,8 +1,6 @@
 """Template functions that read secrets from outside (allowed in the ``variables`` section only):
-``aws_secretsmanager`` through boto3, as Packer 1.6.6 does through the AWS SDK.
-
-``vault`` and ``consul_key`` are not implemented by kiln yet: they fail with a message that says so
-and what to do instead, rather than Go's misleading "function not defined".
+``aws_secretsmanager`` through boto3, as Packer 1.6.6 does through the AWS SDK; ``vault`` and
+``consul_key`` through their HTTP APIs, with the HCL functions' clients (``kiln.hcl.functions.services``).
 """
 
 from __future__ import annotations
@@ -68,20 +66,28 @@ def secret_funcs(env: Mapping[str, str], enabled: bool) -> dict[str, Callable[..
             raise FuncError("Error getting secret: Secret is not string")
         return secret_value(resp["SecretString"], key)
 
-    def not_implemented(name: str) -> FuncError:
-        return FuncError(f"kiln does not implement the {name} template function yet; "
-                         "pass the value with -var or -var-file instead")
-
     def vault(path: str, key: str) -> str:
         if not enabled:
             raise FuncError("Vault vars are only allowed in the variables section")
         if not env.get("VAULT_TOKEN"):
             raise FuncError("Must set VAULT_TOKEN env var in order to use vault template function")
-        raise not_implemented("vault")
+        from kiln.hcl.function import FunctionError
+        from kiln.hcl.functions.services import vault_read
+
+        try:
+            return vault_read(path, key, env)
+        except FunctionError as exc:
+            raise FuncError(str(exc)) from None
 
     def consul_key(key: str) -> str:
         if not enabled:
             raise FuncError("consul_key is not allowed here")
-        raise not_implemented("consul_key")
+        from kiln.hcl.function import FunctionError
+        from kiln.hcl.functions.services import consul_read
+
+        try:
+            return consul_read(key, env)
+        except FunctionError as exc:
+            raise FuncError(str(exc)) from None
 
     return {"aws_secretsmanager": aws_secretsmanager, "consul_key": consul_key, "vault": vault}

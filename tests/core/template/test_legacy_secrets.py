@@ -67,11 +67,34 @@ def test_secret_value_rules() -> None:
         secret_value('{"a": "1", "b": "2"}', "")
 
 
-def test_vault_needs_a_token_and_is_not_implemented(tmp_path: Path) -> None:
-    path = template(tmp_path, {"v": "{{ vault `secret/a` `b` }}"})
+def test_vault_needs_a_token_and_reads_kv(tmp_path: Path) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Vault(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            ok = self.path == "/v1/secret/data/a" and self.headers.get("X-Vault-Token") == "t"
+            body = json.dumps({"data": {"data": {"b": "from-vault"}}} if ok else {"errors": ["denied"]}).encode()
+            self.send_response(200 if ok else 403)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    path = template(tmp_path, {"v": "{{ vault `secret/data/a` `b` }}"})
     with pytest.raises(LegacyTemplateError) as exc:
         load_legacy(path, env={})
     assert "Must set VAULT_TOKEN env var in order to use vault template function" in exc.value.packer_text
-    with pytest.raises(LegacyTemplateError) as exc:
-        load_legacy(path, env={"VAULT_TOKEN": "t"})
-    assert "kiln does not implement the vault template function yet" in exc.value.packer_text
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Vault)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        addr = f"http://127.0.0.1:{server.server_address[1]}"
+        t = load_legacy(path, env={"VAULT_TOKEN": "t", "VAULT_ADDR": addr})
+        assert t.user_variables["v"] == "from-vault"
+        with pytest.raises(LegacyTemplateError) as exc:
+            load_legacy(path, env={"VAULT_TOKEN": "wrong", "VAULT_ADDR": addr})
+        assert "Code: 403" in exc.value.packer_text and "denied" in exc.value.packer_text
+    finally:
+        server.shutdown()

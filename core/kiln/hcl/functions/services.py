@@ -14,7 +14,7 @@ import base64
 import json
 import os
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -150,20 +150,21 @@ def go_request_error(url: str, err: BaseException) -> str:
     return f'Get "{url}": dial tcp {parts.hostname}:{port}: {why}'
 
 
-def _truthy(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "t", "yes")
+def _truthy(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").lower() in ("1", "true", "t", "yes")
 
 
-def vault_read(path: str, key: str) -> str:
-    token = os.environ.get("VAULT_TOKEN", "")
+def vault_read(path: str, key: str, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    token = env.get("VAULT_TOKEN", "")
     if not token:
         raise FunctionError("Must set VAULT_TOKEN env var in order to use vault template function")
-    addr = os.environ.get("VAULT_ADDR") or "https://127.0.0.1:8200"
+    addr = env.get("VAULT_ADDR") or "https://127.0.0.1:8200"
     url = f"{addr.rstrip('/')}/v1/{path.lstrip('/')}"
     headers = {"X-Vault-Token": token, "X-Vault-Request": "true"}
-    if os.environ.get("VAULT_NAMESPACE"):
-        headers["X-Vault-Namespace"] = os.environ["VAULT_NAMESPACE"]
-    ctx = _ssl_context(_truthy("VAULT_SKIP_VERIFY"), os.environ.get("VAULT_CACERT"))
+    if env.get("VAULT_NAMESPACE"):
+        headers["X-Vault-Namespace"] = env["VAULT_NAMESPACE"]
+    ctx = _ssl_context(_truthy(env, "VAULT_SKIP_VERIFY"), env.get("VAULT_CACERT"))
     try:
         status, body = _get(url, headers, ctx)
     except OSError as err:  # urllib's URLError is an OSError
@@ -199,16 +200,17 @@ def _vault(args: Sequence[Value]) -> Value:
     return string(vault_read(args[0].v, args[1].v)).mark(SENSITIVE)
 
 
-def consul_read(key: str) -> str:
-    addr = os.environ.get("CONSUL_HTTP_ADDR") or "127.0.0.1:8500"
+def consul_read(key: str, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    addr = env.get("CONSUL_HTTP_ADDR") or "127.0.0.1:8500"
     if "://" not in addr:
-        addr = ("https://" if _truthy("CONSUL_HTTP_SSL") else "http://") + addr
+        addr = ("https://" if _truthy(env, "CONSUL_HTTP_SSL") else "http://") + addr
     url = f"{addr.rstrip('/')}/v1/kv/{urllib.parse.quote(key.lstrip('/'))}"
     headers = {}
-    if os.environ.get("CONSUL_HTTP_TOKEN"):
-        headers["X-Consul-Token"] = os.environ["CONSUL_HTTP_TOKEN"]
-    skip_verify = os.environ.get("CONSUL_HTTP_SSL_VERIFY", "true").lower() in ("0", "false", "f", "no")
-    ctx = _ssl_context(skip_verify, os.environ.get("CONSUL_CACERT"))
+    if env.get("CONSUL_HTTP_TOKEN"):
+        headers["X-Consul-Token"] = env["CONSUL_HTTP_TOKEN"]
+    skip_verify = env.get("CONSUL_HTTP_SSL_VERIFY", "true").lower() in ("0", "false", "f", "no")
+    ctx = _ssl_context(skip_verify, env.get("CONSUL_CACERT"))
     try:
         status, body = _get(url, headers, ctx)
     except OSError as err:  # urllib's URLError is an OSError
