@@ -13,6 +13,7 @@ from kiln_sdk._wire.clients import PluginCrashed
 from kiln_sdk._wire.process import PluginStartError
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import Diagnostic
+from kiln_sdk.schema import Schema
 
 from kiln.engine.options import BuildOptions, matches
 from kiln.engine.prepared import (
@@ -62,7 +63,9 @@ def apply_override(config: dict[str, Any], spec: ProvisionerSpec | None, build: 
 
 class Preparer:
     def __init__(self, host: PluginHost, options: BuildOptions, info_for: Callable[[BuildSpec], BuildInfo],
-                 max_workers: int = 8) -> None:
+                 max_workers: int = 8, keep_running: bool = True) -> None:
+        """``keep_running=False`` (validate) stops each plugin process as soon as it has prepared."""
+        self.keep_running = keep_running
         self.host = host
         self.options = options
         self.info_for = info_for
@@ -171,6 +174,15 @@ class Preparer:
             self._add([HclDiagnostic(ERROR, f"Failed to start the {KIND_WORDS[kind]} {spec.type!r}", str(exc),
                                      spec.range)])
             return None
+        try:
+            return self._decode_and_prepare(kind, spec, build, info, provisioner, client, schema)
+        finally:
+            if not self.keep_running:
+                client.process.stop()
+
+    def _decode_and_prepare(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
+                            provisioner: ProvisionerSpec | None, client: Any, schema: Schema
+                            ) -> PreparedComponent | None:
         decoded = spec.decode(schema, None)
         self._add(decoded.diagnostics)
         if decoded.has_errors:

@@ -131,7 +131,8 @@ __all__ = ["BuildSession", "build_info", "run_build", "selected_builds", "valida
 def validate_builds(template: Template, options: BuildOptions, host: PluginHost) -> int:
     """Prepare every selected component as ``build`` would, print every problem, start nothing else."""
     run_uuid = str(uuid.uuid4())
-    preparer = Preparer(host, options, lambda build: build_info(template, options, build, run_uuid))
+    preparer = Preparer(host, options, lambda build: build_info(template, options, build, run_uuid),
+                        keep_running=False)
     try:
         preparer.prepare(selected_builds(template, options))
     except PrepareFailed as exc:
