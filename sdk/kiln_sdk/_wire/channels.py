@@ -25,6 +25,14 @@ def channel(address: str) -> grpc.Channel:
         return ch
 
 
+def forget(address: str) -> None:
+    """Close and drop the channel to ``address`` (its process is gone)."""
+    with _lock:
+        ch = _channels.pop(address, None)
+    if ch is not None:
+        ch.close()
+
+
 def close_all() -> None:
     with _lock:
         for ch in _channels.values():

@@ -172,6 +172,10 @@ class PluginProcess:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Close stdin (the plugin's cue to exit), then SIGTERM, then SIGKILL its process group."""
+        if self.handshake is not None:
+            from kiln_sdk._wire import channels
+
+            channels.forget(self.handshake.target)
         proc = self._proc
         if proc is None or proc.poll() is not None:
             self._join_stderr()
