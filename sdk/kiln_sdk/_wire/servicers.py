@@ -61,8 +61,21 @@ class Served:
                 event.set()
 
 
-class _Cancellable:
-    served: Served
+class _ComponentServicer:
+    """What every component service shares: the schema, Prepare/Configure, Cancel."""
+
+    def __init__(self, component: Any, served: Served) -> None:
+        self.component = component
+        self.served = served
+
+    def GetConfigSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
+        return _schema(self.component)
+
+    def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
+        return _prepare(self.component, "prepare", request, self.served)
+
+    def Configure(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
+        return _prepare(self.component, "configure", request, self.served)
 
     def Cancel(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Empty:
         self.served.cancel_all()
@@ -105,16 +118,8 @@ def _schema(component: Any) -> pb.Schema:
     return convert.schema_to_proto(config_mod.schema_of(component.Config, component.description))
 
 
-class BuilderServicer(_Cancellable, rpc.BuilderServicer):
-    def __init__(self, component: Builder[Any], served: Served) -> None:
-        self.component = component
-        self.served = served
-
-    def GetConfigSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
-        return _schema(self.component)
-
-    def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
-        return _prepare(self.component, "prepare", request, self.served)
+class BuilderServicer(_ComponentServicer, rpc.BuilderServicer):
+    component: Builder[Any]
 
     def Run(self, request: pb.BuilderRunRequest, context: grpc.ServicerContext) -> pb.BuilderRunResponse:
         ctx = BuildContext(
@@ -135,16 +140,8 @@ class BuilderServicer(_Cancellable, rpc.BuilderServicer):
         )
 
 
-class ProvisionerServicer(_Cancellable, rpc.ProvisionerServicer):
-    def __init__(self, component: Provisioner[Any], served: Served) -> None:
-        self.component = component
-        self.served = served
-
-    def GetConfigSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
-        return _schema(self.component)
-
-    def Prepare(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
-        return _prepare(self.component, "prepare", request, self.served)
+class ProvisionerServicer(_ComponentServicer, rpc.ProvisionerServicer):
+    component: Provisioner[Any]
 
     def Provision(self, request: pb.ProvisionRequest, context: grpc.ServicerContext) -> pb.ProvisionResponse:
         communicator = None
@@ -164,16 +161,8 @@ class ProvisionerServicer(_Cancellable, rpc.ProvisionerServicer):
         return pb.ProvisionResponse(cancelled=ctx.cancelled)
 
 
-class PostProcessorServicer(_Cancellable, rpc.PostProcessorServicer):
-    def __init__(self, component: PostProcessor[Any], served: Served) -> None:
-        self.component = component
-        self.served = served
-
-    def GetConfigSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
-        return _schema(self.component)
-
-    def Configure(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
-        return _prepare(self.component, "configure", request, self.served)
+class PostProcessorServicer(_ComponentServicer, rpc.PostProcessorServicer):
+    component: PostProcessor[Any]
 
     def PostProcess(self, request: pb.PostProcessRequest, context: grpc.ServicerContext) -> pb.PostProcessResponse:
         ctx = Context(ui=RemoteUi(request.ui), info=self.served.info, cancel_event=self.served.cancel_event(context))
@@ -190,19 +179,11 @@ class PostProcessorServicer(_Cancellable, rpc.PostProcessorServicer):
         )
 
 
-class DatasourceServicer(rpc.DatasourceServicer):
-    def __init__(self, component: Datasource[Any], served: Served) -> None:
-        self.component = component
-        self.served = served
-
-    def GetConfigSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
-        return _schema(self.component)
+class DatasourceServicer(_ComponentServicer, rpc.DatasourceServicer):
+    component: Datasource[Any]
 
     def GetOutputSchema(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.Schema:
         return convert.schema_to_proto(config_mod.schema_of(self.component.Output))
-
-    def Configure(self, request: pb.PrepareRequest, context: grpc.ServicerContext) -> pb.PrepareResponse:
-        return _prepare(self.component, "configure", request, self.served)
 
     def Execute(self, request: pb.Empty, context: grpc.ServicerContext) -> pb.ExecuteResponse:
         ctx = Context(ui=_NullUi(), info=self.served.info, cancel_event=self.served.cancel_event(context))
