@@ -65,7 +65,7 @@ apt-install:
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(PKGS) >/dev/null
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent success.
-test: install deps
+test: install deps proto-check
 	@set -o pipefail; rc=0; \
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$rc
