@@ -29,7 +29,12 @@ APT_PACKAGES := packer openssh-server openssh-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-MYPYPATH_DIRS := core:sdk:plugins:.
+# Plugin distributions of their own (plugins/NAME/pyproject.toml) are installed with kiln and linted.
+PLUGIN_DISTS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+PLUGIN_PKGS := $(wildcard $(addsuffix /kiln_plugin_*,$(PLUGIN_DISTS)))
+empty :=
+space := $(empty) $(empty)
+MYPYPATH_DIRS := core:sdk:plugins:$(subst $(space),:,$(PLUGIN_DISTS)):.
 
 .PHONY: install deps test lint bench demo clean distclean help
 
@@ -43,14 +48,14 @@ help:
 # The venv, with kiln, kiln_sdk and the dev tools installed editable; redone only when a pyproject changes.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml sdk/pyproject.toml
+$(STAMP): pyproject.toml sdk/pyproject.toml $(addsuffix /pyproject.toml,$(PLUGIN_DISTS))
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "kiln needs Python >= 3.11 (python3 is $$(python3 -V 2>&1))"; exit 1; }
 	@if [ ! -x $(PY) ]; then \
 		python3 -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) -s apt-install PKGS=python3-venv; \
 		echo "creating $(VENV)"; python3 -m venv $(VENV); \
 	fi
-	$(PY) -m pip install -q --disable-pip-version-check -e sdk -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e sdk -e '.[dev]' $(addprefix -e ,$(PLUGIN_DISTS))
 	@touch $@
 
 # Install the Debian packages that are missing; `apt-get update` only when something must be installed.
@@ -72,7 +77,7 @@ test: install deps proto-check
 
 lint: install
 	$(VENV)/bin/ruff check core sdk plugins tests bench examples
-	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins tests bench
+	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins $(PLUGIN_PKGS) tests bench
 
 # Every bench/bench_*.py runs, even after one fails; the target fails if any did.
 bench: install deps

@@ -34,8 +34,8 @@ ComponentRef = str | type
 Registry = Mapping[str, Mapping[str, ComponentRef]]
 
 
-def describe(components: Registry, version: str) -> dict[str, Any]:
-    return {
+def describe(components: Registry, version: str, source: str | None = None) -> dict[str, Any]:
+    description: dict[str, Any] = {
         "version": version,
         "protocol_version": APP_PROTOCOL_VERSION,
         "builders": sorted(components.get("builder", {})),
@@ -43,6 +43,9 @@ def describe(components: Registry, version: str) -> dict[str, Any]:
         "post_processors": sorted(components.get("post-processor", {})),
         "datasources": sorted(components.get("datasource", {})),
     }
+    if source:
+        description["source"] = source  # the plugin source address it satisfies (github.com/hashicorp/amazon)
+    return description
 
 
 def _load(ref: ComponentRef) -> type:
@@ -52,11 +55,17 @@ def _load(ref: ComponentRef) -> type:
     return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
 
 
-def serve(components: Registry, *, version: str, argv: Sequence[str] | None = None) -> None:
-    """Run the plugin executable's verb and exit."""
+def serve(
+    components: Registry, *, version: str, source: str | None = None, argv: Sequence[str] | None = None
+) -> None:
+    """Run the plugin executable's verb and exit.
+
+    ``source`` is the plugin source address this executable satisfies (``github.com/hashicorp/amazon``),
+    so that templates requiring it in ``required_plugins`` find it.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["describe"]:
-        print(json.dumps(describe(components, version)))
+        print(json.dumps(describe(components, version, source)))
         sys.exit(0)
     if len(args) == 3 and args[0] == "start":
         sys.exit(_start(components, args[1], args[2]))

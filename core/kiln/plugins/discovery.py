@@ -91,6 +91,32 @@ def bundled() -> PluginExecutable:
     return PluginExecutable((sys.executable, "-m", "kiln_plugins"), "bundled", _fingerprint(main))
 
 
+ENTRY_POINT_GROUP = "kiln.plugins"
+
+
+def bundled_distributions() -> list[tuple[str, PluginExecutable]]:
+    """Plugin distributions installed with kiln (entry point group ``kiln.plugins``), by plugin name.
+
+    A distribution such as kiln-plugin-amazon declares ``amazon = "kiln_plugin_amazon.main:main"``;
+    its components are named as an installed ``kiln-plugin-amazon`` executable's would be
+    (``amazon-ebs``, ``amazon-ami``). The core runs it with its own interpreter.
+    """
+    from importlib.metadata import entry_points
+
+    found: list[tuple[str, PluginExecutable]] = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        module, _, attr = ep.value.partition(":")
+        spec = importlib.util.find_spec(module.split(".")[0])
+        if spec is None or spec.origin is None or not attr:
+            _log.warning("plugin distribution %s (%s) is not importable; skipped", ep.name, ep.value)
+            continue
+        code = f"import sys; from {module} import {attr}; sys.exit({attr}())"
+        # a placeholder key (the package's __init__); the content-keyed cache replaces it
+        found.append((ep.name, PluginExecutable((sys.executable, "-c", code), f"{PREFIX}{ep.name}",
+                                                _fingerprint(Path(spec.origin)))))
+    return found
+
+
 def _executables(dirs: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for d in dirs:
@@ -161,9 +187,11 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
     for kind, key in KIND_KEYS.items():
         for name in cache.describe(exe).get(key, []):  # type: ignore[attr-defined]
             catalog.components[(kind, name)] = ComponentSource(exe, name)
-    for path in _executables(plugin_dirs(env)):
-        ext = PluginExecutable((str(path),), path.name, _fingerprint(path))
-        plugin = _plugin_name(path)
+    candidates = bundled_distributions() + [
+        (_plugin_name(path), PluginExecutable((str(path),), path.name, _fingerprint(path)))
+        for path in _executables(plugin_dirs(env))
+    ]
+    for plugin, ext in candidates:
         try:
             description = cache.describe(ext)
         except DiscoveryError as exc:
