@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiln_sdk import render
 from kiln_sdk.components import BuildInfo, Context
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Cancelled, Diagnostics
 
 from kiln_plugins.local_process import run_streaming
-from kiln_plugins.render import render
 
 DEFAULT_EXECUTE_COMMAND = ["/bin/sh", "-c", "{{.Vars}} {{.Script}}"]
 DEFAULT_INLINE_SHEBANG = "/bin/sh -e"

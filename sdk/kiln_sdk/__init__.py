@@ -23,6 +23,7 @@ from kiln_sdk.components import (
 )
 from kiln_sdk.config import schema_of, setting
 from kiln_sdk.diagnostics import BuildError, Cancelled, ConfigError, Diagnostic, Diagnostics
+from kiln_sdk.interpolate import interpolate_config, packer_funcs, render
 from kiln_sdk.step import Action, StateBag, StateKey, Step, StepRunner
 from kiln_sdk.ui import RecordingUi, Ui
 
@@ -51,6 +52,9 @@ __all__ = [
     "Step",
     "StepRunner",
     "Ui",
+    "interpolate_config",
+    "packer_funcs",
+    "render",
     "schema_of",
     "serve",
     "setting",

@@ -14,7 +14,7 @@ def test_public_names_are_pinned() -> None:
         "Action", "Artifact", "BuildContext", "BuildError", "BuildInfo", "Builder", "Cancelled", "Communicator",
         "ConfigError", "Context", "Datasource", "Diagnostic", "Diagnostics", "Hook", "PostProcessResult",
         "PostProcessor", "ProvisionContext", "Provisioner", "RecordingUi", "StateBag", "StateKey", "Step",
-        "StepRunner", "Ui", "schema_of", "serve", "setting",
+        "StepRunner", "Ui", "interpolate_config", "packer_funcs", "render", "schema_of", "serve", "setting",
     ]
     for name in kiln_sdk.__all__:
         assert getattr(kiln_sdk, name) is not None

@@ -12,12 +12,11 @@ import shutil
 from dataclasses import dataclass
 from typing import Any
 
+from kiln_sdk import interpolate_config, render
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Diagnostics
-
-from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.checksum"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kiln_sdk import interpolate_config, render
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
 from kiln_sdk.config import setting
@@ -20,7 +21,6 @@ from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostic
 
 from kiln_plugins.post_processor.archive import ArchiveError, copy_into, write_tar, write_zip
 from kiln_plugins.post_processor.compression import cores, make_writer
-from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.compress"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}"

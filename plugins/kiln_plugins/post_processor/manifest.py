@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from kiln_sdk import interpolate_config, render
 from kiln_sdk.artifact import Artifact
 from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
 from kiln_sdk.config import setting
@@ -21,7 +22,6 @@ from kiln_sdk.diagnostics import BuildError
 
 from kiln_plugins.post_processor.file_lock import locked, write_atomically
 from kiln_plugins.post_processor.go_json import GoMap, marshal_indent
-from kiln_plugins.render import interpolate_config, render
 
 BUILDER_ID = "packer.post-processor.manifest"
 DEFAULT_OUTPUT = "packer-manifest.json"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiln_sdk import interpolate_config
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 from kiln_sdk.config import setting
 from kiln_sdk.diagnostics import BuildError, Cancelled
-
-from kiln_plugins.render import interpolate_config
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kiln_sdk import interpolate_config
 from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
 
-from kiln_plugins.render import interpolate_config
 from kiln_plugins.shell_local_common import ShellLocalConfig, run, validate
 
 

@@ -1,6 +1,6 @@
-"""The one place the bundled plugins render Packer's Go-template strings (``{{.Vars}}``, ``{{.BuildName}}``...).
+"""Packer's config interpolation for plugins: render Go-template strings (``{{.Vars}}``, ``{{.BuildName}}``...).
 
-Packer renders some settings inside the component, at run time, with per-call data: shell-local's
+Public as ``from kiln_sdk import render, interpolate_config, packer_funcs``. Packer renders some settings inside the component, at run time, with per-call data: shell-local's
 ``execute_command``, inline commands and ``environment_vars``; checksum's and compress's ``output``;
 manifest's ``custom_data``. The data is a map (a missing field prints ``<no value>``, as in Go) and the
 functions are Packer's build-time ones (``build_name``, ``build_type``, ``template_dir``, ``pwd``,
