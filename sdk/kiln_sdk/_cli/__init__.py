@@ -1,0 +1,1 @@
+"""The ``kiln-sdk`` command: tools for plugin authors (one module per subcommand)."""
