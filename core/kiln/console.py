@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from kiln.hcl.diagnostics import HclDiagnostic, render, wrap
+from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.format import go_quote
+from kiln.hcl.render import render, wrap
 from kiln.hcl.values import DYNAMIC, Value, unknown
 from kiln.template.files import is_hcl2_path
 from kiln.template.hclapi import eval_expr, format_value, parse_expression
@@ -24,7 +25,7 @@ from kiln.template.model import Template, TemplateError
 from kiln.template.scope import Scope, obj
 
 if TYPE_CHECKING:
-    from kiln.template.legacy_funcs import FuncContext
+    from kiln.template.legacy.funcs import FuncContext
 
 INPUT_NAME = "<console-input>"
 
@@ -124,7 +125,7 @@ class JsonSession:
 
     def __init__(self, user_variables: dict[str, str], sensitive: Sequence[str],
                  funcs: FuncContext | None = None) -> None:
-        from kiln.template.legacy_funcs import FuncContext, template_context
+        from kiln.template.legacy.funcs import FuncContext, template_context
 
         self.user_variables = user_variables
         self.sensitive = set(sensitive)

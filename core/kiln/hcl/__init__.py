@@ -6,12 +6,14 @@ Modules (import them directly):
   (kiln's own scanner/parser following hclsyntax: ``lexer``, ``exprparser``, ``templates``, ``forexpr``)
 * ``syntax``: ``Body``, ``Attribute``, ``Block``, expression nodes, ``Range``/``Pos``, ``Traversal``
 * ``references``: ``traversals(expr)`` - the variables an expression uses (dependency ordering)
-* ``evaluate``: ``EvalContext``, ``evaluate(expr, ctx)``; ``ops``, ``access``, ``branching``,
-  ``iteration``, ``calls`` hold the semantics of operators, indexing, conditionals, loops and calls
+* ``context``: ``EvalContext`` (the variables and functions an expression sees)
+* ``evaluate``: ``evaluate(expr, ctx)``; ``ops``, ``access``, ``branching``, ``iteration``, ``calls``
+  hold the semantics of operators, indexing, conditionals, loops and calls (they receive the evaluator
+  as an argument, so no module imports another to dodge a cycle)
 * ``function``: the calling convention (``Function``, ``Param``, ``ArgError``, ``FunctionError``);
   ``functions``: the built-in function library
 * ``values`` / ``convert`` / ``types`` / ``numbers`` / ``equality``: the cty-style value model,
   conversions, type constraints, 512-bit-faithful numbers and equality
-* ``diagnostics``: ``HclDiagnostic``, ``DiagnosticError``, ``render`` (Packer's text form)
+* ``diagnostics``: ``HclDiagnostic``, ``DiagnosticError``; ``render``: their rendering in Packer's text form
 * ``format``: ``console_value`` (how ``packer console`` prints a value)
 """

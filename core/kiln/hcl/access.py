@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kiln.hcl.convert import ConversionError, convert
+from kiln.hcl.convert import ConversionError, convert, strip_marks
+from kiln.hcl.format import go_quote
+from kiln.hcl.numbers import go_float_g
+from kiln.hcl.references import traversal_exprs
+from kiln.hcl.syntax import Expr
 from kiln.hcl.values import (
     DYNAMIC,
     NUMBER,
+    SENSITIVE,
     STRING,
     Dynamic,
     ListType,
@@ -20,9 +25,6 @@ from kiln.hcl.values import (
     Value,
     unknown,
 )
-
-if TYPE_CHECKING:
-    from kiln.hcl.syntax import Expr
 
 
 class AccessError(Exception):
@@ -118,7 +120,6 @@ def index(coll: Value, key: Value) -> Value:
 
 def _go_g(n: Decimal, digits: int | None = None) -> str:
     """Go's ``%g`` of a big.Float (shortest, or ``digits`` significant digits)."""
-    from kiln.hcl.numbers import go_float_g
 
     if n.is_infinite():
         return "+Inf" if n > 0 else "-Inf"
@@ -142,12 +143,13 @@ def _go_g(n: Decimal, digits: int | None = None) -> str:
 def suggest(name: str, candidates: list[str]) -> str:
     """HCL's ``nameSuggestion``: the first candidate within edit distance 2, or ''."""
     for c in candidates:
-        if _distance(name, c) < 3:
+        if levenshtein(name, c) < 3:
             return c
     return ""
 
 
-def _distance(a: str, b: str) -> int:
+def levenshtein(a: str, b: str) -> int:
+    """The edit distance between ``a`` and ``b`` (insertions, deletions, substitutions)."""
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -167,16 +169,12 @@ def describe_value(v: Value) -> str:
     if t == NUMBER:
         return _go_g(v.v, 10)
     if t == STRING:
-        from kiln.hcl.format import go_quote
-
         return go_quote(v.v)
     if isinstance(v.v, bool):
         return "true" if v.v else "false"
     if isinstance(t, ObjectType):
         n = len(t.attrs)
         if n == 1:
-            from kiln.hcl.format import go_quote
-
             return f"object with 1 attribute {go_quote(t.attrs[0][0])}"
         return "object with no attributes" if n == 0 else f"object with {n} attributes"
     n = len(v.v)
@@ -189,10 +187,6 @@ def describe_value(v: Value) -> str:
 def describe_variables(expr: Expr, ctx: Any, evaluate: Callable[[Expr, Any], Value]) -> tuple[str, ...]:
     """ "x as 1" statements for each variable ``expr`` refers to, sorted, as HCL's diagnostic writer.
     A sensitive value is never shown: kiln says "x has a sensitive value" (as Terraform does)."""
-    from kiln.hcl.convert import strip_marks
-    from kiln.hcl.references import traversal_exprs
-    from kiln.hcl.values import SENSITIVE
-
     stmts: dict[str, str] = {}
     for text, sub in traversal_exprs(expr):
         if text in stmts:

@@ -6,15 +6,13 @@ the condition then picks one. As in Packer 1.6.6's HCL, an error in the result n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from kiln.hcl.context import Evaluator, variables_of
 from kiln.hcl.convert import ConversionError, convert, strip_marks, unify
 from kiln.hcl.diagnostics import DiagnosticError, error
 from kiln.hcl.syntax import Conditional, Expr, TemplateIf
 from kiln.hcl.values import BOOL, DYNAMIC, STRING, Dynamic, Value, null, unknown
-
-Evaluator = Callable[[Expr, Any], Value]
 
 
 def conditional(e: Conditional, ctx: Any, evaluate: Evaluator) -> Value:
@@ -30,12 +28,6 @@ def template_if(e: TemplateIf, ctx: Any, evaluate: Evaluator) -> Value:
     else:
         false_v, false_err = _try(e.false_part, ctx, evaluate)
     return choose(e, ctx, evaluate, true_v, true_err, false_v, false_err)
-
-
-def _with(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[str, ...]:
-    from kiln.hcl.access import describe_variables
-
-    return describe_variables(expr, ctx, evaluate) if ctx is not None else ()
 
 
 def _try(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[Value, DiagnosticError | None]:
@@ -79,7 +71,7 @@ def choose(
                     f"are {true_v.type.friendly()} and {false_v.type.friendly()}, respectively.",
                     true_r.to(false_r),
                     e.range,
-                    _with(e, ctx, evaluate),
+                    variables_of(e, ctx, evaluate),
                 )
             ]
         )
@@ -92,7 +84,7 @@ def choose(
                     "The condition value is null. Conditions must either be true or false.",
                     e.cond.range,
                     None,
-                    _with(e.cond, ctx, evaluate),
+                    variables_of(e.cond, ctx, evaluate),
                 )
             ]
         )
@@ -108,7 +100,7 @@ def choose(
                     "The condition expression must be of type bool.",
                     e.cond.range,
                     None,
-                    _with(e.cond, ctx, evaluate),
+                    variables_of(e.cond, ctx, evaluate),
                 )
             ]
         ) from None
@@ -128,7 +120,7 @@ def choose(
                     f"The {which} result value has the wrong type: {cerr.message}.",
                     rng,
                     e.range,
-                    _with(e, ctx, evaluate),
+                    variables_of(e, ctx, evaluate),
                 )
             ]
         ) from None

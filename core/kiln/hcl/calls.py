@@ -4,19 +4,15 @@ argument conversion and the diagnostics HCL gives for each failure."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kiln.hcl.access import describe_variables, suggest
+from kiln.hcl.access import suggest
+from kiln.hcl.context import EvalContext, Evaluator, evaluate_each, variables_of
 from kiln.hcl.convert import ConversionError, convert
 from kiln.hcl.diagnostics import DiagnosticError, error
 from kiln.hcl.function import ArgError, ArityError, Function, FunctionError
 from kiln.hcl.syntax import Expr, FunctionCall, Range
 from kiln.hcl.values import DYNAMIC, ListType, SetType, TupleType, Value, unknown
-
-if TYPE_CHECKING:
-    from kiln.hcl.evaluate import EvalContext
-
-Evaluator = Callable[[Expr, Any], Value]
 
 
 def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
@@ -43,9 +39,7 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
     args: list[Value] = []
     ranges: list[Range] = []
     exprs: list[Expr] = []
-    from kiln.hcl.evaluate import evaluate_each
-
-    values, diags = evaluate_each(e.args, ctx)  # HCL evaluates every argument and reports every error
+    values, diags = evaluate_each(e.args, ctx, evaluate)  # HCL evaluates every argument and reports every error
     if diags:
         raise DiagnosticError(diags)
     for i, (arg_expr, value) in enumerate(zip(e.args, values, strict=True)):
@@ -62,7 +56,7 @@ def call_function(e: FunctionCall, ctx: EvalContext | None, evaluate: Evaluator)
             exprs.append(arg_expr)
     if not isinstance(fn, Function):
         return fn(args)  # type: ignore[no-any-return]
-    return _call(fn, e, args, exprs, lambda expr: describe_variables(expr, ctx, evaluate))
+    return _call(fn, e, args, exprs, lambda expr: variables_of(expr, ctx, evaluate))
 
 
 def _call_with_expressions(fn: Any, e: FunctionCall, ctx: EvalContext, evaluate: Evaluator) -> Value:
@@ -99,7 +93,7 @@ def _expand(
                     f"The expanding argument (indicated by ...) {problem}.",
                     arg_expr.range,
                     e.range,
-                    describe_variables(arg_expr, ctx, evaluate),
+                    variables_of(arg_expr, ctx, evaluate),
                 )
             ]
         )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from kiln.hcl import numbers
+from kiln.hcl.equality import sort_set
 from kiln.hcl.values import (
     BOOL,
     DYNAMIC,
@@ -177,8 +178,6 @@ def _elements(value: Value) -> list[Value]:
 
 
 def _dedupe(elems: list[Value]) -> list[Value]:
-    from kiln.hcl.equality import sort_set
-
     return sort_set(elems)
 
 

@@ -7,12 +7,16 @@ type); marks such as ``sensitive`` flow into every result computed from a marked
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from kiln.hcl import access, ops
+from kiln.hcl import access, context, ops
+from kiln.hcl.branching import conditional, template_if
+from kiln.hcl.calls import call_function
+from kiln.hcl.context import ANON, EvalContext
 from kiln.hcl.convert import ConversionError, convert, object_type
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
+from kiln.hcl.iteration import for_expr, splat, template_for
 from kiln.hcl.syntax import (
     AnonSymbol,
     Binary,
@@ -36,60 +40,7 @@ from kiln.hcl.syntax import (
 )
 from kiln.hcl.values import DYNAMIC, STRING, TupleType, Value, unknown
 
-__all__ = ["EvalContext", "evaluate"]
-
-ANON = "\x00splat-item"
-
-
-class EvalContext:
-    """Variables and functions visible to an expression; a child context (``for`` expressions) sees
-    its parent's names unless it defines them itself."""
-
-    def __init__(
-        self,
-        variables: Mapping[str, Value] | None = None,
-        functions: Mapping[str, Any] | None = None,  # Function, ExpressionFunction, or a plain callable
-        parent: EvalContext | None = None,
-    ) -> None:
-        self.variables: dict[str, Value] = dict(variables or {})
-        self.functions: Mapping[str, Any] = functions or {}
-        self.parent = parent
-
-    def child(self, variables: Mapping[str, Value]) -> EvalContext:
-        return EvalContext(variables, None, self)
-
-    def lookup(self, name: str) -> Value | None:
-        ctx: EvalContext | None = self
-        while ctx is not None:
-            if name in ctx.variables:
-                return ctx.variables[name]
-            ctx = ctx.parent
-        return None
-
-    def function(self, name: str) -> Any:
-        ctx: EvalContext | None = self
-        while ctx is not None:
-            if name in ctx.functions:
-                return ctx.functions[name]
-            ctx = ctx.parent
-        return None
-
-    def all_names(self) -> list[str]:
-        names: set[str] = set()
-        ctx: EvalContext | None = self
-        while ctx is not None:
-            names |= {n for n in ctx.variables if n != ANON}
-            ctx = ctx.parent
-        return sorted(names)
-
-    def all_functions(self) -> list[str]:
-        names: set[str] = set()
-        ctx: EvalContext | None = self
-        while ctx is not None:
-            names |= set(ctx.functions)
-            ctx = ctx.parent
-        return sorted(names)
-
+__all__ = ["ANON", "EvalContext", "evaluate", "evaluate_each"]  # EvalContext lives in kiln.hcl.context
 
 def evaluate(expr: Expr, ctx: EvalContext | None = None) -> Value:
     """The value of ``expr``; ``ctx`` None means no variables or functions may be used."""
@@ -102,15 +53,7 @@ def evaluate(expr: Expr, ctx: EvalContext | None = None) -> Value:
 def evaluate_each(exprs: Sequence[Expr], ctx: EvalContext | None) -> tuple[list[Value], list[HclDiagnostic]]:
     """Evaluate every expression even when some fail (a failed one counts as unknown), as HCL does
     to report all errors of a tuple, an object, a template, an operation or a call at once."""
-    values: list[Value] = []
-    diags: list[HclDiagnostic] = []
-    for expr in exprs:
-        try:
-            values.append(evaluate(expr, ctx))
-        except DiagnosticError as err:
-            diags.extend(err.diagnostics)
-            values.append(unknown(DYNAMIC))
-    return values, diags
+    return context.evaluate_each(exprs, ctx, evaluate)
 
 
 def _literal(e: Literal, ctx: EvalContext | None) -> Value:
@@ -156,7 +99,7 @@ def _index(e: Index, ctx: EvalContext | None) -> Value:
 def _diag(
     summary: str, detail: str, subject: Any, context: Any, expr: Expr | None, ctx: EvalContext | None
 ) -> DiagnosticError:
-    values = access.describe_variables(expr, ctx, evaluate) if expr is not None and ctx is not None else ()
+    values = _with(expr, ctx) if expr is not None else ()
     return DiagnosticError([error(summary, detail, subject, context, values)])
 
 
@@ -234,7 +177,7 @@ def _operands(
 
 
 def _with(expr: Expr, ctx: EvalContext | None) -> tuple[str, ...]:
-    return access.describe_variables(expr, ctx, evaluate) if ctx is not None else ()
+    return context.variables_of(expr, ctx, evaluate)
 
 
 def _binary(e: Binary, ctx: EvalContext | None) -> Value:
@@ -265,8 +208,6 @@ def _apply(op: ops.Operator, args: list[Value], e: Expr, ctx: EvalContext | None
 
 
 def _conditional(e: Conditional, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.branching import conditional
-
     return conditional(e, ctx, evaluate)
 
 
@@ -306,32 +247,22 @@ def _template_wrap(e: TemplateWrap, ctx: EvalContext | None) -> Value:
 
 
 def _template_if(e: TemplateIf, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.branching import template_if
-
     return template_if(e, ctx, evaluate)
 
 
 def _function_call(e: FunctionCall, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.calls import call_function
-
     return call_function(e, ctx, evaluate)
 
 
 def _for(e: ForExpr, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.iteration import for_expr
-
     return for_expr(e, ctx, evaluate)
 
 
 def _template_for(e: TemplateFor, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.iteration import template_for
-
     return template_for(e, ctx, evaluate)
 
 
 def _splat(e: Splat, ctx: EvalContext | None) -> Value:
-    from kiln.hcl.iteration import splat
-
     return splat(e, ctx, evaluate)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kiln.hcl import lexer, numbers
 from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.forexpr import parse_for
 from kiln.hcl.lexer import EOF, IDENT, NEWLINE, NUMBER, PUNCT, Token
 from kiln.hcl.syntax import (
     AnonSymbol,
@@ -30,6 +31,7 @@ from kiln.hcl.syntax import (
     Unary,
     Variable,
 )
+from kiln.hcl.templates import parse_template_tokens
 from kiln.hcl.values import NUMBER as NUMBER_T
 from kiln.hcl.values import Value, boolean, null, string
 
@@ -161,8 +163,6 @@ class ExprParser:
                 return Literal(_KEYWORD_VALUES[tok.text], tok.range)
             return Variable(tok.text, tok.range)
         if tok.kind in (lexer.OQUOTE, lexer.OHEREDOC):
-            from kiln.hcl.templates import parse_template_tokens
-
             heredoc = tok.kind == lexer.OHEREDOC
             end_kind = lexer.CHEREDOC if heredoc else lexer.CQUOTE
             return parse_template_tokens(
@@ -276,8 +276,6 @@ class ExprParser:
         open_tok = self.read()
         self.newlines.append(False)
         if self.peek().kind == IDENT and self.peek().text == "for":
-            from kiln.hcl.forexpr import parse_for
-
             result = parse_for(self, open_tok, close="]")
             self.newlines.pop()
             return result
@@ -302,8 +300,6 @@ class ExprParser:
         open_tok = self.read()
         self.newlines.append(False)
         if self.peek().kind == IDENT and self.peek().text == "for":
-            from kiln.hcl.forexpr import parse_for
-
             result = parse_for(self, open_tok, close="}")
             self.newlines.pop()
             return result

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kiln.hcl.lexer import IDENT, Token
 from kiln.hcl.syntax import Expr, ForExpr
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: exprparser imports this module to parse its part of the grammar
     from kiln.hcl.exprparser import ExprParser as Parser
 
 _SUMMARY = "Invalid 'for' expression"

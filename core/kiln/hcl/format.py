@@ -10,6 +10,8 @@ sensitive variables, kiln marks the value, so it stays hidden through any expres
 
 from __future__ import annotations
 
+import unicodedata
+
 from kiln.hcl import numbers
 from kiln.hcl.values import Value
 
@@ -91,8 +93,6 @@ def go_quote(s: str) -> str:
 
 def _go_printable(ch: str) -> bool:
     """Go's ``strconv.IsPrint``: letters, marks, numbers, punctuation, symbols and the ASCII space."""
-    import unicodedata
-
     if ch == " ":
         return True
     cat = unicodedata.category(ch)

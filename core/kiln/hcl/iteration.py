@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kiln.hcl.convert import ConversionError, convert, object_type, strip_marks
+from kiln.hcl.context import ANON, EvalContext, Evaluator, variables_of
+from kiln.hcl.convert import ConversionError, convert, object_type, strip_marks, unify
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
-from kiln.hcl.references import traversal_exprs
+from kiln.hcl.format import go_quote
 from kiln.hcl.syntax import Expr, ForExpr, Splat, TemplateFor
 from kiln.hcl.values import (
     BOOL,
@@ -25,11 +26,6 @@ from kiln.hcl.values import (
     unknown,
 )
 
-if TYPE_CHECKING:
-    from kiln.hcl.evaluate import EvalContext
-
-Evaluator = Callable[[Expr, Any], Value]
-
 
 def _elements(coll: Value) -> Iterator[tuple[Value, Value]]:
     """(key, value) pairs in cty's order: indexes for sequences, sorted keys for maps and objects."""
@@ -42,12 +38,6 @@ def _elements(coll: Value) -> Iterator[tuple[Value, Value]]:
             yield Value(STRING, k), coll.v[k]
 
 
-def _with(expr: Expr, ctx: Any, evaluate: Evaluator) -> tuple[str, ...]:
-    from kiln.hcl.access import describe_variables
-
-    return describe_variables(expr, ctx, evaluate) if traversal_exprs(expr) else ()
-
-
 def _collection(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value | None:
     coll = evaluate(e.collection, ctx)
     if coll.is_null:
@@ -58,7 +48,7 @@ def _collection(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Val
                     "A null value cannot be used as the collection in a 'for' expression.",
                     e.collection.range,
                     e.range,
-                    _with(e.collection, ctx, evaluate),
+                    variables_of(e.collection, ctx, evaluate),
                 )
             ]
         )
@@ -72,7 +62,7 @@ def _collection(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Val
                     f"A value of type {coll.type.friendly()} cannot be used as the collection in a 'for' expression.",
                     e.collection.range,
                     e.range,
-                    _with(e.collection, ctx, evaluate),
+                    variables_of(e.collection, ctx, evaluate),
                 )
             ]
         )
@@ -94,7 +84,7 @@ def _include(e: ForExpr, child: Any, evaluate: Evaluator, early: bool = False) -
                     "The value of the 'if' clause must not be null.",
                     e.cond.range,
                     e.range,
-                    _with(e.cond, child, evaluate),
+                    variables_of(e.cond, child, evaluate),
                 )
             ]
         )
@@ -108,7 +98,7 @@ def _include(e: ForExpr, child: Any, evaluate: Evaluator, early: bool = False) -
                     f"The 'if' clause value is invalid: {err.message}.",
                     e.cond.range,
                     e.range,
-                    _with(e.cond, child, evaluate),
+                    variables_of(e.cond, child, evaluate),
                 )
             ]
         ) from None
@@ -118,8 +108,6 @@ def _include(e: ForExpr, child: Any, evaluate: Evaluator, early: bool = False) -
 
 
 def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
-    from kiln.hcl.evaluate import EvalContext
-
     coll = _collection(e, ctx, evaluate)
     if coll is None:
         return unknown(DYNAMIC)
@@ -167,7 +155,7 @@ def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
                     "are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
                     e.key_expr.range,
                     e.range,
-                    _with(e.key_expr, child, evaluate),
+                    variables_of(e.key_expr, child, evaluate),
                 )
             )
         else:
@@ -197,7 +185,7 @@ def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> 
                     "Key expression in 'for' expression must not produce a null value.",
                     key_expr.range,
                     e.range,
-                    _with(key_expr, child, evaluate),
+                    variables_of(key_expr, child, evaluate),
                 )
             ]
         )
@@ -213,7 +201,7 @@ def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> 
                     f"The key expression produced an invalid result: {err.message}.",
                     key_expr.range,
                     e.range,
-                    _with(key_expr, child, evaluate),
+                    variables_of(key_expr, child, evaluate),
                 )
             ]
         ) from None
@@ -222,8 +210,6 @@ def _object_key(e: ForExpr, key_expr: Expr, child: Any, evaluate: Evaluator) -> 
 
 def _shown(key: str, value: Value) -> str:
     """The key as the duplicate-key message quotes it; a sensitive key is not shown."""
-    from kiln.hcl.format import go_quote
-
     return "(sensitive value)" if value.is_sensitive else go_quote(key)
 
 
@@ -255,8 +241,6 @@ def template_for(e: TemplateFor, ctx: EvalContext | None, evaluate: Evaluator) -
 
 
 def splat(e: Splat, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
-    from kiln.hcl.evaluate import ANON, EvalContext
-
     source = evaluate(e.source, ctx)
     if source.is_null:
         return unknown(DYNAMIC)  # HCL as in Packer 1.6.6; later versions give an empty tuple
@@ -277,8 +261,6 @@ def splat(e: Splat, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     if upgraded_unknown:
         return unknown(DYNAMIC).mark(*marks)
     if isinstance(source.type, ListType | SetType):
-        from kiln.hcl.convert import unify
-
         elem_t = unify([v.type for v in values]) or DYNAMIC  # an empty list's element type stays unknown
         result = Value(ListType(elem_t), [convert(v, elem_t) for v in values])
     else:

@@ -17,6 +17,7 @@ from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.exprparser import ExprParser
 from kiln.hcl.lexer import EOF, IDENT, NEWLINE, Token
 from kiln.hcl.syntax import Attribute, Block, Body, Expr, Pos, Range
+from kiln.hcl.templates import parse_template_tokens, unescape
 
 __all__ = ["Parser", "parse_body", "parse_expression", "parse_template"]
 
@@ -26,7 +27,6 @@ T = TypeVar("T")
 def quoted_literal(tokens: list[Token], i: int) -> tuple[str, list[HclDiagnostic], int]:
     """The text of a quoted literal whose first token is ``tokens[i]``, diagnostics for template
     sequences in it (written ``${ ... }`` in the text, as HCL does), and the index after its end."""
-    from kiln.hcl.templates import unescape
 
     out: list[str] = []
     diags: list[HclDiagnostic] = []
@@ -98,7 +98,6 @@ def parse_expression(src: str, filename: str = "<expr>", start: Pos | None = Non
 
 def parse_template(src: str, filename: str = "<template>", start: Pos | None = None) -> Expr:
     """Parse a bare template (the contents of a ``templatefile`` file)."""
-    from kiln.hcl.templates import parse_template_tokens
 
     return _run(
         lexer.scan_template(src, filename, start),

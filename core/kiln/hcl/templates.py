@@ -18,7 +18,7 @@ from kiln.hcl.lexer import IDENT, Token
 from kiln.hcl.syntax import Expr, Literal, Range, TemplateExpr, TemplateFor, TemplateIf, TemplateWrap
 from kiln.hcl.values import string
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: exprparser imports this module to parse its part of the grammar
     from kiln.hcl.exprparser import ExprParser as Parser
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kiln.hcl.convert import ConversionError, convert, object_type
 from kiln.hcl.diagnostics import DiagnosticError, error
+from kiln.hcl.evaluate import evaluate
 from kiln.hcl.syntax import Expr, FunctionCall, Literal, ObjectCons, Parens, TemplateExpr, TupleCons, Variable
 from kiln.hcl.values import (
     BOOL,
@@ -179,8 +180,6 @@ def _object(arg: ObjectCons) -> tuple[Type, Defaults]:
 
 
 def _default(expr: Expr, want: Type) -> Value:
-    from kiln.hcl.evaluate import evaluate
-
     value = evaluate(expr, None)
     try:
         return convert(value, want)

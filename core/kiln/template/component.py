@@ -27,7 +27,7 @@ from kiln.hcl.values import (
     Type,
     Value,
 )
-from kiln.template.body import Attr, Blk, Body
+from kiln.template.body import Attr, Blk, Body, NativeBody, WithoutAttributes
 from kiln.template.diag import error
 from kiln.template.dynamic import expand
 from kiln.template.hclapi import EvalContext, eval_expr, parse_expression, type_constraint
@@ -187,7 +187,6 @@ def _json_range(node: JNode, path: list[str], fallback: syn.Range) -> syn.Range:
 
 def _block_names(bodies: Sequence[Body]) -> dict[str, int]:
     """For ``range_of`` without a schema: native bodies know their blocks; JSON ones stay attributes."""
-    from kiln.template.body import NativeBody, WithoutAttributes
 
     names: dict[str, int] = {}
     for body in bodies:

@@ -12,6 +12,7 @@ from kiln.hcl import types as _types
 from kiln.hcl.convert import convert
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic
 from kiln.hcl.evaluate import EvalContext, evaluate
+from kiln.hcl.format import console_value
 from kiln.hcl.functions import AnyFunction
 from kiln.hcl.values import DYNAMIC, Type, Value, unknown
 
@@ -62,16 +63,8 @@ def eval_expr(expr: syn.Expr, ctx: EvalContext | None) -> tuple[Value, list[HclD
         return unknown(DYNAMIC), err.diagnostics
 
 
-def type_constraint(expr: syn.Expr, json: object = None) -> tuple[Constraint | None, list[HclDiagnostic]]:
-    """A ``type = ...`` constraint; in JSON the string holds the type expression (``"list(string)"``)."""
-    from kiln.template.jsonsyntax import JString
-
-    if isinstance(json, JString):
-        from kiln.template.jsonexpr import string_expression
-
-        expr, diags = string_expression(json, expr.range.filename)
-        if diags:
-            return None, diags
+def type_constraint(expr: syn.Expr) -> tuple[Constraint | None, list[HclDiagnostic]]:
+    """A ``type = ...`` constraint (in JSON, the caller first parses the string holding it)."""
     try:
         t, defaults = _types.type_constraint(expr)
     except DiagnosticError as err:
@@ -93,6 +86,4 @@ class Constraint:
 
 def format_value(value: Value) -> str:
     """A value as ``packer console`` prints it."""
-    from kiln.hcl.format import console_value
-
     return console_value(value)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kiln.hcl.syntax import Pos
+from kiln.template.suggest import suggestion
 
 
 @dataclass
@@ -113,7 +114,7 @@ class _Reader:
             j += 1
         return self.text[self.i:j]
 
-    def value(self, in_array: bool = False) -> JNode:
+    def value(self) -> JNode:
         self.skip_ws()
         ch = self.peek()
         start = self.pos()
@@ -140,8 +141,6 @@ class _Reader:
         if word in ("undefined", "NaN", "Infinity"):
             raise self.fail("Invalid JSON keyword", f'The JavaScript identifier "{word}" cannot be used in JSON.')
         if word not in _KEYWORDS:
-            from kiln.template.suggest import suggestion
-
             raise self.fail("Invalid JSON keyword", f'"{word}" is not a valid JSON keyword.'
                             f"{suggestion(word.lower(), _KEYWORDS)}")
         self.advance(len(word))

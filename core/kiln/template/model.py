@@ -13,14 +13,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from kiln_sdk.schema import Schema
+from kiln_sdk.schema import Schema
 
-    from kiln.hcl.diagnostics import HclDiagnostic
-    from kiln.hcl.syntax import Body, Range
-    from kiln.hcl.values import Value
+from kiln.hcl.diagnostics import HclDiagnostic
+from kiln.hcl.render import render as render_diagnostics
+from kiln.hcl.syntax import Body, Range
+from kiln.hcl.values import Value
 
 PACKER_COMPAT_VERSION = "1.6.6"
 """The Packer version kiln reports (``packer.version``, ``{{packer_version}}``, plugins' core version):
@@ -131,9 +131,7 @@ class TemplateError(Exception):
 
     def render(self) -> str:
         """Packer's rendering: ``Error: ...``, ``on FILE line N, in BLOCK:``, the source line, the detail."""
-        from kiln.hcl.diagnostics import render
-
-        return render(self.diagnostics, self.sources.get, self.bodies)
+        return render_diagnostics(self.diagnostics, self.sources.get, self.bodies)
 
 
 class Template(ABC):
@@ -154,6 +152,4 @@ class Template(ABC):
 
     def render(self, diags: Sequence[HclDiagnostic]) -> str:
         """Packer's rendering of ``diags``, quoting the source lines they point at."""
-        from kiln.hcl.diagnostics import render
-
-        return render(diags, self.sources.get, getattr(self, "bodies", None))
+        return render_diagnostics(diags, self.sources.get, getattr(self, "bodies", None))

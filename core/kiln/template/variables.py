@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kiln.hcl import syntax as syn
-from kiln.hcl.convert import ConversionError, convert
+from kiln.hcl.convert import ConversionError, convert, object_type
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function
 from kiln.hcl.functions import AnyFunction
@@ -21,6 +21,8 @@ from kiln.template.blocks import VariableDecl
 from kiln.template.body import Attr, Body
 from kiln.template.diag import error, has_errors
 from kiln.template.hclapi import Constraint, eval_expr, make_context, parse_expression, type_constraint
+from kiln.template.jsonexpr import string_expression
+from kiln.template.jsonsyntax import JString
 
 ENV_PREFIX = "PKR_VAR_"
 NO_RANGE = syn.Range("", syn.Pos(0, 0, 0), syn.Pos(0, 0, 0))
@@ -102,7 +104,11 @@ def declare(decl: VariableDecl, env_function: Function | None, diags: list[HclDi
     """Decode a declaration: type, default (where ``env()`` is allowed), description, validations."""
     constraint: Constraint | None = None
     if decl.type is not None:
-        constraint, d = type_constraint(decl.type.expr, decl.type.json)
+        expr, d = decl.type.expr, list[HclDiagnostic]()
+        if isinstance(decl.type.json, JString):  # in JSON the string holds the type: "list(string)"
+            expr, d = string_expression(decl.type.json, expr.range.filename)
+        if not d:
+            constraint, d = type_constraint(expr)
         diags += d
     vtype = constraint.type if constraint is not None else None
     var = Variable(decl.name, decl.range, vtype, constraint=constraint)
@@ -310,8 +316,6 @@ def _short(r: syn.Range) -> str:
 
 
 def _object_type(values: Mapping[str, Value]) -> Type:
-    from kiln.hcl.convert import object_type
-
     return object_type({k: v.type for k, v in values.items()})
 
 

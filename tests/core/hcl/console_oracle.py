@@ -13,10 +13,11 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kiln.hcl.diagnostics import DiagnosticError, render
+from kiln.hcl.diagnostics import DiagnosticError
 from kiln.hcl.evaluate import EvalContext, evaluate
 from kiln.hcl.format import console_value
 from kiln.hcl.parse import parse_expression
+from kiln.hcl.render import render
 
 PACKER = "/usr/bin/packer"
 _SEP = "@@kiln-separator@@"

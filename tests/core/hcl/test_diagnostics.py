@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kiln.hcl.diagnostics import DiagnosticError, error, has_errors, render, wrap
+from kiln.hcl.diagnostics import DiagnosticError, error, has_errors
 from kiln.hcl.parse import parse_body
+from kiln.hcl.render import render, wrap
 from kiln.hcl.syntax import Pos, Range
 
 SOURCE = 'source "null" "basic" {\n  communicator = "none"\n  foo = "bar"\n}\n'

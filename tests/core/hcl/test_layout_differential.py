@@ -10,11 +10,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from kiln.hcl.diagnostics import DiagnosticError, render
+from kiln.hcl.diagnostics import DiagnosticError
 from kiln.hcl.evaluate import EvalContext, evaluate
 from kiln.hcl.format import console_value
 from kiln.hcl.functions import FUNCTIONS
 from kiln.hcl.parse import parse_body
+from kiln.hcl.render import render
 
 from tests.core.hcl.console_oracle import PACKER, packer_available, packer_console
 

@@ -11,8 +11,9 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from kiln.hcl.diagnostics import DiagnosticError, render
+from kiln.hcl.diagnostics import DiagnosticError
 from kiln.hcl.parse import parse_body
+from kiln.hcl.render import render
 
 from tests.core.hcl.console_oracle import PACKER, packer_available
 

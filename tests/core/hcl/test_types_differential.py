@@ -7,8 +7,9 @@ covered in test_types.py instead."""
 from __future__ import annotations
 
 import pytest
-from kiln.hcl.diagnostics import DiagnosticError, render
+from kiln.hcl.diagnostics import DiagnosticError
 from kiln.hcl.parse import parse_body
+from kiln.hcl.render import render
 from kiln.hcl.types import type_constraint
 
 from tests.core.hcl.test_render_differential import _packer_validate, packer_available

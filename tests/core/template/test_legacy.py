@@ -11,7 +11,7 @@ import pytest
 from kiln.hcl.values import string
 from kiln.template import load_template
 from kiln.template.legacy import LegacyTemplate, LegacyTemplateError, is_legacy_json, load_legacy
-from kiln.template.legacy_funcs import PLACEHOLDER_MSG, FuncContext, clean_resource_name, packer_funcs
+from kiln.template.legacy.funcs import PLACEHOLDER_MSG, FuncContext, clean_resource_name, packer_funcs
 from kiln_sdk.duration import parse_duration
 from kiln_sdk.gotime import go_format
 from kiln_sdk.schema import Attribute, Block, Schema

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kiln.template.legacy_json import JSONSyntaxError, parse_json, parse_json_checked
+from kiln.template.legacy.jsonvalue import JSONSyntaxError, parse_json, parse_json_checked
 
 PACKER = "/usr/bin/packer"
 

@@ -234,7 +234,7 @@ INSPECT_CASES: dict[str, Any] = {
 
 @pytest.mark.parametrize("case", sorted(INSPECT_CASES))
 def test_inspect_like_packer(tmp_path: Path, case: str) -> None:
-    from kiln.template.legacy_inspect import inspect_text
+    from kiln.template.legacy.inspection import inspect_text
 
     path = write(tmp_path, INSPECT_CASES[case])
     rc, out = packer(tmp_path, "inspect", path)
@@ -341,7 +341,7 @@ def test_component_problems_like_packer(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", sorted(INSPECT_CASES))
 def test_inspect_machine_readable_like_packer(tmp_path: Path, case: str) -> None:
-    from kiln.template.legacy_inspect import inspect_records
+    from kiln.template.legacy.inspection import inspect_records
 
     path = write(tmp_path, INSPECT_CASES[case])
     penv = {**os.environ, "CHECKPOINT_DISABLE": "1", "HOME": str(tmp_path)}

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from kiln.template.legacy import LegacyTemplateError, load_legacy
-from kiln.template.legacy_secrets import secret_value
+from kiln.template.legacy.secret_funcs import secret_value
 from kiln_sdk.gotemplate import FuncError
 
 NULL = {"type": "null", "communicator": "none"}

@@ -125,11 +125,6 @@ def is_go_separator(ch: str) -> bool:
     return ch in _GO_SPACE or cat == "Zs"
 
 
-def values_of(v: Value) -> list[Value]:
-    """Elements of a known list, set or tuple value."""
-    return list(v.v)
-
-
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kiln.hcl.convert import ConversionError, constraint_name, convert, mismatch_message, strip_marks
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic
+from kiln.hcl.format import go_quote
 from kiln.hcl.function import ArgError, ArityError, FunctionError, Param
 from kiln.hcl.references import traversal_exprs
 from kiln.hcl.syntax import Expr, FunctionCall
@@ -74,8 +75,6 @@ def _to(want: Type) -> Callable[[Sequence[Value]], Value]:
 
 
 def _go_quote(s: str) -> str:
-    from kiln.hcl.format import go_quote
-
     return go_quote(s)
 
 

@@ -25,10 +25,6 @@ def _hasher(algorithm: str) -> Callable[[Sequence[Value]], Value]:
     return impl
 
 
-def hash_file_bytes(algorithm: str, data: bytes) -> str:
-    return hashlib.new(algorithm, data).hexdigest()
-
-
 # ---- bcrypt ------------------------------------------------------------------------------------------
 
 _DEFAULT_COST, _MIN_COST, _MAX_COST = 10, 4, 31
@@ -48,7 +44,7 @@ def _bcrypt_hash(args: Sequence[Value]) -> Value:
     password = args[0].v.encode("utf-8")
     if len(password) > 72:
         raise FunctionError("error occured generating password bcrypt: password length exceeds 72 bytes")
-    import bcrypt as _bcrypt
+    import bcrypt as _bcrypt  # lazy: a heavy optional module, loaded on first use for start-up time
 
     hashed = _bcrypt.hashpw(password, _bcrypt.gensalt(rounds=cost, prefix=b"2a"))
     return string(hashed.decode("ascii"))
@@ -78,6 +74,7 @@ def _rsadecrypt(args: Sequence[Value]) -> Value:
             if m.group(1) == "PRIVATE KEY"
             else "x509: failed to parse private key"
         )
+    # lazy: cryptography is heavy, loaded on first use for start-up time
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 

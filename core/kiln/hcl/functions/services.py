@@ -39,7 +39,7 @@ def _env(args: Sequence[Value]) -> Value:
 
 
 def _aws_secret_string(name: str) -> str:
-    import boto3
+    import boto3  # lazy: boto3 is heavy, loaded when a template calls aws_secretsmanager (start-up time)
     import botocore.exceptions
 
     if not name:
@@ -115,7 +115,7 @@ def _aws_secretsmanager_raw(args: Sequence[Value]) -> Value:
 
 
 def _ssl_context(skip_verify: bool, cafile: str | None) -> ssl.SSLContext:
-    import ssl
+    import ssl  # lazy: loads when a template calls vault/consul_key, not with kiln (start-up time)
 
     ctx = ssl.create_default_context(cafile=cafile or None)
     if skip_verify:
@@ -125,6 +125,7 @@ def _ssl_context(skip_verify: bool, cafile: str | None) -> ssl.SSLContext:
 
 
 def _get(url: str, headers: dict[str, str], ctx: ssl.SSLContext) -> tuple[int, bytes]:
+    # lazy: the HTTP client loads when a template calls vault/consul_key (start-up time)
     import urllib.error
     import urllib.request
 

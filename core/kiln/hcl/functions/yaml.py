@@ -182,7 +182,7 @@ def _yamlencode(args: Sequence[Value]) -> Value:
 
 
 def _yamldecode(args: Sequence[Value]) -> Value:
-    from . import _yamldecode as _yamldecode_mod  # PyYAML loads on first use, not with kiln
+    from . import _yamldecode as _yamldecode_mod  # lazy: PyYAML loads on first use, not with kiln
 
     try:
         value = _yamldecode_mod.decode(args[0].v)

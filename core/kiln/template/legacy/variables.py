@@ -11,9 +11,9 @@ from kiln_sdk.gotemplate import Template as GoTemplate
 from kiln_sdk.gotemplate import TemplateError as GoTemplateError
 
 from kiln.hcl.syntax import Pos, Range
-from kiln.template.legacy_funcs import FuncContext, template_context
-from kiln.template.legacy_json import JSONSyntaxError, parse_json
-from kiln.template.legacy_raw import LegacyError, LegacyVariable, Msg, multierror
+from kiln.template.legacy.funcs import FuncContext, template_context
+from kiln.template.legacy.jsonvalue import JSONSyntaxError, parse_json
+from kiln.template.legacy.raw import LegacyError, LegacyVariable, Msg, multierror
 
 _JSON_KINDS = {str: "string", bool: "bool", int: "number", float: "number", list: "array", dict: "object"}
 NOT_SET = "Error: variable not set:"

@@ -11,6 +11,9 @@ from typing import Any
 
 from kiln_sdk.gotemplate import FuncError, go_str
 
+from kiln.hcl.function import FunctionError
+from kiln.hcl.functions.services import consul_read, vault_read
+
 
 def _session_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
     return {
@@ -52,7 +55,7 @@ def secret_funcs(env: Mapping[str, str], enabled: bool) -> dict[str, Callable[..
         if len(secret) > 2:
             raise FuncError("only secret name and optional secret key can be provided.")
         name, key = secret[0], secret[1] if len(secret) == 2 else ""
-        import boto3
+        import boto3  # lazy: boto3 is heavy, loaded when a template uses it (start-up time)
         import botocore.exceptions
 
         endpoint = env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER") or env.get("AWS_ENDPOINT_URL")
@@ -71,9 +74,6 @@ def secret_funcs(env: Mapping[str, str], enabled: bool) -> dict[str, Callable[..
             raise FuncError("Vault vars are only allowed in the variables section")
         if not env.get("VAULT_TOKEN"):
             raise FuncError("Must set VAULT_TOKEN env var in order to use vault template function")
-        from kiln.hcl.function import FunctionError
-        from kiln.hcl.functions.services import vault_read
-
         try:
             return vault_read(path, key, env)
         except FunctionError as exc:
@@ -82,9 +82,6 @@ def secret_funcs(env: Mapping[str, str], enabled: bool) -> dict[str, Callable[..
     def consul_key(key: str) -> str:
         if not enabled:
             raise FuncError("consul_key is not allowed here")
-        from kiln.hcl.function import FunctionError
-        from kiln.hcl.functions.services import consul_read
-
         try:
             return consul_read(key, env)
         except FunctionError as exc:

@@ -19,10 +19,10 @@ from kiln_sdk.gotemplate import TemplateError as GoTemplateError
 
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
-from kiln.template.legacy_component import LegacyComponent
-from kiln.template.legacy_funcs import FuncContext, template_context
-from kiln.template.legacy_json import JValue, parse_json
-from kiln.template.legacy_raw import (
+from kiln.template.legacy.component import LegacyComponent
+from kiln.template.legacy.funcs import FuncContext, template_context
+from kiln.template.legacy.jsonvalue import JValue, parse_json
+from kiln.template.legacy.raw import (
     BUILDER_KEYS,
     POST_PROCESSOR_KEYS,
     PROVISIONER_KEYS,
@@ -32,8 +32,8 @@ from kiln.template.legacy_raw import (
     RawComponent,
     multierror,
 )
-from kiln.template.legacy_root import RawTemplate, parse_raw
-from kiln.template.legacy_vars import check_required, command_line_variables, required_error, resolve
+from kiln.template.legacy.root import RawTemplate, parse_raw
+from kiln.template.legacy.variables import check_required, command_line_variables, required_error, resolve
 from kiln.template.model import (
     PACKER_LANGUAGE_VERSION,
     BuildSpec,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiln.hcl.syntax import Pos, Range
-from kiln.template.legacy_json import JSONSyntaxError, JValue, parse_json_checked
-from kiln.template.legacy_raw import (
+from kiln.template.legacy.jsonvalue import JSONSyntaxError, JValue, parse_json_checked
+from kiln.template.legacy.raw import (
     Decoder,
     LegacyError,
     LegacyVariable,

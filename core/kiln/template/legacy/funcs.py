@@ -19,7 +19,7 @@ from typing import Any
 from kiln_sdk.gotemplate import Context, FuncError, Unresolved
 from kiln_sdk.gotime import RFC3339, go_format
 
-from kiln.template.legacy_secrets import secret_funcs
+from kiln.template.legacy.secret_funcs import secret_funcs
 from kiln.template.model import PACKER_COMPAT_VERSION
 
 INIT_TIME = datetime.now(UTC)

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiln_sdk.gotemplate import TemplateError as GoTemplateError
-from kiln_sdk.gotemplate import render
+from kiln_sdk.gotemplate import go_str, render
+from kiln_sdk.schema import Schema
 
+from kiln.hcl.convert import to_python
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
-from kiln.template.legacy_decode import DecodeState, decode_object
-from kiln.template.legacy_funcs import FuncContext, template_context
-from kiln.template.legacy_json import JValue
+from kiln.hcl.values import Value
+from kiln.template.legacy.decode import DecodeState, decode_object
+from kiln.template.legacy.funcs import FuncContext, template_context
+from kiln.template.legacy.jsonvalue import JValue
 from kiln.template.model import ComponentSpec, Decoded
-
-if TYPE_CHECKING:
-    from kiln_sdk.schema import Schema
-
-    from kiln.hcl.values import Value
 
 
 def merge_override(obj: JValue, override: JValue | None) -> JValue:
@@ -39,10 +37,6 @@ def merge_override(obj: JValue, override: JValue | None) -> JValue:
 
 
 def _plain(v: Value) -> str:
-    from kiln_sdk.gotemplate import go_str
-
-    from kiln.hcl.convert import to_python
-
     py = to_python(v.unmark())
     return py if isinstance(py, str) else go_str(py)
 

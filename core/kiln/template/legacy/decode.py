@@ -17,7 +17,7 @@ from kiln_sdk.gotemplate.values import go_str
 from kiln_sdk.schema import Schema
 
 from kiln.hcl.syntax import Range
-from kiln.template.legacy_json import JValue
+from kiln.template.legacy.jsonvalue import JValue
 
 TypeExpr = tuple[Any, ...]  # ("string",) ("number",) ("bool",) ("any",) ("list", T) ("map", T) ("object", {..})
 

@@ -9,8 +9,8 @@ from kiln_sdk.duration import parse_duration
 from kiln_sdk.gotemplate.values import go_str
 
 from kiln.hcl.syntax import Range
-from kiln.template.legacy_decode import format_float
-from kiln.template.legacy_json import JValue
+from kiln.template.legacy.decode import format_float
+from kiln.template.legacy.jsonvalue import JValue
 
 Msg = tuple[str, Range]
 

@@ -7,7 +7,7 @@ Each record is ``("say", (message,))`` or a machine-readable one such as
 
 from __future__ import annotations
 
-from kiln.template.legacy_root import RawTemplate
+from kiln.template.legacy.root import RawTemplate
 
 Record = tuple[str, tuple[str, ...]]
 
