@@ -14,8 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
-from kiln_sdk.diagnostics import Cancelled
-from kiln_sdk.ui import Ui
+from kiln_sdk import Cancelled, Ui
 
 _GRACE_SECONDS = 2.0
 

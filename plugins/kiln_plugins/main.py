@@ -6,7 +6,7 @@ plugin holding a single component.
 
 from __future__ import annotations
 
-from kiln_sdk.serve import serve
+from kiln_sdk import serve
 
 VERSION = "0.1.0"
 

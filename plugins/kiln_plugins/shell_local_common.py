@@ -16,10 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import render
-from kiln_sdk.components import BuildInfo, Context
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Cancelled, Diagnostics
+from kiln_sdk import BuildError, BuildInfo, Cancelled, Context, Diagnostics, render, setting
 
 from kiln_plugins.local_process import run_streaming
 

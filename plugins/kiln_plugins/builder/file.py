@@ -9,11 +9,16 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildContext, Builder, BuildInfo
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Diagnostics
+from kiln_sdk import (
+    Artifact,
+    BuildContext,
+    Builder,
+    BuildError,
+    BuildInfo,
+    Diagnostics,
+    interpolate_config,
+    setting,
+)
 
 from kiln_plugins.builder.mock_communicator import MockCommunicator
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from kiln_sdk.communicator.base import Communicator, OutputHandler
+from kiln_sdk import Communicator, OutputHandler
 
 _CHUNK = 1 << 20
 EMPTY_TAR = b"\0" * 1024  # an archive with no entries: two zero blocks

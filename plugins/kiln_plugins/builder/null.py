@@ -6,14 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.common_steps import HOOK_DATA, StepConnect, StepProvision
-from kiln_sdk.communicator.base import Communicator
-from kiln_sdk.communicator.ssh_config import CommunicatorConfig
-from kiln_sdk.components import BuildContext, Builder, BuildInfo, Context
-from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostics
-from kiln_sdk.step import ERROR, StateBag, StepRunner
+from kiln_sdk import (
+    ERROR,
+    HOOK_DATA,
+    Artifact,
+    BuildContext,
+    Builder,
+    BuildError,
+    BuildInfo,
+    Communicator,
+    CommunicatorConfig,
+    ConfigError,
+    Context,
+    Diagnostics,
+    StateBag,
+    StepConnect,
+    StepProvision,
+    StepRunner,
+    interpolate_config,
+)
 
 BUILDER_ID = "fnoeding.null"
 

@@ -10,11 +10,17 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, ConfigError
+from kiln_sdk import (
+    Artifact,
+    BuildError,
+    BuildInfo,
+    ConfigError,
+    Context,
+    PostProcessor,
+    PostProcessResult,
+    interpolate_config,
+    setting,
+)
 
 BUILDER_ID = "packer.post-processor.artifice"
 

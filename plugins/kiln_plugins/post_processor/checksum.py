@@ -12,11 +12,18 @@ import shutil
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import interpolate_config, render
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Diagnostics
+from kiln_sdk import (
+    Artifact,
+    BuildError,
+    BuildInfo,
+    Context,
+    Diagnostics,
+    PostProcessor,
+    PostProcessResult,
+    interpolate_config,
+    render,
+    setting,
+)
 
 BUILDER_ID = "packer.post-processor.checksum"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"

@@ -13,11 +13,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import interpolate_config, render
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, ConfigError, Diagnostic
+from kiln_sdk import (
+    Artifact,
+    BuildError,
+    BuildInfo,
+    ConfigError,
+    Context,
+    Diagnostic,
+    PostProcessor,
+    PostProcessResult,
+    interpolate_config,
+    render,
+    setting,
+)
 
 from kiln_plugins.post_processor.archive import ArchiveError, copy_into, write_tar, write_zip
 from kiln_plugins.post_processor.compression import cores, make_writer

@@ -14,11 +14,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import interpolate_config, render
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError
+from kiln_sdk import (
+    Artifact,
+    BuildError,
+    BuildInfo,
+    Context,
+    PostProcessor,
+    PostProcessResult,
+    interpolate_config,
+    render,
+    setting,
+)
 
 from kiln_plugins.post_processor.file_lock import locked, write_atomically
 from kiln_plugins.post_processor.go_json import GoMap, marshal_indent

@@ -5,9 +5,7 @@ It always keeps its input artifact and passes it on unchanged (use ``artifice`` 
 
 from __future__ import annotations
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.artifact import Artifact
-from kiln_sdk.components import BuildInfo, Context, PostProcessor, PostProcessResult
+from kiln_sdk import Artifact, BuildInfo, Context, PostProcessor, PostProcessResult, interpolate_config
 
 from kiln_plugins.shell_local_common import ShellLocalConfig, run, validate
 

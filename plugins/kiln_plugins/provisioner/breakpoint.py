@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Cancelled
+from kiln_sdk import (
+    BuildError,
+    BuildInfo,
+    Cancelled,
+    ProvisionContext,
+    Provisioner,
+    interpolate_config,
+    setting,
+)
 
 
 @dataclass

@@ -17,14 +17,24 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import render
-from kiln_sdk.communicator.base import Communicator, RemoteCommandError
-from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
-from kiln_sdk.communicator.paths import has_glob, shell_path
-from kiln_sdk.communicator.tarstream import extract_tar_chunks, tar_local_dir
-from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Diagnostics
+from kiln_sdk import (
+    BuildError,
+    BuildInfo,
+    CancellableReader,
+    CancellableWriter,
+    Communicator,
+    Diagnostics,
+    ProvisionContext,
+    Provisioner,
+    RemoteCommandError,
+    cancellable_chunks,
+    extract_tar_chunks,
+    has_glob,
+    render,
+    setting,
+    shell_path,
+    tar_local_dir,
+)
 
 
 @dataclass

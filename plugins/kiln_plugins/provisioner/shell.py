@@ -16,14 +16,23 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiln_sdk import render
-from kiln_sdk.communicator.base import Communicator, RemoteCommandError
-from kiln_sdk.communicator.remote_cmd import CMD_DISCONNECT, retry, run_with_ui
-from kiln_sdk.communicator.tarstream import stream_from_chunks
-from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
-from kiln_sdk.config import setting
-from kiln_sdk.diagnostics import BuildError, Diagnostics
-from kiln_sdk.duration import format_duration, parse_duration
+from kiln_sdk import (
+    CMD_DISCONNECT,
+    BuildError,
+    BuildInfo,
+    Communicator,
+    Diagnostics,
+    ProvisionContext,
+    Provisioner,
+    RemoteCommandError,
+    format_duration,
+    parse_duration,
+    render,
+    retry,
+    run_with_ui,
+    setting,
+    stream_from_chunks,
+)
 
 from kiln_plugins.shell_local_common import go_sprintf
 

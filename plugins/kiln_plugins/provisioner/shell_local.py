@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kiln_sdk import interpolate_config
-from kiln_sdk.components import BuildInfo, ProvisionContext, Provisioner
+from kiln_sdk import BuildInfo, ProvisionContext, Provisioner, interpolate_config
 
 from kiln_plugins.shell_local_common import ShellLocalConfig, run, validate
 
