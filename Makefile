@@ -36,12 +36,12 @@ empty :=
 space := $(empty) $(empty)
 MYPYPATH_DIRS := core:sdk:plugins:$(subst $(space),:,$(PLUGIN_DISTS)):.
 
-.PHONY: install deps test lint bench demo clean distclean help
+.PHONY: install deps test lint import-contract bench demo clean distclean help
 
 help:
 	@echo "make demo    set everything up and build examples/demo/ with kiln"
 	@echo "make test    set everything up and run the test suite"
-	@echo "make lint    ruff + mypy over core, sdk, plugins, tests, bench"
+	@echo "make lint    ruff + mypy over core, sdk, plugins, tests, bench, tools; the import contract"
 	@echo "make bench   kiln build vs packer build, side by side"
 	@echo "make clean   remove build outputs and caches (distclean: the venv too)"
 
@@ -70,14 +70,19 @@ apt-install:
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(PKGS) >/dev/null
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent success.
-test: install deps proto-check
+test: install deps proto-check lint
 	@set -o pipefail; rc=0; \
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$rc
 
 lint: install
-	$(VENV)/bin/ruff check core sdk plugins tests bench examples
-	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins $(PLUGIN_PKGS) tests bench
+	$(VENV)/bin/ruff check core sdk plugins tests bench examples tools
+	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins $(PLUGIN_PKGS) tests bench tools
+	@$(MAKE) -s import-contract
+
+# The architecture (tools/import_contract.py): core, SDK and plugins import only what they may.
+import-contract:
+	$(PY) tools/import_contract.py
 
 # Every bench/bench_*.py runs, even after one fails; the target fails if any did.
 bench: install deps
