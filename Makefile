@@ -16,11 +16,24 @@ proto:
 	rm -rf $$tmp
 	sed -i 's/^from kiln.plugin.v1 import plugin_pb2 as/from . import plugin_pb2 as/' $(PROTO_OUT)/plugin_pb2_grpc.py
 
-proto-check:
+# proto-check: the checked-in generated code matches the .proto, and the .proto makes no breaking change
+# against the committed v1 descriptor set (tools/proto_breaking.py: buf breaking's wire and JSON rules, offline).
+# After an additive change, `make proto-baseline` moves the baseline forward (commit it).
+PROTO_BASELINE := $(PROTO_SRC)/plugin.v1.binpb
+
+proto-check: install
 	@tmp=$$(mktemp -d) && cp -r $(PROTO_OUT) $$tmp/before && $(MAKE) -s proto >/dev/null && \
 	if diff -r -x __pycache__ $$tmp/before $(PROTO_OUT) >/dev/null; then echo "proto: generated code is up to date"; rm -rf $$tmp; \
 	else diff -r -x __pycache__ $$tmp/before $(PROTO_OUT) | head -20; cp -r $$tmp/before/. $(PROTO_OUT)/; rm -rf $$tmp; \
 	echo "proto: generated code differs from proto/ (run 'make proto' and commit)"; exit 1; fi
+	@tmp=$$(mktemp -d) && $(PY) -m grpc_tools.protoc -Iproto --descriptor_set_out=$$tmp/current.binpb \
+		$(PROTO_SRC)/plugin.proto && \
+	if $(PY) tools/proto_breaking.py $(PROTO_BASELINE) $$tmp/current.binpb; then rm -rf $$tmp; \
+		echo "proto: no breaking change against $(PROTO_BASELINE)"; else rm -rf $$tmp; exit 1; fi
+
+.PHONY: proto-baseline
+proto-baseline: install
+	$(PY) -m grpc_tools.protoc -Iproto --descriptor_set_out=$(PROTO_BASELINE) $(PROTO_SRC)/plugin.proto
 
 # Everything below is the project's plumbing; `make demo` and `make test` work on a fresh Debian machine.
 STAMP := $(VENV)/.kiln-installed

@@ -311,14 +311,14 @@ def import_profile(
 def plugin_handshake(env: dict[str, str], runs: int) -> float:
     """Median seconds from starting the bundled plugin (null builder) to its handshake line."""
     sys.path[:0] = [str(ROOT / "sdk")]
-    from kiln_sdk._wire.handshake import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+    from kiln_sdk.host import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
 
     plugin = VENV_BIN / "kiln-plugin-bundled"
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [str(plugin), "start", "builder", "null"],
+            [str(plugin), "serve"],
             env={**env, MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -418,16 +418,88 @@ def print_phases(workdir: Path, runs: int, build_wall: float | None) -> None:
         print(f"\n  KILN_LOG timing lines: none (kiln build exited {proc.returncode}): " + " / ".join(tail))
 
 
+# -- the process model: builds of N sources, processes started ------------------------------------
+
+
+def scale_template(sources: int) -> str:
+    """N null sources, each with one shell-local ``inline = ["true"]`` and a manifest post-processor."""
+    blocks = "".join(f'source "null" "s{i}" {{\n  communicator = "none"\n}}\n' for i in range(sources))
+    names = ", ".join(f'"source.null.s{i}"' for i in range(sources))
+    return (
+        blocks
+        + f"build {{\n  sources = [{names}]\n"
+        + '  provisioner "shell-local" {\n    inline = ["true"]\n  }\n'
+        + '  post-processor "manifest" {\n    output = "manifest.json"\n  }\n}\n'
+    )
+
+
+def count_processes(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[int, int, int] | None:
+    """(programs executed, Python interpreters among them, plugin processes) in one run, counted with
+    ``strace -f -e trace=execve`` (every successful exec of the whole tree), or None without strace."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return None
+    trace = cwd / "strace.out"
+    (cwd / "manifest.json").unlink(missing_ok=True)
+    proc = subprocess.run([strace, "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(trace),
+                           *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+    if proc.returncode != 0:
+        return None
+    execs = [ln for ln in trace.read_text(errors="replace").splitlines() if "execve(" in ln and "= 0" in ln]
+    pythons = [ln for ln in execs if re.search(r'execve\("[^"]*python[^"]*"', ln)]
+    plugins = [ln for ln in execs if re.search(r'"(start|standby|describe)"', ln) or "packer-plugin" in ln
+               or re.search(r'"plugin", "', ln)]
+    return len(execs), len(pythons), len(plugins)
+
+
+def scale_table(sizes: Sequence[int], runs: int, workdir: Path) -> None:
+    """Wall time (median of ``runs``, after a warm-up) and processes started, kiln and Packer in one run."""
+    env = _env(workdir)
+    print(f"\nkiln build vs packer build, N null sources (shell-local inline=[\"true\"] + manifest), "
+          f"median of {runs} after a warm-up; processes counted with strace in one more run")
+    print(f"{'N':>4}{'packer wall':>13}{'kiln wall':>12}{'ratio':>8}{'packer execs':>14}{'kiln execs':>12}"
+          f"{'kiln pythons':>14}{'kiln plugin procs':>19}{'packer plugin procs':>21}")
+    for n in sizes:
+        (workdir / "scale.pkr.hcl").write_text(scale_template(n))
+        cmds = {"packer": [PACKER, "build", "-color=false", "scale.pkr.hcl"],
+                "kiln": [str(KILN), "build", "-color=false", "scale.pkr.hcl"]}
+        walls: dict[str, list[float]] = {k: [] for k in cmds}
+        failed = ""
+        for index in range(runs + 1):
+            for name, argv in cmds.items():
+                run = _one(argv, workdir, env, False)
+                if run.returncode != 0 or "Builds finished" not in run.output:
+                    failed = f"{name} exited {run.returncode}: " + " / ".join(run.output.strip().splitlines()[-3:])
+                elif index > 0:
+                    walls[name].append(run.seconds)
+        if failed:
+            print(f"{n:>4}  failed: {failed}")
+            continue
+        pw, kw = statistics.median(walls["packer"]), statistics.median(walls["kiln"])
+        pc, kc = count_processes(cmds["packer"], workdir, env), count_processes(cmds["kiln"], workdir, env)
+        pcs = f"{pc[0]:>14}" if pc else f"{'n/a':>14}"
+        kcs = f"{kc[0]:>12}{kc[1]:>14}{kc[2]:>19}" if kc else f"{'n/a':>12}{'n/a':>14}{'n/a':>19}"
+        print(f"{n:>4}{pw:>11.2f} s{kw:>10.2f} s{kw / pw:>7.2f}x{pcs}{kcs}{(pc[2] if pc else 'n/a'):>21}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sources", type=int, default=3)
+    parser.add_argument("--sizes", default="1,16,64", help="N for the process-model table ('' to skip)")
+    parser.add_argument("--scale-runs", type=int, default=3)
+    parser.add_argument("--only-scale", action="store_true", help="print only the process-model table")
     args = parser.parse_args(argv)
     if not Path(PACKER).exists():
         print(f"packer not found ({PACKER}): run `make deps` (Debian's packer 1.6.6)")
         return 1
     with tempfile.TemporaryDirectory(prefix="kiln-bench-") as tmp:
         workdir = Path(tmp)
+        sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+        if sizes:
+            scale_table(sizes, args.scale_runs, workdir)
+        if args.only_scale:
+            return 0
         packer, kiln = compare(args.runs, args.sources, workdir)
         print_table(packer, kiln, args.runs, args.sources)
         if packer.failure:

@@ -18,6 +18,7 @@ class Diagnostic:
     detail: str = ""
     path: tuple[str, ...] = ()
     severity: Severity = "error"
+    exception_type: str = ""  # set by the SDK when an unhandled exception caused it (its type's name)
 
 
 @dataclass

@@ -1,21 +1,19 @@
 """``serve()``: the main function of a plugin executable holding one or more components.
 
-    from kiln_sdk.serve import serve
+    from kiln_sdk import serve
 
     def main() -> None:
         serve({"builder": {"my-builder": "my_plugin.builder:MyBuilder"}}, version="1.0.0")
 
-Verbs: ``PLUGIN describe`` prints a JSON description; ``PLUGIN start KIND NAME`` (run by the core,
-with the handshake cookie in the environment) serves that one component over gRPC until the core
-closes the plugin's stdin. ``PLUGIN standby`` loads the runtime (gRPC, the wire layer) and waits for
-one line ``KIND NAME`` on stdin, then serves that component exactly as ``start`` does: the core starts
-standby processes while it reads the template, so its plugins are ready when it needs them. Components are given as classes or ``"module:Class"`` strings, imported
-only when started, so a plugin holding many components starts as fast as one holding a single one.
+Verbs: ``PLUGIN describe`` prints a JSON description; ``PLUGIN serve`` (run by the core, with the
+handshake cookie in the environment) serves every component over gRPC until the core closes the
+plugin's stdin: the core starts each plugin executable once per run and asks it for as many component
+instances as the run needs. Components are given as classes or ``"module:Class"`` strings, imported
+when first used, so a plugin holding many components starts as fast as one holding a single one.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -32,6 +30,8 @@ from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAG
 KINDS = ("builder", "provisioner", "post-processor", "datasource")
 ComponentRef = str | type
 Registry = Mapping[str, Mapping[str, ComponentRef]]
+MAX_WORKERS = 2048
+"""gRPC handler threads (made on demand): each running Run/Provision/PostProcess holds one."""
 
 
 def describe(components: Registry, version: str, source: str | None = None) -> dict[str, Any]:
@@ -48,13 +48,6 @@ def describe(components: Registry, version: str, source: str | None = None) -> d
     return description
 
 
-def _load(ref: ComponentRef) -> type:
-    if isinstance(ref, type):
-        return ref
-    module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
-
-
 def serve(
     components: Registry, *, version: str, source: str | None = None, argv: Sequence[str] | None = None
 ) -> None:
@@ -67,12 +60,10 @@ def serve(
     if args[:1] == ["describe"]:
         print(json.dumps(describe(components, version, source)))
         sys.exit(0)
-    if len(args) == 3 and args[0] == "start":
-        sys.exit(_start(components, args[1], args[2]))
-    if args == ["standby"]:
-        sys.exit(_standby(components))
+    if args == ["serve"]:
+        sys.exit(_serve(components, version, source or ""))
     print(
-        f"usage: {os.path.basename(sys.argv[0])} describe | start KIND NAME | standby\n"
+        f"usage: {os.path.basename(sys.argv[0])} describe | serve\n"
         "This is a kiln plugin: kiln starts it when a template uses one of its components.",
         file=sys.stderr,
     )
@@ -90,64 +81,37 @@ def _cookie_ok() -> bool:
     return False
 
 
-def _standby(components: Registry) -> int:
+def _serve(components: Registry, version: str, source: str) -> int:
     if not _cookie_ok():
-        return 1
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import grpc  # noqa: F401 - the expensive imports happen now, while the core reads its template
-
-    from kiln_sdk._wire import communicator, servicers  # noqa: F401
-
-    line = sys.stdin.buffer.readline()  # unbuffered enough: the core writes exactly one line, then waits
-    if not line.strip():
-        return 0  # the core did not need this process
-    kind, _, name = line.decode().strip().partition(" ")
-    return _start(components, kind, name)
-
-
-def _start(components: Registry, kind: str, name: str) -> int:
-    if not _cookie_ok():
-        return 1
-    if kind not in KINDS or name not in components.get(kind, {}):
-        known = ", ".join(f"{k} {n}" for k in KINDS for n in sorted(components.get(k, {})))
-        print(f"unknown component {kind} {name!r}; this plugin has: {known}", file=sys.stderr)
         return 1
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s [%(name)s] %(message)s")
-    component = _load(components[kind][name])()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the core cancels over RPC; Ctrl-C is its to handle
     directory = tempfile.mkdtemp(prefix="kiln-plugin-")  # mode 0700
     try:
-        _serve_component(kind, component, os.path.join(directory, "plugin.sock"), directory)
+        _serve_all(components, version, source, os.path.join(directory, "plugin.sock"), directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 
-def _serve_component(kind: str, component: Any, socket_path: str, directory: str) -> None:
+def _serve_all(components: Registry, version: str, source: str, socket_path: str, directory: str) -> None:
     import grpc
 
     from kiln_sdk._wire import channels, servicers
-    from kiln_sdk._wire.communicator import CommunicatorServicer
-    from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
 
-    served = servicers.Served(f"unix:{socket_path}")
-    server = grpc.server(ThreadPoolExecutor(max_workers=32), options=channels.OPTIONS)
-    if kind == "builder":
-        rpc.add_BuilderServicer_to_server(servicers.BuilderServicer(component, served), server)
-    elif kind == "provisioner":
-        rpc.add_ProvisionerServicer_to_server(servicers.ProvisionerServicer(component, served), server)
-    elif kind == "post-processor":
-        rpc.add_PostProcessorServicer_to_server(servicers.PostProcessorServicer(component, served), server)
-    else:
-        rpc.add_DatasourceServicer_to_server(servicers.DatasourceServicer(component, served), server)
-    rpc.add_ArtifactServicer_to_server(servicers.ArtifactServicer(served), server)
-    # builders hand their communicator to provisioners in other processes: serve it from here
-    rpc.add_CommunicatorServicer_to_server(CommunicatorServicer(served.registry), server)
+    served = servicers.Served(f"unix:{socket_path}", components, version, source,
+                              capabilities=_capabilities())
+    server = grpc.server(ThreadPoolExecutor(max_workers=MAX_WORKERS), options=channels.OPTIONS)
+    servicers.add_all(server, served)
     server.add_insecure_port(served.address)
     server.start()
     stop = _stop_on_sigterm()
     sys.stdout.write(handshake_for(socket_path).line() + "\n")
     sys.stdout.flush()
+    try:  # what components print after the handshake reaches the core's log line by line
+        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
     try:
         while not stop:
             if not os.read(sys.stdin.fileno(), 65536):  # the core closed our stdin: it is done with us
@@ -161,6 +125,17 @@ def _serve_component(kind: str, component: Any, socket_path: str, directory: str
     sys.stderr.flush()
     # a handler stuck in a component must not keep the process alive: the core is done with it
     os._exit(0)
+
+
+def _capabilities() -> tuple[str, ...]:
+    """The capabilities this process announces. ``KILN_SDK_CAPABILITIES`` (comma-separated) replaces
+    them: it lets the SDK's own tests act as a plugin built against an older minor."""
+    from kiln_sdk._wire.handshake import CAPABILITIES
+
+    configured = os.environ.get("KILN_SDK_CAPABILITIES")
+    if configured is None:
+        return CAPABILITIES
+    return tuple(c for c in configured.split(",") if c)
 
 
 def _stop_on_sigterm() -> list[bool]:

@@ -14,25 +14,24 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from kiln_sdk._wire.callback_server import (
+from kiln_sdk.host import (
+    BuilderClient,
     CallbackRef,
     CallbackServer,
+    CallResult,
     CommunicatorHandle,
+    DatasourceClient,
     HookCall,
     HookFunction,
-)
-from kiln_sdk._wire.clients import (
-    CLIENTS,
-    BuilderClient,
-    CallResult,
-    DatasourceClient,
     PluginCrashed,
+    PluginProcess,
+    PluginStartError,
     PostProcessorClient,
     PrepareResult,
     ProvisionerClient,
     RemoteArtifact,
+    client_for,
 )
-from kiln_sdk._wire.process import PluginProcess, PluginStartError
 from kiln_sdk.ui import RecordingUi, Ui
 
 __all__ = [
@@ -44,10 +43,13 @@ __all__ = [
 
 @contextmanager
 def start_component(command: Sequence[str], kind: str, name: str, **options: Any) -> Iterator[Any]:
-    """Start ``command`` serving one component; yield its client; stop the process afterwards."""
-    process = PluginProcess(command, kind, name, **options).start()
+    """Start ``command`` (``PLUGIN serve``); yield a client of its component ``name`` of ``kind``; stop the
+    process afterwards. ``options`` go to :class:`kiln_sdk.host.PluginProcess` (env, start_timeout, ...)."""
+    process = PluginProcess(command, **options).start()
     try:
-        yield CLIENTS[kind](process)
+        client = client_for(process, kind, name)
+        yield client
+        client.close()
     finally:
         process.stop()
 

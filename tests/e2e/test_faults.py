@@ -88,24 +88,37 @@ def test_bad_plugin_handshakes(tmp_path: Path, scenario: str, message: str) -> N
     assert "on t.pkr.hcl line 1" in r.out
 
 
-def test_crash_mid_run_fails_only_its_build(tmp_path: Path) -> None:
+def test_crash_mid_run_fails_exactly_the_builds_using_that_plugin(tmp_path: Path) -> None:
+    # one process serves every instance of kiln-plugin-misbehave: its crash fails both builds that use it
+    # (each with a message naming the plugin); the build on the bundled plugin goes on
     template(tmp_path, """
 source "misbehave-fake" "crashy" {
   path  = "crashy.txt"
   crash = true
 }
-source "misbehave-fake" "fine" {
-  path = "fine.txt"
+source "misbehave-fake" "sibling" {
+  path  = "sibling.txt"
+  sleep = 20
+}
+source "null" "fine" {
+  communicator = "none"
 }
 build {
-  sources = ["source.misbehave-fake.crashy", "source.misbehave-fake.fine"]
+  sources = ["source.misbehave-fake.crashy", "source.misbehave-fake.sibling", "source.null.fine"]
+  provisioner "shell-local" {
+    only   = ["null.fine"]
+    inline = ["echo fine > fine.txt"]
+  }
 }
 """)
     r = run_kiln(["build", "-color=false", "t.pkr.hcl"], tmp_path, env=plugin_dir(tmp_path))
     assert r.code == 1
-    assert re.search(r"Build 'misbehave-fake.crashy' errored after .*exited with status 7 unexpectedly", r.out + r.err)
-    assert "Build 'misbehave-fake.fine' finished" in r.out
-    assert (tmp_path / "fine.txt").read_text() == "hello"
+    for build in ("crashy", "sibling"):
+        assert re.search(rf"Build 'misbehave-fake.{build}' errored after .*The plugin kiln-plugin-misbehave "
+                         r"\(serving the builder 'misbehave-fake'\) exited with status 7 unexpectedly", r.out), r.out
+    assert "Build 'null.fine' finished" in r.out
+    assert (tmp_path / "fine.txt").read_text() == "fine\n"
+    assert not (tmp_path / "sibling.txt").exists()
 
 
 def _wait_for(path: Path, text: str, timeout: float = 30) -> None:
@@ -147,7 +160,8 @@ build {{
     assert code == 1
     assert "Cancelling build after receiving interrupt" in text
     if ignore_cancel:
-        assert "did not stop within 1s of being cancelled" in text
+        assert ("The plugin kiln-plugin-misbehave did not stop the builder 'misbehave-fake' within 1s of being "
+                "cancelled.") in text
     else:
         assert "cleaning up after cancel" in text
     assert "Cleanly cancelled builds after being interrupted." in text

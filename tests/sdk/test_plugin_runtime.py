@@ -8,11 +8,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kiln_sdk._wire.clients import CallTimedOut
 from kiln_sdk.components import BuildInfo
+from kiln_sdk.host import CallTimedOut, PluginProcess, client_for
 from kiln_sdk.testing import Callbacks, PluginCrashed, PluginStartError, start_component
 
 FAKE = [sys.executable, str(Path(__file__).parent / "fakes" / "fake_plugin.py")]
@@ -31,7 +32,7 @@ def test_describe_lists_components() -> None:
 
 
 def test_start_without_cookie_refuses() -> None:
-    proc = subprocess.run([*FAKE, "start", "builder", "fake"], capture_output=True, text=True, env=env("good"))
+    proc = subprocess.run([*FAKE, "serve"], capture_output=True, text=True, env=env("good"))
     assert proc.returncode == 1
     assert "not meant to be executed directly" in proc.stderr
 
@@ -68,7 +69,7 @@ def test_run_calls_back_ui_and_hook_and_artifact_destroys(tmp_path: Path) -> Non
         assert not target.exists()
 
 
-def test_provisioner_and_post_processor_each_in_own_process(tmp_path: Path) -> None:
+def test_provisioner_and_post_processor_of_separate_starts(tmp_path: Path) -> None:
     f = tmp_path / "a"
     f.write_text("x")
     with start_component(FAKE, "provisioner", "echo", env=env("good")) as prov, \
@@ -88,7 +89,9 @@ def test_provisioner_and_post_processor_each_in_own_process(tmp_path: Path) -> N
     ("scenario", "message"),
     [
         ("garbage", "unrecognised handshake line 'hello, I am not a plugin'"),
-        ("old-protocol", "plugin protocol v99"),
+        ("old-protocol", "speaks plugin protocol v99, this kiln speaks v1: install a version of the plugin built "
+                         "for protocol v1"),
+        ("stdout-first", "unrecognised handshake line 'debug: starting'"),
         ("exit-early", "exited with status 3 before its handshake"),
     ],
 )
@@ -131,7 +134,7 @@ def test_hang_on_cancel_times_out(tmp_path: Path) -> None:
     with start_component(FAKE, "builder", "fake", env=env("hang-on-cancel")) as builder, Callbacks() as cb:
         builder.prepare({"path": str(tmp_path / "x"), "sleep": 30}, BuildInfo())
         cancel.set()
-        with pytest.raises(CallTimedOut, match="did not stop within 0.5s"):
+        with pytest.raises(CallTimedOut, match="did not stop the builder 'fake' within 0.5s"):
             builder.run(cb.ui_ref, cb.hook_ref, cancel=cancel, cancel_grace=0.5)
         pid = builder.process.pid
     # start_component stopped it: the process is gone
@@ -155,36 +158,125 @@ def test_ui_ask_failure_reaches_the_plugin_with_its_reason() -> None:
     assert cb.ui.lines("say") == ["hello"]  # type: ignore[attr-defined]
 
 
-def test_standby_process_serves_the_component_it_is_assigned(tmp_path: Path) -> None:
-    from kiln_sdk._wire.clients import BuilderClient
-    from kiln_sdk._wire.process import PluginProcess
+@pytest.fixture(scope="module")
+def shared() -> Iterator[PluginProcess]:
+    """One fake plugin process for the instance tests (as the core runs one per executable)."""
+    process = PluginProcess(FAKE, label="plugin fake", env=env("good")).start()
+    yield process
+    process.stop()
 
-    process = PluginProcess.standby(FAKE, env("good"))
+
+def test_get_info_reports_version_protocol_and_capabilities(shared: PluginProcess) -> None:
+    assert shared.info is not None
+    assert (shared.info.version, shared.info.protocol_major, shared.info.protocol_minor) == ("0.0.1", 1, 0)
+    assert shared.info.supports("instances")
+
+
+def test_one_process_serves_many_instances_each_with_its_own_config(shared: PluginProcess, tmp_path: Path) -> None:
+    a, b = client_for(shared, "builder", "fake"), client_for(shared, "builder", "fake")
+    echo = client_for(shared, "provisioner", "echo")
+    assert not a.prepare({"path": str(tmp_path / "a"), "content": "A"}, BuildInfo(build_name="a")).errors
+    assert not b.prepare({"path": str(tmp_path / "b"), "content": "B"}, BuildInfo(build_name="b")).errors
+    assert not echo.prepare({"text": "hi"}, BuildInfo()).errors
+    assert len({a.instance, b.instance, echo.instance}) == 3 and 0 not in {a.instance, b.instance}
+    with Callbacks() as cb:
+        assert b.run(cb.ui_ref, cb.hook_ref).artifact is not None
+        assert a.run(cb.ui_ref, cb.hook_ref).artifact is not None
+        assert not echo.provision(cb.ui_ref, None, {"ID": "i"}).error
+    assert (tmp_path / "a").read_text() == "A" and (tmp_path / "b").read_text() == "B"
+    assert cb.ui.lines("say") == [f"building b in pid {shared.pid}", f"building a in pid {shared.pid}"]  # type: ignore[attr-defined]
+    a.close()
+    with Callbacks() as cb:
+        with pytest.raises(PluginCrashed, match="no component instance"):
+            a.run(cb.ui_ref, cb.hook_ref)
+        assert b.run(cb.ui_ref, cb.hook_ref).artifact is not None  # closing a does not touch b
+
+
+def test_prepare_again_makes_a_new_instance_and_releases_the_old(shared: PluginProcess, tmp_path: Path) -> None:
+    a = client_for(shared, "builder", "fake")
+    a.prepare({"path": str(tmp_path / "1")}, BuildInfo())
+    first = a.instance
+    a.prepare({"path": str(tmp_path / "2")}, BuildInfo())
+    assert a.instance not in (0, first)
+    stale = client_for(shared, "builder", "fake")
+    stale.instance = first
+    with Callbacks() as cb, pytest.raises(PluginCrashed, match=f"no component instance {first}"):
+        stale.run(cb.ui_ref, cb.hook_ref)
+
+
+def test_cancel_reaches_one_instance_only(shared: PluginProcess, tmp_path: Path) -> None:
+    slow, other = client_for(shared, "builder", "fake"), client_for(shared, "builder", "fake")
+    slow.prepare({"path": str(tmp_path / "slow"), "sleep": 30}, BuildInfo())
+    other.prepare({"path": str(tmp_path / "other"), "sleep": 1.5}, BuildInfo())
+    cancel = threading.Event()
+    results: dict[str, object] = {}
+    with Callbacks() as cb:
+        t = threading.Thread(target=lambda: results.update(other=other.run(cb.ui_ref, cb.hook_ref)))
+        t.start()
+        threading.Timer(0.3, cancel.set).start()
+        cancelled = slow.run(cb.ui_ref, cb.hook_ref, cancel=cancel)
+        t.join()
+    assert cancelled.error == "cancelled"
+    done = results["other"]
+    assert getattr(done, "artifact", None) is not None and (tmp_path / "other").exists()
+
+
+def test_unhandled_exception_is_a_diagnostic_with_its_type(shared: PluginProcess, tmp_path: Path) -> None:
+    lines: list[str] = []
+    shared.stderr_sink = lines.append
     try:
-        process.assign("builder", "fake")
-        builder = BuilderClient(process)
-        assert not builder.prepare({"path": str(tmp_path / "s")}, BuildInfo(build_name="s")).errors
+        builder = client_for(shared, "builder", "fake")
+        builder.prepare({"path": str(tmp_path / "x"), "raise_key": True}, BuildInfo())
+        with Callbacks() as cb:
+            result = builder.run(cb.ui_ref, cb.hook_ref)
+    finally:
+        shared.stderr_sink = None
+    [diag] = result.errors
+    assert (diag.exception_type, diag.summary) == ("KeyError", "'missing'")
+    assert result.error == "KeyError: 'missing'"
+    deadline = time.monotonic() + 10
+    while not any("Traceback (most recent call last)" in ln for ln in lines) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the traceback goes to the plugin's stderr (the core's log)
+    assert any("Traceback (most recent call last)" in ln for ln in lines)
+    assert any("KeyError: 'missing'" in ln for ln in lines)
+
+
+def test_unknown_component_is_a_diagnostic(shared: PluginProcess) -> None:
+    nope = client_for(shared, "builder", "nope")
+    with pytest.raises(PluginCrashed, match="this plugin has no builder 'nope'; its builders: fake"):
+        nope.schema()
+    [diag] = nope.prepare({}, BuildInfo()).errors
+    assert "has no builder 'nope'" in diag.summary and nope.instance == 0
+
+
+def test_a_plugin_flooding_stdout_does_not_block_and_its_output_reaches_the_sink(tmp_path: Path) -> None:
+    lines: list[str] = []
+    process = PluginProcess(FAKE, env=env("good"), stdout_sink=lines.append).start()
+    try:
+        builder = client_for(process, "builder", "fake")
+        builder.prepare({"path": str(tmp_path / "f"), "flood_mb": 8}, BuildInfo())
+        with Callbacks() as cb:
+            assert builder.run(cb.ui_ref, cb.hook_ref).artifact is not None  # 8 MB > any pipe buffer
+    finally:
+        process.stop()
+    assert lines[-1] == "flood done" and len(lines) == 8 * 17 + 1
+
+
+def test_a_plugin_without_a_capability_still_serves(tmp_path: Path) -> None:
+    process = PluginProcess(FAKE, env={**env("good"), "KILN_SDK_CAPABILITIES": ""}).start()
+    try:
+        assert process.info is not None and process.info.capabilities == frozenset()
+        builder = client_for(process, "builder", "fake")
+        assert not builder.prepare({"path": str(tmp_path / "o")}, BuildInfo()).errors
         with Callbacks() as cb:
             assert builder.run(cb.ui_ref, cb.hook_ref).artifact is not None
-        assert cb.ui.lines("say") == [f"building s in pid {process.pid}"]  # type: ignore[attr-defined]
     finally:
         process.stop()
 
 
-def test_unused_standby_process_exits_when_released() -> None:
-    from kiln_sdk._wire.process import PluginProcess
-
-    process = PluginProcess.standby(FAKE, env("good"))
+def test_unused_process_exits_when_released() -> None:
+    process = PluginProcess(FAKE, env=env("good")).spawn()
     started = time.monotonic()
     process.stop(timeout=5)
     assert process.exit_description() == "exited with status 0"
     assert time.monotonic() - started < 5
-
-
-def test_standby_assigned_an_unknown_component_says_so() -> None:
-    from kiln_sdk._wire.process import PluginProcess
-
-    process = PluginProcess.standby(FAKE, env("good"))
-    with pytest.raises(PluginStartError, match="unknown component builder 'nope'"):
-        process.assign("builder", "nope", start_timeout=10)
-    process.stop()

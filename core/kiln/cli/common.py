@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from kiln.cli.flags import Flag, FlagError, Parsed, parse, parse_var
 
 if TYPE_CHECKING:
-    from kiln_sdk._wire.process import PluginProcess
+    from kiln_sdk.host import PluginProcess
 
     from kiln.plugins.host import PluginHost
     from kiln.template.model import Template, TemplateError

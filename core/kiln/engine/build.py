@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kiln_sdk._wire.callback_server import CallbackRef, CallbackServer
-from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
+from kiln_sdk.host import CallbackRef, CallbackServer, CallTimedOut, PluginCrashed, RemoteArtifact
 
 from kiln import log
 from kiln.engine.postprocess import run_chains
+from kiln.engine.prepare import failure_text
 from kiln.engine.prepared import PreparedBuild
 from kiln.engine.provision import ProvisionHook
 from kiln.ui import ArtifactSummary, BuildResult, CoreUi
@@ -57,8 +57,8 @@ class BuildRunner:
             result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel, cancel_grace=self.cancel_grace)
             if result.cancelled or self.cancel.is_set():
                 error = "Build was cancelled."
-            elif result.error:
-                error = result.error
+            elif result.errors:
+                error = failure_text(build.builder.spec, result.diagnostics, "builder", self.render)
             elif result.artifact is not None:
                 outcome = run_chains(build, result.artifact, ui, self._pp_ui_ref, self.cancel, self.hcl2,
                                      self.cancel_grace, self.render)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from kiln_sdk._wire.clients import PluginCrashed
-from kiln_sdk._wire.process import PluginStartError
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError
+from kiln_sdk.host import ComponentFailed, PluginCrashed, PluginStartError
 
 from kiln.engine.prepare import plugin_diagnostics
 from kiln.hcl.convert import from_python
@@ -45,8 +44,13 @@ class DataSources:
             output = client.execute()
         except PluginCrashed as exc:
             raise fail(f"The data source {spec.type!r} failed", str(exc)) from None
+        except ComponentFailed as exc:
+            if any(d.exception_type or d.path for d in exc.diagnostics):
+                raise TemplateError(plugin_diagnostics(spec, [d for d in exc.diagnostics if d.severity == "error"],
+                                                       "datasource")) from None
+            raise fail(f"Failed to execute data source {spec.type}.{spec.name}", str(exc)) from None
         except BuildError as exc:
             raise fail(f"Failed to execute data source {spec.type}.{spec.name}", str(exc)) from None
         finally:
-            client.process.stop()
+            client.close()
         return from_python(output)

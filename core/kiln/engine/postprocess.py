@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiln_sdk._wire.callback_server import CallbackRef
-from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed, RemoteArtifact
 from kiln_sdk.diagnostics import Cancelled
+from kiln_sdk.host import CallbackRef, CallTimedOut, PluginCrashed, RemoteArtifact
 from kiln_sdk.ui import Ui
 
 from kiln import log
-from kiln.engine.prepare import plugin_diagnostics
+from kiln.engine.prepare import failure_text, plugin_diagnostics
 from kiln.engine.prepared import PreparedBuild, PreparedPostProcessor
 from kiln.engine.provision import build_variables
 
@@ -88,8 +87,9 @@ def run_chains(build: PreparedBuild, builder_artifact: RemoteArtifact, ui: Ui,
                 break
             if result.cancelled:
                 raise Cancelled()
-            if result.error:
-                outcome.errors.append(f"Post-processor failed: {result.error}")
+            if result.errors:
+                text = failure_text(spec, result.diagnostics, "post-processor", render)
+                outcome.errors.append(f"Post-processor failed: {text}")
                 break
             if result.artifact is None:
                 _log.info("post-processor %s returned nothing: the chain ends", spec.type)

@@ -9,10 +9,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from kiln_sdk._wire.clients import PluginCrashed
-from kiln_sdk._wire.process import PluginStartError
 from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import Diagnostic
+from kiln_sdk.host import PluginCrashed, PluginStartError
 from kiln_sdk.schema import Schema
 
 from kiln.engine.options import BuildOptions, matches
@@ -40,16 +39,32 @@ class PrepareFailed(Exception):
 
 
 def plugin_diagnostics(spec: ComponentSpec, diags: Sequence[Diagnostic], kind: str) -> list[HclDiagnostic]:
-    """A plugin's diagnostics, placed at the template range their attribute path names."""
+    """A plugin's diagnostics, placed at the template range their attribute path names. An unhandled
+    exception in the plugin reads ``<component>: <exception type>: <message>`` (its traceback is in the
+    log)."""
     out = []
     for d in diags:
         detail = d.detail
-        if not d.path and d.severity == "error":
+        summary = d.summary
+        if d.exception_type:
+            summary = f"{spec.type}: {d.exception_type}: {d.summary}"
+            detail = (detail + "\n\n" if detail else "") + "The plugin's traceback is in the log (KILN_LOG=1)."
+        elif not d.path and d.severity == "error":
             # no attribute to point at: say which block failed, as Packer does
             detail = (detail + "\n\n" if detail else "") + f"(reported by the {KIND_WORDS[kind]} {spec.type!r})"
-        out.append(HclDiagnostic(ERROR if d.severity == "error" else WARNING, d.summary, detail,
+        out.append(HclDiagnostic(ERROR if d.severity == "error" else WARNING, summary, detail,
                                  spec.range_of(d.path)))
     return out
+
+
+def failure_text(spec: ComponentSpec, diags: Sequence[Diagnostic], kind: str, render: Callable[[Any], str]) -> str:
+    """The error of a running component (Run, Provision, PostProcess, Execute) as the build reports it:
+    plain errors as Packer prints them; an error naming an attribute, or an unhandled exception, rendered
+    at the template's file:line:col."""
+    errors = [d for d in diags if d.severity == "error"]
+    if all(not d.path and not d.exception_type for d in errors):
+        return "\n".join(d.summary + (f"\n{d.detail}" if d.detail else "") for d in errors)
+    return render(plugin_diagnostics(spec, errors, kind)).strip()
 
 
 def apply_override(config: dict[str, Any], spec: ProvisionerSpec | None, build: BuildSpec) -> dict[str, Any]:
@@ -178,7 +193,7 @@ class Preparer:
             return self._decode_and_prepare(kind, spec, build, info, provisioner, client, schema)
         finally:
             if not self.keep_running:
-                client.process.stop()
+                client.close()
 
     def _decode_and_prepare(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
                             provisioner: ProvisionerSpec | None, client: Any, schema: Schema

@@ -13,15 +13,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from kiln_sdk._wire.callback_server import CallbackRef, CommunicatorHandle, HookCall
-from kiln_sdk._wire.clients import CallTimedOut, PluginCrashed
 from kiln_sdk.diagnostics import BuildError, Cancelled
 from kiln_sdk.duration import format_duration
+from kiln_sdk.host import CallbackRef, CallResult, CallTimedOut, CommunicatorHandle, HookCall, PluginCrashed
 from kiln_sdk.ui import Ui
 
 from kiln import log
 from kiln.engine.cancel import Deadline
-from kiln.engine.prepare import apply_override, plugin_diagnostics
+from kiln.engine.prepare import apply_override, failure_text, plugin_diagnostics
 from kiln.engine.prepared import PreparedBuild, PreparedProvisioner
 from kiln.hcl import values
 from kiln.hcl.values import Value
@@ -128,7 +127,12 @@ class ProvisionHook:
             raise BuildError(str(exc)) from None
         if deadline.timed_out:
             self.ui.error("Cancelling provisioner after a timeout...")
-            return result.error or f"provisioner timed out after {format_duration(spec.timeout or 0)}"
+            return self._error(provisioner, result) or f"provisioner timed out after {format_duration(spec.timeout or 0)}"
         if result.cancelled or self.cancel.is_set():
             raise Cancelled()
-        return result.error
+        return self._error(provisioner, result)
+
+    def _error(self, provisioner: PreparedProvisioner, result: CallResult) -> str:
+        if not result.errors:
+            return ""
+        return failure_text(provisioner.component.spec, result.diagnostics, "provisioner", self.render)

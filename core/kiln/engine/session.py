@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from kiln_sdk._wire.callback_server import CallbackServer
 from kiln_sdk.components import BuildInfo
+from kiln_sdk.host import CallbackServer
 
 from kiln import log
 from kiln.engine.build import BuildRunner

@@ -1,4 +1,9 @@
-"""The processes of one kiln run: started on demand (in parallel), killed when the run ends."""
+"""The plugin processes of one kiln run: one per plugin executable, started on first use, serving every
+component instance the run needs; stopped (or killed) when the run ends.
+
+A plugin that does not announce the ``instances`` capability (built against an SDK that serves one
+instance per process) gets a process of its own for every component instance, as before.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,17 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kiln_sdk._wire.clients import CLIENTS
-from kiln_sdk._wire.process import DEFAULT_START_TIMEOUT, PluginProcess, PluginStartError
+from kiln_sdk.host import (
+    CAPABILITY_INSTANCES,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_START_TIMEOUT,
+    PluginProcess,
+    PluginStartError,
+    client_for,
+)
 
 from kiln import log
-from kiln.plugins.discovery import Catalog
+from kiln.plugins.discovery import Catalog, PluginExecutable
 
 _log = log.get("plugins")
 KIND_WORDS = {"builder": "builder", "provisioner": "provisioner", "post-processor": "post-processor",
@@ -29,16 +40,31 @@ class UnknownComponent(Exception):
         )
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def process_label(exe: PluginExecutable) -> str:
+    return "bundled plugin" if exe.label == "bundled" else f"plugin {exe.label}"
+
+
 class PluginHost:
     def __init__(self, catalog: Catalog, env: Mapping[str, str] | None = None,
                  start_timeout: float | None = None, standby: Sequence[PluginProcess] = ()) -> None:
         self.catalog = catalog
         self.env = dict(os.environ if env is None else env)
-        timeout = self.env.get("KILN_PLUGIN_START_TIMEOUT")
-        self.start_timeout = start_timeout or (float(timeout) if timeout else DEFAULT_START_TIMEOUT)
+        self.start_timeout = start_timeout or _seconds(self.env, "KILN_PLUGIN_START_TIMEOUT", DEFAULT_START_TIMEOUT)
+        self.call_timeout = _seconds(self.env, "KILN_PLUGIN_CALL_TIMEOUT", DEFAULT_CALL_TIMEOUT)
         self._lock = threading.Lock()
         self._processes: list[PluginProcess] = list(standby)
-        self._standby: list[PluginProcess] = list(standby)  # pre-started, not yet serving a component
+        self._standby: list[PluginProcess] = list(standby)  # started early, not yet claimed
+        self._shared: dict[tuple[str, ...], PluginProcess] = {}  # one per executable
+        self._exe_locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._failed: dict[tuple[str, ...], PluginStartError] = {}
         self._closed = False
         atexit.register(self.kill_all)
 
@@ -53,29 +79,59 @@ class PluginHost:
         if self.catalog.find(kind, name) is None:
             raise UnknownComponent(kind, name, self.catalog.names(kind))
 
+    def _new_process(self, exe: PluginExecutable) -> PluginProcess:
+        label = process_label(exe)
+        with self._lock:
+            if self._closed:
+                raise PluginStartError(f"not starting the {label}: the run is ending")
+        plugin_log = log.get(f"plugin.{exe.label}")
+        process = self._take_standby(exe.command)
+        if process is None:
+            process = PluginProcess(exe.command, label=label, env=self.env, start_timeout=self.start_timeout,
+                                    call_timeout=self.call_timeout)
+            with self._lock:
+                self._processes.append(process)
+            process.spawn()
+        process.label = label
+        process.start_timeout, process.call_timeout = self.start_timeout, self.call_timeout
+        process.stderr_sink = plugin_log.debug
+        process.stdout_sink = lambda line: plugin_log.info("stdout: %s", line)
+        process.wait_ready()
+        _log.debug("started the %s as pid %s (protocol 1.%s, capabilities: %s)", label, process.pid,
+                   process.info.protocol_minor if process.info else "?",
+                   ", ".join(sorted(process.info.capabilities)) if process.info else "")
+        return process
+
+    def process_for(self, exe: PluginExecutable) -> PluginProcess:
+        """The run's process of ``exe``, started on first use (concurrent callers wait for one start)."""
+        key = exe.command
+        with self._lock:
+            lock = self._exe_locks.setdefault(key, threading.Lock())
+        with lock:
+            failed = self._failed.get(key)
+            if failed is not None:
+                raise failed  # said once per run, not once per component
+            process = self._shared.get(key)
+            if process is None:
+                try:
+                    process = self._new_process(exe)
+                except PluginStartError as exc:
+                    self._failed[key] = exc
+                    raise
+                self._shared[key] = process
+                return process
+        if process.info is not None and not process.info.supports(CAPABILITY_INSTANCES):
+            return self._new_process(exe)  # an older plugin: one process per instance
+        return process
+
     def start(self, kind: str, name: str) -> Any:
-        """Start a process serving component ``name`` of ``kind``; return its client."""
+        """A client of component ``name`` of ``kind``, served by its executable's process."""
         source = self.catalog.find(kind, name)
         if source is None:
             raise UnknownComponent(kind, name, self.catalog.names(kind))
-        exe = source.executable
-        label = f"{KIND_WORDS.get(kind, kind)} {name!r}" + ("" if exe.label == "bundled" else f" ({exe.label})")
-        plugin_log = log.get(f"plugin.{kind}.{name}")
-        with self._lock:
-            if self._closed:
-                raise PluginStartError(f"not starting {label}: the run is ending")
-        process = self._take_standby(exe.command)
-        if process is not None:
-            process.assign(kind, source.own_name, label=label, start_timeout=self.start_timeout,
-                           stderr_sink=plugin_log.debug)
-        else:
-            process = PluginProcess(exe.command, kind, source.own_name, label=label, env=self.env,
-                                    start_timeout=self.start_timeout, stderr_sink=plugin_log.debug)
-            with self._lock:
-                self._processes.append(process)
-            process.start()
-        _log.debug("started %s as pid %s", label, process.pid)
-        return CLIENTS[kind](process)
+        process = self.process_for(source.executable)
+        label = f"{KIND_WORDS.get(kind, kind)} {name!r}"
+        return client_for(process, kind, source.own_name, label)
 
     def stop_all(self) -> None:
         with self._lock:

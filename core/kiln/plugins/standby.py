@@ -1,10 +1,10 @@
-"""Bundled plugin processes started before kiln knows what it needs.
+"""The bundled plugin's process, started before kiln knows it needs it.
 
 Starting a Python plugin process costs about as much as kiln's own start (the interpreter, gRPC).
-``kiln build`` and ``kiln validate`` start a few standby processes of the bundled plugin first thing,
-so they load while the core loads and evaluates the template; the plugin host then assigns them
-components (``PLUGIN standby`` reads one ``KIND NAME`` line) before starting any new process.
-Unused ones exit when kiln closes their stdin. ``KILN_PLUGIN_STANDBY`` sets how many (0 disables).
+``kiln build`` and ``kiln validate`` spawn the bundled plugin's process (``PLUGIN serve``) first thing,
+so it loads while the core loads and evaluates the template; the plugin host then uses it as the
+run's one process of the bundled plugin. Unused, it exits when kiln closes its stdin.
+``KILN_PLUGIN_STANDBY=0`` disables it (bench/bench_build.py measures what it saves).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from kiln_sdk._wire.process import PluginProcess, PluginStartError
+from kiln_sdk.host import PluginProcess, PluginStartError
 
-DEFAULT_STANDBY = 2
+DEFAULT_STANDBY = 1
 
 
 def start_standby(env: Mapping[str, str] | None = None) -> list[PluginProcess]:
@@ -28,7 +28,6 @@ def start_standby(env: Mapping[str, str] | None = None) -> list[PluginProcess]:
     from kiln.plugins.discovery import DiscoveryError, bundled
 
     try:
-        command = bundled().command
-        return [PluginProcess.standby(command, env) for _ in range(count)]
+        return [PluginProcess(bundled().command, label="bundled plugin", env=env).spawn()]
     except (DiscoveryError, PluginStartError):
         return []  # the plugin host reports a missing bundled plugin when a template needs one

@@ -17,12 +17,15 @@ from typing import Any
 
 import grpc
 
-from kiln_sdk._wire import channels
+from kiln_sdk._wire import channels, convert
 from kiln_sdk._wire.objects import ObjectRegistry
 from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
 from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
-from kiln_sdk.diagnostics import BuildError, Cancelled
+from kiln_sdk.diagnostics import BuildError, Cancelled, Diagnostic
 from kiln_sdk.ui import Ui
+
+MAX_WORKERS = 2048
+"""Threads are made on demand; every running build holds one in a Hook call, and Ui calls need more."""
 
 
 @dataclass(frozen=True)
@@ -57,40 +60,41 @@ class _UiServicer(rpc.UiServicer):
     def __init__(self, registry: ObjectRegistry) -> None:
         self.registry = registry
 
-    def Say(self, request: pb.UiMessage, context: grpc.ServicerContext) -> pb.Empty:
+    def Say(self, request: pb.UiSayRequest, context: grpc.ServicerContext) -> pb.UiSayResponse:
         ui: Ui = self.registry.get(request.id)
-        {"say": ui.say, "message": ui.message, "error": ui.error}.get(request.kind, ui.message)(request.text)
-        return pb.Empty()
+        say = {pb.UiSayRequest.KIND_SAY: ui.say, pb.UiSayRequest.KIND_ERROR: ui.error}.get(request.kind, ui.message)
+        say(request.text)
+        return pb.UiSayResponse()
 
-    def Machine(self, request: pb.UiMachine, context: grpc.ServicerContext) -> pb.Empty:
+    def Machine(self, request: pb.UiMachineRequest, context: grpc.ServicerContext) -> pb.UiMachineResponse:
         ui: Ui = self.registry.get(request.id)
         ui.machine(request.type, *request.args)
-        return pb.Empty()
+        return pb.UiMachineResponse()
 
-    def Ask(self, request: pb.UiAsk, context: grpc.ServicerContext) -> pb.UiAnswer:
+    def Ask(self, request: pb.UiAskRequest, context: grpc.ServicerContext) -> pb.UiAskResponse:
         ui: Ui = self.registry.get(request.id)
         try:
-            return pb.UiAnswer(text=ui.ask(request.query))
+            return pb.UiAskResponse(text=ui.ask(request.query))
         except Exception as exc:  # noqa: BLE001 - the plugin gets the reason, e.g. "no available tty"
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-            raise  # not reached: abort raises
+            return pb.UiAskResponse(diagnostics=convert.diagnostics_to_proto([Diagnostic(str(exc))]))
 
 
 class _HookServicer(rpc.HookServicer):
     def __init__(self, registry: ObjectRegistry) -> None:
         self.registry = registry
 
-    def Run(self, request: pb.HookRequest, context: grpc.ServicerContext) -> pb.HookResponse:
+    def Run(self, request: pb.HookRunRequest, context: grpc.ServicerContext) -> pb.HookRunResponse:
         fn: HookFunction = self.registry.get(request.id)
         comm = CommunicatorHandle(request.communicator) if request.HasField("communicator") else None
-        call = HookCall(request.name, comm, json.loads(request.data.json) if request.data.json else {})
+        name = "packer_provision" if request.type == pb.HookRunRequest.TYPE_PROVISION else "unknown"
+        call = HookCall(name, comm, json.loads(request.data.json) if request.data.json else {})
         try:
             fn(call)
         except Cancelled as exc:
-            return pb.HookResponse(cancelled=True, error=str(exc))
+            return pb.HookRunResponse(cancelled=True, diagnostics=convert.diagnostics_to_proto([Diagnostic(str(exc))]))
         except BuildError as exc:
-            return pb.HookResponse(error=str(exc))
-        return pb.HookResponse()
+            return pb.HookRunResponse(diagnostics=convert.diagnostics_to_proto([Diagnostic(str(exc))]))
+        return pb.HookRunResponse()
 
 
 class CallbackServer:
@@ -98,7 +102,7 @@ class CallbackServer:
         self._dir = tempfile.mkdtemp(prefix="kiln-core-")  # 0700
         self.address = f"unix:{self._dir}/callbacks.sock"
         self._registry = ObjectRegistry()
-        self._server = grpc.server(ThreadPoolExecutor(max_workers=64), options=channels.OPTIONS)
+        self._server = grpc.server(ThreadPoolExecutor(max_workers=MAX_WORKERS), options=channels.OPTIONS)
         rpc.add_UiServicer_to_server(_UiServicer(self._registry), self._server)
         rpc.add_HookServicer_to_server(_HookServicer(self._registry), self._server)
         self._server.add_insecure_port(self.address)

@@ -7,7 +7,7 @@ from typing import Any
 
 import grpc
 
-from kiln_sdk._wire import channels
+from kiln_sdk._wire import channels, convert
 from kiln_sdk._wire.objects import ObjectRegistry
 from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
 from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
@@ -28,34 +28,35 @@ class RemoteUi(Ui):
         self._stub = rpc.UiStub(channels.channel(ref.address))
         self._id = ref.id
 
-    def _say(self, kind: str, text: str) -> None:
+    def _say(self, kind: int, text: str) -> None:
         try:
-            self._stub.Say(pb.UiMessage(id=self._id, kind=kind, text=text))
+            self._stub.Say(pb.UiSayRequest(id=self._id, kind=kind, text=text))  # type: ignore[arg-type]
         except grpc.RpcError as exc:
             raise _unavailable(exc) from None
 
     def say(self, message: str) -> None:
-        self._say("say", message)
+        self._say(pb.UiSayRequest.KIND_SAY, message)
 
     def message(self, message: str) -> None:
-        self._say("message", message)
+        self._say(pb.UiSayRequest.KIND_MESSAGE, message)
 
     def error(self, message: str) -> None:
-        self._say("error", message)
+        self._say(pb.UiSayRequest.KIND_ERROR, message)
 
     def machine(self, type_: str, *args: str) -> None:
         try:
-            self._stub.Machine(pb.UiMachine(id=self._id, type=type_, args=list(args)))
+            self._stub.Machine(pb.UiMachineRequest(id=self._id, type=type_, args=list(args)))
         except grpc.RpcError as exc:
             raise _unavailable(exc) from None
 
     def ask(self, query: str) -> str:
         try:
-            return str(self._stub.Ask(pb.UiAsk(id=self._id, query=query)).text)
+            response = self._stub.Ask(pb.UiAskRequest(id=self._id, query=query))
         except grpc.RpcError as exc:
-            if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                raise UiError(exc.details()) from None
             raise _unavailable(exc) from None
+        if response.diagnostics:
+            raise UiError(convert.error_text(convert.diagnostics_from_proto(response.diagnostics)))
+        return str(response.text)
 
 
 class RemoteHook(Hook):
@@ -68,7 +69,10 @@ class RemoteHook(Hook):
         self._registry = registry
 
     def run(self, name: str, communicator: Communicator | None, data: dict[str, Any]) -> None:
-        request = pb.HookRequest(id=self._id, name=name, data=pb.Json(json=json.dumps(data)))
+        if name != "packer_provision":
+            raise BuildError(f"unknown hook {name!r}: kiln's core runs only packer_provision")
+        request = pb.HookRunRequest(id=self._id, type=pb.HookRunRequest.TYPE_PROVISION,
+                                    data=pb.Json(json=json.dumps(data)))
         comm_id = None
         if communicator is not None:
             comm_id = self._registry.add(communicator)
@@ -82,5 +86,5 @@ class RemoteHook(Hook):
                 self._registry.remove(comm_id)
         if response.cancelled:
             raise Cancelled()
-        if response.error:
-            raise BuildError(response.error)
+        if response.diagnostics:
+            raise BuildError(convert.error_text(convert.diagnostics_from_proto(response.diagnostics)))

@@ -120,7 +120,7 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"object {ident} is not a communicator")
         return comm
 
-    def RunCommand(self, request: pb.RunCommandRequest, context: grpc.ServicerContext) -> Iterator[pb.CommandOutput]:
+    def RunCommand(self, request: pb.RunCommandRequest, context: grpc.ServicerContext) -> Iterator[pb.RunCommandResponse]:
         comm = self._get(request.id, context)
         stop = threading.Event()
         context.add_callback(stop.set)
@@ -129,8 +129,8 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
         def work(put: Callable[[Any], None]) -> int:
             return comm.run(
                 request.command,
-                stdout=lambda b: put(pb.CommandOutput(stdout=b)),
-                stderr=lambda b: put(pb.CommandOutput(stderr=b)),
+                stdout=lambda b: put(pb.RunCommandResponse(stdout=b)),
+                stderr=lambda b: put(pb.RunCommandResponse(stderr=b)),
                 stdin=stdin,
                 cancel=stop,
             )
@@ -139,9 +139,9 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
         yield from worker.items()
         if worker.error is not None:
             _abort(context, worker.error)
-        yield pb.CommandOutput(exit_status=int(worker.result))
+        yield pb.RunCommandResponse(exit_status=int(worker.result))
 
-    def _upload(self, requests: Iterator[pb.UploadChunk], context: grpc.ServicerContext, tar: bool) -> pb.Empty:
+    def _upload(self, requests: Iterator[Any], context: grpc.ServicerContext, tar: bool) -> None:
         first = next(requests, None)
         if first is None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "upload stream ended before its first message")
@@ -175,15 +175,18 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
         except Exception as exc:  # noqa: BLE001 - becomes the RPC's status
             stop.set()
             _abort(context, exc)
-        return pb.Empty()
 
-    def Upload(self, request_iterator: Iterator[pb.UploadChunk], context: grpc.ServicerContext) -> pb.Empty:
-        return self._upload(request_iterator, context, tar=False)
+    def Upload(self, request_iterator: Iterator[pb.UploadRequest], context: grpc.ServicerContext
+               ) -> pb.UploadResponse:
+        self._upload(request_iterator, context, tar=False)
+        return pb.UploadResponse()
 
-    def UploadTar(self, request_iterator: Iterator[pb.UploadChunk], context: grpc.ServicerContext) -> pb.Empty:
-        return self._upload(request_iterator, context, tar=True)
+    def UploadTar(self, request_iterator: Iterator[pb.UploadTarRequest], context: grpc.ServicerContext
+                  ) -> pb.UploadTarResponse:
+        self._upload(request_iterator, context, tar=True)
+        return pb.UploadTarResponse()
 
-    def Download(self, request: pb.DownloadRequest, context: grpc.ServicerContext) -> Iterator[pb.DataChunk]:
+    def Download(self, request: pb.DownloadRequest, context: grpc.ServicerContext) -> Iterator[pb.DownloadResponse]:
         comm = self._get(request.id, context)
         stop = threading.Event()
         context.add_callback(stop.set)
@@ -195,15 +198,16 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
 
         worker = _Worker(work, stop)
         for data in worker.items():
-            yield pb.DataChunk(data=data)
+            yield pb.DownloadResponse(data=data)
         if worker.error is not None:
             _abort(context, worker.error)
 
-    def DownloadTar(self, request: pb.DownloadRequest, context: grpc.ServicerContext) -> Iterator[pb.DataChunk]:
+    def DownloadTar(self, request: pb.DownloadTarRequest, context: grpc.ServicerContext
+                    ) -> Iterator[pb.DownloadTarResponse]:
         comm = self._get(request.id, context)
         try:
             for data in comm.download_tar(request.src):
-                yield pb.DataChunk(data=data)
+                yield pb.DownloadTarResponse(data=data)
         except Exception as exc:  # noqa: BLE001 - becomes the RPC's status
             _abort(context, exc)
 
@@ -264,10 +268,15 @@ class RemoteCommunicator(Communicator):
             done.set()
         return status
 
-    def _chunks(self, dst: str, src: BinaryIO, mode: int | None, size: int | None) -> Iterator[pb.UploadChunk]:
-        yield pb.UploadChunk(id=self._id, dst=dst, mode=mode or 0, size=-1 if size is None else size)
+    def _chunks(self, dst: str, src: BinaryIO, mode: int | None, size: int | None) -> Iterator[pb.UploadRequest]:
+        yield pb.UploadRequest(id=self._id, dst=dst, mode=mode or 0, size=-1 if size is None else size)
         for data in iter_chunks(src, CHUNK_SIZE):
-            yield pb.UploadChunk(data=data)
+            yield pb.UploadRequest(data=data)
+
+    def _tar_chunks(self, dst: str, src: BinaryIO) -> Iterator[pb.UploadTarRequest]:
+        yield pb.UploadTarRequest(id=self._id, dst=dst)
+        for data in iter_chunks(src, CHUNK_SIZE):
+            yield pb.UploadTarRequest(data=data)
 
     def upload(self, dst: str, src: BinaryIO, *, mode: int | None = None, size: int | None = None) -> None:
         try:
@@ -277,7 +286,7 @@ class RemoteCommunicator(Communicator):
 
     def upload_tar(self, dst: str, tar_stream: BinaryIO) -> None:
         try:
-            self._stub.UploadTar(self._chunks(dst, tar_stream, None, None))
+            self._stub.UploadTar(self._tar_chunks(dst, tar_stream))
         except grpc.RpcError as exc:
             raise _error(exc, f"uploading to {dst}") from None
 
@@ -289,7 +298,7 @@ class RemoteCommunicator(Communicator):
             raise _error(exc, f"downloading {src}") from None
 
     def download_tar(self, src: str) -> Iterator[bytes]:
-        call = self._stub.DownloadTar(pb.DownloadRequest(id=self._id, src=src))
+        call = self._stub.DownloadTar(pb.DownloadTarRequest(id=self._id, src=src))
         try:
             for chunk in call:
                 yield chunk.data

@@ -12,6 +12,11 @@ MAGIC_COOKIE_KEY = "KILN_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d1b2c54a0e7f4c1f9a4f1e5b6c3d2a10-kiln-plugin"
 CORE_PROTOCOL_VERSION = 1
 APP_PROTOCOL_VERSION = 1  # the major of proto/kiln/plugin/v1
+PROTOCOL_MINOR = 0  # the minor of proto/kiln/plugin/v1 this SDK implements
+CAPABILITY_INSTANCES = "instances"
+"""The process serves many component instances at once (else the core starts one process per instance)."""
+CAPABILITIES: tuple[str, ...] = (CAPABILITY_INSTANCES,)
+"""What this SDK's plugins announce in GetInfo."""
 
 
 class HandshakeError(Exception):
@@ -55,13 +60,13 @@ def parse(line: str) -> Handshake:
         raise HandshakeError(f"unrecognised handshake line {text[:200]!r}: protocol versions must be numbers") from None
     if core_v != CORE_PROTOCOL_VERSION:
         raise HandshakeError(
-            f"the plugin speaks core protocol {core_v}, this kiln speaks {CORE_PROTOCOL_VERSION}: "
+            f"speaks core protocol {core_v}, this kiln speaks {CORE_PROTOCOL_VERSION}: "
             "upgrade kiln or install a plugin version built for it"
         )
     if app_v != APP_PROTOCOL_VERSION:
         raise HandshakeError(
-            f"the plugin speaks plugin protocol v{app_v}, this kiln speaks v{APP_PROTOCOL_VERSION}: "
-            "this usually means the plugin was built for another kiln version; install one for this version"
+            f"speaks plugin protocol v{app_v}, this kiln speaks v{APP_PROTOCOL_VERSION}: install a version of the "
+            f"plugin built for protocol v{APP_PROTOCOL_VERSION} (or a kiln that speaks v{app_v})"
         )
     if network not in ("unix", "tcp"):
         raise HandshakeError(f"the plugin offers network {network!r}; only unix and tcp are supported")

@@ -1,162 +1,257 @@
-"""Starting a plugin process, reading its handshake, and stopping it (the host side of the handshake)."""
+"""Starting a plugin process, reading its handshake, asking what it supports, and stopping it.
+
+One process serves every component instance of its executable for a whole run. Its stdout and stderr
+are read for its whole life by two threads: the first stdout line is the handshake; every later
+line (a component's ``print``) and every stderr line go to the sinks (the core's log), so a plugin
+that writes much can never block on a full pipe, and nothing it writes is lost.
+"""
 
 from __future__ import annotations
 
 import collections
 import os
-import selectors
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kiln_sdk._wire.handshake import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, Handshake, HandshakeError, parse
+from kiln_sdk._wire.handshake import (
+    APP_PROTOCOL_VERSION,
+    MAGIC_COOKIE_KEY,
+    MAGIC_COOKIE_VALUE,
+    Handshake,
+    HandshakeError,
+    parse,
+)
 
 if TYPE_CHECKING:
     import grpc
 
 DEFAULT_START_TIMEOUT = 30.0
+DEFAULT_CALL_TIMEOUT = 120.0
+"""Seconds a short call (GetInfo, GetSchema, Prepare, Configure, Close) may take (KILN_PLUGIN_CALL_TIMEOUT)."""
 STDERR_TAIL_LINES = 20
+_MAX_LINE = 64 * 1024  # a longer stdout "line" goes to the log in pieces
 
 
 class PluginStartError(Exception):
-    """The plugin did not start: no handshake, a bad one, or it exited."""
+    """The plugin did not start: no handshake, a bad one, another protocol, or it exited."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin process says about itself (GetInfo)."""
+
+    version: str
+    protocol_major: int
+    protocol_minor: int
+    capabilities: frozenset[str]
+    source: str = ""
+
+    def supports(self, capability: str) -> bool:
+        return capability in self.capabilities
 
 
 class PluginProcess:
-    """One running plugin process serving one component.
+    """One running plugin process (``PLUGIN serve``), serving every component of its executable.
 
-    ``stderr_sink`` receives every stderr line (the core's log); the last lines are kept for errors.
+    ``stderr_sink`` receives every stderr line, ``stdout_sink`` every stdout line after the handshake
+    (the core's log); the last stderr lines are kept for error messages.
     """
 
     def __init__(
         self,
         command: Sequence[str],
-        kind: str,
-        name: str,
         *,
         label: str | None = None,
         env: Mapping[str, str] | None = None,
         start_timeout: float = DEFAULT_START_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
         stderr_sink: Callable[[str], None] | None = None,
+        stdout_sink: Callable[[str], None] | None = None,
     ) -> None:
         self.command = list(command)
-        self.kind = kind
-        self.name = name
-        self.label = label or f"{kind} {name!r} ({os.path.basename(self.command[-1] if self.command else '?')})"
+        self.label = label or f"plugin {os.path.basename(self.command[-1] if self.command else '?')}"
         self._env = dict(os.environ if env is None else env)
         self._env[MAGIC_COOKIE_KEY] = MAGIC_COOKIE_VALUE
-        self._start_timeout = start_timeout
-        self._stderr_sink = stderr_sink
+        self.start_timeout = start_timeout
+        self.call_timeout = call_timeout
+        self.stderr_sink = stderr_sink
+        self.stdout_sink = stdout_sink
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
         self._proc: subprocess.Popen[bytes] | None = None
-        self._stderr_thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._handshake_line: bytes | None = None
+        self._early_output = b""
+        self._handshake_read = threading.Event()
+        self._ready = threading.Event()
+        self._ready_error: PluginStartError | None = None
+        self._ready_lock = threading.Lock()
         self.handshake: Handshake | None = None
         self.channel: grpc.Channel | None = None
+        self.info: PluginInfo | None = None
+        self.schemas: dict[tuple[str, str], object] = {}  # (kind, name) -> schema, asked once per process
+        self.stdout_lines = 0  # lines the plugin printed after its handshake (they went to the sink)
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    def _spawn(self, args: Sequence[str]) -> None:
+    # -- starting
+
+    def spawn(self) -> PluginProcess:
+        """Start ``PLUGIN serve``; the handshake is read in the background (see :meth:`wait_ready`)."""
         try:
             self._proc = subprocess.Popen(
-                [*self.command, *args],
+                [*self.command, "serve"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=self._env, start_new_session=True,
             )
         except OSError as exc:
-            raise PluginStartError(f"could not start the plugin for {self.label}: {exc}") from None
-        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True, name=f"stderr {self.label}")
-        self._stderr_thread.start()
-
-    def start(self) -> PluginProcess:
-        self._spawn(["start", self.kind, self.name])
-        return self._handshake()
-
-    @classmethod
-    def standby(cls, command: Sequence[str], env: Mapping[str, str] | None = None) -> PluginProcess:
-        """Start ``command standby``: it loads its runtime now and serves a component once assigned."""
-        process = cls(command, "", "", label=f"standby plugin ({os.path.basename(command[-1])})", env=env)
-        process._spawn(["standby"])
-        return process
-
-    def assign(self, kind: str, name: str, *, label: str | None = None, start_timeout: float | None = None,
-               stderr_sink: Callable[[str], None] | None = None) -> PluginProcess:
-        """Make a standby process serve component ``name`` of ``kind``; read its handshake."""
-        assert self._proc is not None and self._proc.stdin is not None and not self.kind, "not a standby process"
-        self.kind, self.name = kind, name
-        self.label = label or f"{kind} {name!r}"
-        self._start_timeout = start_timeout or self._start_timeout
-        self._stderr_sink = stderr_sink
-        try:
-            self._proc.stdin.write(f"{kind} {name}\n".encode())
-            self._proc.stdin.flush()
-        except OSError:
-            pass  # it died: the handshake read below says how
-        return self._handshake()
-
-    def _handshake(self) -> PluginProcess:
-        line = self._read_handshake_line()
-        try:
-            self.handshake = parse(line)
-        except HandshakeError as exc:
-            self.stop(timeout=0.5)
-            raise PluginStartError(f"plugin for {self.label} gave a bad handshake: {exc}{self.stderr_tail()}") from None
-        from kiln_sdk._wire import channels  # gRPC loads here, not when a standby process is spawned
-
-        self.channel = channels.channel(self.handshake.target)
+            raise PluginStartError(f"could not start {self.label}: {exc}") from None
+        for target, what in ((self._drain_stdout, "stdout"), (self._drain_stderr, "stderr")):
+            thread = threading.Thread(target=target, daemon=True, name=f"{what} {self.label}")
+            thread.start()
+            self._threads.append(thread)
         return self
 
-    def _read_handshake_line(self) -> str:
+    def start(self) -> PluginProcess:
+        """Spawn the process and wait until it serves (handshake read, GetInfo answered)."""
+        self.spawn()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> PluginProcess:
+        """Wait for the handshake (``start_timeout``), connect, and ask GetInfo. Safe to call from many
+        threads: the first does the work, the others wait for it."""
+        with self._ready_lock:
+            if not self._ready.is_set():
+                try:
+                    self._connect()
+                except PluginStartError as exc:
+                    self._ready_error = exc
+                self._ready.set()
+        if self._ready_error is not None:
+            raise self._ready_error
+        return self
+
+    def _connect(self) -> None:
+        if self._proc is None:
+            raise PluginStartError(f"{self.label} was never started")
+        if not self._handshake_read.wait(self.start_timeout):
+            self.stop(timeout=0.5)
+            raise PluginStartError(
+                f"{self.label} printed no handshake within {self.start_timeout:g}s; "
+                f"it may be hung or not a kiln plugin{self.stderr_tail()}"
+            )
+        line = self._handshake_line
+        if line is None:  # stdout closed first
+            code = self._proc.wait()
+            self._join()
+            what = f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+            early = self._early_output.strip()
+            raise PluginStartError(
+                f"{self.label} {what} before its handshake{self.stderr_tail()}"
+                + (f"; it printed {early[:200].decode(errors='replace')!r}" if early else "")
+            )
+        try:
+            self.handshake = parse(line.decode(errors="replace"))
+        except HandshakeError as exc:
+            self.stop(timeout=0.5)
+            raise PluginStartError(f"{self.label}: {exc}") from None
+        from kiln_sdk._wire import channels  # gRPC loads here, not when the process is spawned
+        from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
+        from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
+
+        self.channel = channels.channel(self.handshake.target)
+        import grpc
+
+        try:
+            r = rpc.PluginStub(self.channel).GetInfo(pb.GetInfoRequest(), timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            why = self.exit_description()
+            self.stop(timeout=0.5)
+            raise PluginStartError(
+                f"{self.label} did not answer GetInfo"
+                + (f" within {self.call_timeout:g}s" if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED else "")
+                + f": {why or exc.code().name}{self.stderr_tail()}"
+            ) from None
+        if r.protocol_major != APP_PROTOCOL_VERSION:
+            self.stop(timeout=0.5)
+            raise PluginStartError(
+                f"{self.label} speaks plugin protocol v{r.protocol_major}, this kiln speaks v{APP_PROTOCOL_VERSION}: "
+                f"install a version of the plugin built for protocol v{APP_PROTOCOL_VERSION}"
+            )
+        self.info = PluginInfo(r.plugin_version, r.protocol_major, r.protocol_minor, frozenset(r.capabilities),
+                               r.source)
+
+    # -- the pipes
+
+    def _drain_stdout(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
-        out = self._proc.stdout
+        fd = self._proc.stdout.fileno()
         buf = b""
-        deadline = time.monotonic() + self._start_timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(out, selectors.EVENT_READ)
-            while b"\n" not in buf:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.stop(timeout=0.5)
-                    raise PluginStartError(
-                        f"plugin for {self.label} printed no handshake within {self._start_timeout:g}s; "
-                        f"it may be hung or not a kiln plugin{self.stderr_tail()}"
-                    )
-                if not sel.select(remaining):
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            buf += chunk
+            if not self._handshake_read.is_set():
+                if b"\n" not in buf:
+                    if len(buf) > _MAX_LINE:  # not a handshake: keep reading so the plugin never blocks
+                        self._early_output, buf = buf[:200], b""
                     continue
-                chunk = os.read(out.fileno(), 4096)
-                if not chunk:
-                    code = self._proc.wait()
-                    self._join_stderr()
-                    what = f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
-                    raise PluginStartError(
-                        f"plugin for {self.label} {what} before its handshake{self.stderr_tail()}"
-                        + (f"; it printed {buf[:200].decode(errors='replace')!r}" if buf.strip() else "")
-                    )
-                buf += chunk
-        return buf.split(b"\n", 1)[0].decode(errors="replace")
+                line, buf = buf.split(b"\n", 1)
+                self._handshake_line = line
+                self._handshake_read.set()
+            while b"\n" in buf or len(buf) > _MAX_LINE:
+                if b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                else:
+                    line, buf = buf[:_MAX_LINE], buf[_MAX_LINE:]
+                self._stdout_line(line)
+        if not self._handshake_read.is_set():
+            self._early_output = self._early_output or buf
+            self._handshake_read.set()
+        elif buf:
+            self._stdout_line(buf)
+        self._proc.stdout.close()
+
+    def _stdout_line(self, raw: bytes) -> None:
+        self.stdout_lines += 1
+        sink = self.stdout_sink
+        if sink is not None:
+            sink(raw.decode(errors="replace").rstrip("\r"))
 
     def _drain_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
         for raw in self._proc.stderr:
             line = raw.decode(errors="replace").rstrip("\n")
             self._tail.append(line)
-            sink = self._stderr_sink  # read each time: a standby process gets its sink when assigned
+            sink = self.stderr_sink
             if sink is not None:
                 sink(line)
 
-    def _join_stderr(self) -> None:
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(timeout=2)
+    def _join(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=2)
 
     def stderr_tail(self) -> str:
-        self._join_stderr() if self._proc is not None and self._proc.poll() is not None else None
+        if self._proc is not None and self._proc.poll() is not None:
+            self._join()
         if not self._tail:
             return ""
         return "\nThe plugin's last error output:\n  " + "\n  ".join(self._tail)
+
+    # -- ending
+
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def exit_description(self) -> str:
         """Why the process is gone (for "plugin crashed" messages), or "" if it still runs."""
@@ -178,7 +273,7 @@ class PluginProcess:
             channels.forget(self.handshake.target)
         proc = self._proc
         if proc is None or proc.poll() is not None:
-            self._join_stderr()
+            self._join()
             return
         try:
             if proc.stdin is not None:
@@ -196,7 +291,7 @@ class PluginProcess:
                 break
             except subprocess.TimeoutExpired:
                 continue
-        self._join_stderr()
+        self._join()
 
     def kill(self) -> None:
         proc = self._proc

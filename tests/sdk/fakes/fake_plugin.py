@@ -7,6 +7,7 @@ garbage        prints a line that is not a handshake
 old-protocol   answers with plugin protocol 99
 exit-early     exits with status 3 before the handshake, after writing to stderr
 crash-in-run   the builder's run kills the process
+stdout-first   prints a line to stdout before its handshake
 hang-on-cancel the builder's run ignores cancellation
 """
 
@@ -43,6 +44,8 @@ class FakeConfig:
     sleep: float = setting(default=0.0)
     crash: bool = setting(default=False, doc="Kill this plugin process in the middle of run.")
     ignore_cancel: bool = setting(default=False, doc="Go on sleeping when cancelled.")
+    raise_key: bool = setting(default=False, doc="Raise an unhandled KeyError in run.")
+    flood_mb: int = setting(default=0, doc="Print this many MB to stdout in run (after the handshake).")
 
 
 class FakeBuilder(Builder[FakeConfig]):
@@ -59,6 +62,13 @@ class FakeBuilder(Builder[FakeConfig]):
         ctx.ui.say(f"building {self.info.build_name} in pid {os.getpid()}")
         if SCENARIO == "crash-in-run" or self.config.crash:
             os._exit(7)
+        if self.config.raise_key:
+            missing: dict[str, Artifact] = {}
+            return missing["missing"]
+        for i in range(self.config.flood_mb * 17):
+            print(f"flood line {i} " + "x" * 60000)
+        if self.config.flood_mb:
+            print("flood done", flush=True)
         deadline = time.monotonic() + self.config.sleep
         while time.monotonic() < deadline:
             if ctx.cancelled and SCENARIO != "hang-on-cancel" and not self.config.ignore_cancel:
@@ -134,7 +144,7 @@ class GreetDatasource(Datasource[GreetConfig]):
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "start":
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
         if SCENARIO == "no-handshake":
             time.sleep(60)
         elif SCENARIO == "garbage":
@@ -143,6 +153,8 @@ def main() -> None:
         elif SCENARIO == "old-protocol":
             print("1|99|unix|/tmp/nowhere.sock|grpc", flush=True)
             time.sleep(60)
+        elif SCENARIO == "stdout-first":
+            print("debug: starting", flush=True)
         elif SCENARIO == "exit-early":
             print("fatal: cannot read my configuration", file=sys.stderr, flush=True)
             sys.exit(3)

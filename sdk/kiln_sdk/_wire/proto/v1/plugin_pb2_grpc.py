@@ -25,6 +25,213 @@ if _version_not_supported:
     )
 
 
+class PluginStub:
+    """Served by every plugin process.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.GetInfo = channel.unary_unary(
+                '/kiln.plugin.v1.Plugin/GetInfo',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoResponse.FromString,
+                _registered_method=True)
+        self.GetSchema = channel.unary_unary(
+                '/kiln.plugin.v1.Plugin/GetSchema',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaResponse.FromString,
+                _registered_method=True)
+        self.Cancel = channel.unary_unary(
+                '/kiln.plugin.v1.Plugin/Cancel',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelResponse.FromString,
+                _registered_method=True)
+        self.Close = channel.unary_unary(
+                '/kiln.plugin.v1.Plugin/Close',
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseResponse.FromString,
+                _registered_method=True)
+
+
+class PluginServicer:
+    """Served by every plugin process.
+    """
+
+    def GetInfo(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSchema(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Cancel(self, request, context):
+        """Cancel the instance's running call (Run, Provision, PostProcess or Execute): it returns
+        (cancelled = true) once its cleanups have run. Other instances are not affected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Close(self, request, context):
+        """Release instances (and what they hold); unknown handles are ignored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_PluginServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'GetInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInfo,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoResponse.SerializeToString,
+            ),
+            'GetSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSchema,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaResponse.SerializeToString,
+            ),
+            'Cancel': grpc.unary_unary_rpc_method_handler(
+                    servicer.Cancel,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelResponse.SerializeToString,
+            ),
+            'Close': grpc.unary_unary_rpc_method_handler(
+                    servicer.Close,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'kiln.plugin.v1.Plugin', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('kiln.plugin.v1.Plugin', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class Plugin:
+    """Served by every plugin process.
+    """
+
+    @staticmethod
+    def GetInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Plugin/GetInfo',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Plugin/GetSchema',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.GetSchemaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Cancel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Plugin/Cancel',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.CancelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Close(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kiln.plugin.v1.Plugin/Close',
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.CloseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
 class BuilderStub:
     """Missing associated documentation comment in .proto file."""
 
@@ -34,36 +241,20 @@ class BuilderStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.GetConfigSchema = channel.unary_unary(
-                '/kiln.plugin.v1.Builder/GetConfigSchema',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-                _registered_method=True)
         self.Prepare = channel.unary_unary(
                 '/kiln.plugin.v1.Builder/Prepare',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareResponse.FromString,
                 _registered_method=True)
         self.Run = channel.unary_unary(
                 '/kiln.plugin.v1.Builder/Run',
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunResponse.FromString,
                 _registered_method=True)
-        self.Cancel = channel.unary_unary(
-                '/kiln.plugin.v1.Builder/Cancel',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                _registered_method=True)
 
 
 class BuilderServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def GetConfigSchema(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def Prepare(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -77,35 +268,18 @@ class BuilderServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def Cancel(self, request, context):
-        """Cancel the running Run: it returns (cancelled = true) once its cleanups have run.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
 
 def add_BuilderServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GetConfigSchema': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetConfigSchema,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.SerializeToString,
-            ),
             'Prepare': grpc.unary_unary_rpc_method_handler(
                     servicer.Prepare,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareResponse.SerializeToString,
             ),
             'Run': grpc.unary_unary_rpc_method_handler(
                     servicer.Run,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderRunResponse.SerializeToString,
-            ),
-            'Cancel': grpc.unary_unary_rpc_method_handler(
-                    servicer.Cancel,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -117,33 +291,6 @@ def add_BuilderServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Builder:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def GetConfigSchema(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Builder/GetConfigSchema',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def Prepare(request,
@@ -160,8 +307,8 @@ class Builder:
             request,
             target,
             '/kiln.plugin.v1.Builder/Prepare',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.BuilderPrepareResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -199,33 +346,6 @@ class Builder:
             metadata,
             _registered_method=True)
 
-    @staticmethod
-    def Cancel(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Builder/Cancel',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
 
 class ProvisionerStub:
     """Missing associated documentation comment in .proto file."""
@@ -236,36 +356,20 @@ class ProvisionerStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.GetConfigSchema = channel.unary_unary(
-                '/kiln.plugin.v1.Provisioner/GetConfigSchema',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-                _registered_method=True)
         self.Prepare = channel.unary_unary(
                 '/kiln.plugin.v1.Provisioner/Prepare',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareResponse.FromString,
                 _registered_method=True)
         self.Provision = channel.unary_unary(
                 '/kiln.plugin.v1.Provisioner/Provision',
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionResponse.FromString,
                 _registered_method=True)
-        self.Cancel = channel.unary_unary(
-                '/kiln.plugin.v1.Provisioner/Cancel',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                _registered_method=True)
 
 
 class ProvisionerServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def GetConfigSchema(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def Prepare(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -279,34 +383,18 @@ class ProvisionerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def Cancel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
 
 def add_ProvisionerServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GetConfigSchema': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetConfigSchema,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.SerializeToString,
-            ),
             'Prepare': grpc.unary_unary_rpc_method_handler(
                     servicer.Prepare,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareResponse.SerializeToString,
             ),
             'Provision': grpc.unary_unary_rpc_method_handler(
                     servicer.Provision,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionResponse.SerializeToString,
-            ),
-            'Cancel': grpc.unary_unary_rpc_method_handler(
-                    servicer.Cancel,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -318,33 +406,6 @@ def add_ProvisionerServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Provisioner:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def GetConfigSchema(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Provisioner/GetConfigSchema',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def Prepare(request,
@@ -361,8 +422,8 @@ class Provisioner:
             request,
             target,
             '/kiln.plugin.v1.Provisioner/Prepare',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.ProvisionerPrepareResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -400,33 +461,6 @@ class Provisioner:
             metadata,
             _registered_method=True)
 
-    @staticmethod
-    def Cancel(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Provisioner/Cancel',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
 
 class PostProcessorStub:
     """Missing associated documentation comment in .proto file."""
@@ -437,36 +471,20 @@ class PostProcessorStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.GetConfigSchema = channel.unary_unary(
-                '/kiln.plugin.v1.PostProcessor/GetConfigSchema',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-                _registered_method=True)
         self.Configure = channel.unary_unary(
                 '/kiln.plugin.v1.PostProcessor/Configure',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureResponse.FromString,
                 _registered_method=True)
         self.PostProcess = channel.unary_unary(
                 '/kiln.plugin.v1.PostProcessor/PostProcess',
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessResponse.FromString,
                 _registered_method=True)
-        self.Cancel = channel.unary_unary(
-                '/kiln.plugin.v1.PostProcessor/Cancel',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                _registered_method=True)
 
 
 class PostProcessorServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def GetConfigSchema(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def Configure(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -480,34 +498,18 @@ class PostProcessorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def Cancel(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
 
 def add_PostProcessorServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GetConfigSchema': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetConfigSchema,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.SerializeToString,
-            ),
             'Configure': grpc.unary_unary_rpc_method_handler(
                     servicer.Configure,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureResponse.SerializeToString,
             ),
             'PostProcess': grpc.unary_unary_rpc_method_handler(
                     servicer.PostProcess,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessResponse.SerializeToString,
-            ),
-            'Cancel': grpc.unary_unary_rpc_method_handler(
-                    servicer.Cancel,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -519,33 +521,6 @@ def add_PostProcessorServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class PostProcessor:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def GetConfigSchema(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.PostProcessor/GetConfigSchema',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def Configure(request,
@@ -562,8 +537,8 @@ class PostProcessor:
             request,
             target,
             '/kiln.plugin.v1.PostProcessor/Configure',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PostProcessorConfigureResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -601,33 +576,6 @@ class PostProcessor:
             metadata,
             _registered_method=True)
 
-    @staticmethod
-    def Cancel(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.PostProcessor/Cancel',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
 
 class DatasourceStub:
     """Missing associated documentation comment in .proto file."""
@@ -638,42 +586,20 @@ class DatasourceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.GetConfigSchema = channel.unary_unary(
-                '/kiln.plugin.v1.Datasource/GetConfigSchema',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-                _registered_method=True)
-        self.GetOutputSchema = channel.unary_unary(
-                '/kiln.plugin.v1.Datasource/GetOutputSchema',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-                _registered_method=True)
         self.Configure = channel.unary_unary(
                 '/kiln.plugin.v1.Datasource/Configure',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureResponse.FromString,
                 _registered_method=True)
         self.Execute = channel.unary_unary(
                 '/kiln.plugin.v1.Datasource/Execute',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteRequest.SerializeToString,
                 response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteResponse.FromString,
                 _registered_method=True)
 
 
 class DatasourceServicer:
     """Missing associated documentation comment in .proto file."""
-
-    def GetConfigSchema(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetOutputSchema(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
 
     def Configure(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -690,24 +616,14 @@ class DatasourceServicer:
 
 def add_DatasourceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GetConfigSchema': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetConfigSchema,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.SerializeToString,
-            ),
-            'GetOutputSchema': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetOutputSchema,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.SerializeToString,
-            ),
             'Configure': grpc.unary_unary_rpc_method_handler(
                     servicer.Configure,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureResponse.SerializeToString,
             ),
             'Execute': grpc.unary_unary_rpc_method_handler(
                     servicer.Execute,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteRequest.FromString,
                     response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteResponse.SerializeToString,
             ),
     }
@@ -720,60 +636,6 @@ def add_DatasourceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Datasource:
     """Missing associated documentation comment in .proto file."""
-
-    @staticmethod
-    def GetConfigSchema(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Datasource/GetConfigSchema',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetOutputSchema(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/kiln.plugin.v1.Datasource/GetOutputSchema',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Schema.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
 
     @staticmethod
     def Configure(request,
@@ -790,8 +652,8 @@ class Datasource:
             request,
             target,
             '/kiln.plugin.v1.Datasource/Configure',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.PrepareResponse.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DatasourceConfigureResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -817,7 +679,7 @@ class Datasource:
             request,
             target,
             '/kiln.plugin.v1.Datasource/Execute',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteRequest.SerializeToString,
             kiln_dot_plugin_dot_v1_dot_plugin__pb2.ExecuteResponse.FromString,
             options,
             channel_credentials,
@@ -831,7 +693,7 @@ class Datasource:
 
 
 class UiStub:
-    """Served by the core, one id per build (it knows the build's prefix and colour).
+    """One id per build (the core knows the build's prefix and colour).
     """
 
     def __init__(self, channel):
@@ -842,23 +704,23 @@ class UiStub:
         """
         self.Say = channel.unary_unary(
                 '/kiln.plugin.v1.Ui/Say',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMessage.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayResponse.FromString,
                 _registered_method=True)
         self.Machine = channel.unary_unary(
                 '/kiln.plugin.v1.Ui/Machine',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachine.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineResponse.FromString,
                 _registered_method=True)
         self.Ask = channel.unary_unary(
                 '/kiln.plugin.v1.Ui/Ask',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAsk.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAnswer.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskResponse.FromString,
                 _registered_method=True)
 
 
 class UiServicer:
-    """Served by the core, one id per build (it knows the build's prefix and colour).
+    """One id per build (the core knows the build's prefix and colour).
     """
 
     def Say(self, request, context):
@@ -884,18 +746,18 @@ def add_UiServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Say': grpc.unary_unary_rpc_method_handler(
                     servicer.Say,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMessage.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayResponse.SerializeToString,
             ),
             'Machine': grpc.unary_unary_rpc_method_handler(
                     servicer.Machine,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachine.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineResponse.SerializeToString,
             ),
             'Ask': grpc.unary_unary_rpc_method_handler(
                     servicer.Ask,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAsk.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAnswer.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -906,7 +768,7 @@ def add_UiServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Ui:
-    """Served by the core, one id per build (it knows the build's prefix and colour).
+    """One id per build (the core knows the build's prefix and colour).
     """
 
     @staticmethod
@@ -924,8 +786,8 @@ class Ui:
             request,
             target,
             '/kiln.plugin.v1.Ui/Say',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMessage.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiSayResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -951,8 +813,8 @@ class Ui:
             request,
             target,
             '/kiln.plugin.v1.Ui/Machine',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachine.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiMachineResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -978,8 +840,8 @@ class Ui:
             request,
             target,
             '/kiln.plugin.v1.Ui/Ask',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAsk.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAnswer.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UiAskResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -992,7 +854,7 @@ class Ui:
 
 
 class HookStub:
-    """Served by the core: runs the build's provisioners when the builder calls it.
+    """Runs the build's provisioners when the builder calls it.
     """
 
     def __init__(self, channel):
@@ -1003,13 +865,13 @@ class HookStub:
         """
         self.Run = channel.unary_unary(
                 '/kiln.plugin.v1.Hook/Run',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookResponse.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunResponse.FromString,
                 _registered_method=True)
 
 
 class HookServicer:
-    """Served by the core: runs the build's provisioners when the builder calls it.
+    """Runs the build's provisioners when the builder calls it.
     """
 
     def Run(self, request, context):
@@ -1023,8 +885,8 @@ def add_HookServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Run': grpc.unary_unary_rpc_method_handler(
                     servicer.Run,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookResponse.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1035,7 +897,7 @@ def add_HookServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Hook:
-    """Served by the core: runs the build's provisioners when the builder calls it.
+    """Runs the build's provisioners when the builder calls it.
     """
 
     @staticmethod
@@ -1053,8 +915,8 @@ class Hook:
             request,
             target,
             '/kiln.plugin.v1.Hook/Run',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookResponse.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.HookRunResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1067,8 +929,7 @@ class Hook:
 
 
 class ArtifactStub:
-    """Served by the process that made the artifact.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def __init__(self, channel):
         """Constructor.
@@ -1078,14 +939,13 @@ class ArtifactStub:
         """
         self.Destroy = channel.unary_unary(
                 '/kiln.plugin.v1.Artifact/Destroy',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Ref.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactResponse.FromString,
                 _registered_method=True)
 
 
 class ArtifactServicer:
-    """Served by the process that made the artifact.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def Destroy(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -1098,8 +958,8 @@ def add_ArtifactServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Destroy': grpc.unary_unary_rpc_method_handler(
                     servicer.Destroy,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Ref.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1110,8 +970,7 @@ def add_ArtifactServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Artifact:
-    """Served by the process that made the artifact.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     @staticmethod
     def Destroy(request,
@@ -1128,8 +987,8 @@ class Artifact:
             request,
             target,
             '/kiln.plugin.v1.Artifact/Destroy',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Ref.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DestroyArtifactResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1142,9 +1001,7 @@ class Artifact:
 
 
 class CommunicatorStub:
-    """Served by the builder's plugin process; provisioners call it directly.
-    Cancelling RunCommand (gRPC cancellation) interrupts the remote command.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def __init__(self, channel):
         """Constructor.
@@ -1155,34 +1012,32 @@ class CommunicatorStub:
         self.RunCommand = channel.unary_stream(
                 '/kiln.plugin.v1.Communicator/RunCommand',
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CommandOutput.FromString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandResponse.FromString,
                 _registered_method=True)
         self.Upload = channel.stream_unary(
                 '/kiln.plugin.v1.Communicator/Upload',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadResponse.FromString,
                 _registered_method=True)
         self.UploadTar = channel.stream_unary(
                 '/kiln.plugin.v1.Communicator/UploadTar',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarResponse.FromString,
                 _registered_method=True)
         self.Download = channel.unary_stream(
                 '/kiln.plugin.v1.Communicator/Download',
                 request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.FromString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadResponse.FromString,
                 _registered_method=True)
         self.DownloadTar = channel.unary_stream(
                 '/kiln.plugin.v1.Communicator/DownloadTar',
-                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.SerializeToString,
-                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.FromString,
+                request_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarRequest.SerializeToString,
+                response_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarResponse.FromString,
                 _registered_method=True)
 
 
 class CommunicatorServicer:
-    """Served by the builder's plugin process; provisioners call it directly.
-    Cancelling RunCommand (gRPC cancellation) interrupts the remote command.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     def RunCommand(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -1220,27 +1075,27 @@ def add_CommunicatorServicer_to_server(servicer, server):
             'RunCommand': grpc.unary_stream_rpc_method_handler(
                     servicer.RunCommand,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.CommandOutput.SerializeToString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandResponse.SerializeToString,
             ),
             'Upload': grpc.stream_unary_rpc_method_handler(
                     servicer.Upload,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadResponse.SerializeToString,
             ),
             'UploadTar': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadTar,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarResponse.SerializeToString,
             ),
             'Download': grpc.unary_stream_rpc_method_handler(
                     servicer.Download,
                     request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.SerializeToString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadResponse.SerializeToString,
             ),
             'DownloadTar': grpc.unary_stream_rpc_method_handler(
                     servicer.DownloadTar,
-                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.FromString,
-                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.SerializeToString,
+                    request_deserializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarRequest.FromString,
+                    response_serializer=kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1251,9 +1106,7 @@ def add_CommunicatorServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Communicator:
-    """Served by the builder's plugin process; provisioners call it directly.
-    Cancelling RunCommand (gRPC cancellation) interrupts the remote command.
-    """
+    """Missing associated documentation comment in .proto file."""
 
     @staticmethod
     def RunCommand(request,
@@ -1271,7 +1124,7 @@ class Communicator:
             target,
             '/kiln.plugin.v1.Communicator/RunCommand',
             kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.CommandOutput.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.RunCommandResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1297,8 +1150,8 @@ class Communicator:
             request_iterator,
             target,
             '/kiln.plugin.v1.Communicator/Upload',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1324,8 +1177,8 @@ class Communicator:
             request_iterator,
             target,
             '/kiln.plugin.v1.Communicator/UploadTar',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadChunk.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.Empty.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.UploadTarResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1352,7 +1205,7 @@ class Communicator:
             target,
             '/kiln.plugin.v1.Communicator/Download',
             kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1378,8 +1231,8 @@ class Communicator:
             request,
             target,
             '/kiln.plugin.v1.Communicator/DownloadTar',
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadRequest.SerializeToString,
-            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DataChunk.FromString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarRequest.SerializeToString,
+            kiln_dot_plugin_dot_v1_dot_plugin__pb2.DownloadTarResponse.FromString,
             options,
             channel_credentials,
             insecure,
