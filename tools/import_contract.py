@@ -29,8 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The core still reaches into kiln_sdk._wire until the SDK's host API lands; then this becomes True.
-WIRE_RULE = False
+# The core talks to plugins through kiln_sdk.host: nothing outside the SDK imports kiln_sdk._wire.
+WIRE_RULE = True
 
 
 def plugin_packages(root: Path) -> list[str]:

@@ -16,8 +16,7 @@ import sys
 from collections.abc import Iterator
 
 from google.protobuf import descriptor_pb2
-
-FieldProto = descriptor_pb2.FieldDescriptorProto
+from google.protobuf.descriptor_pb2 import FieldDescriptorProto as FieldProto
 
 
 def _load(path: str) -> descriptor_pb2.FileDescriptorSet:
