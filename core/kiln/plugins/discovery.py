@@ -3,15 +3,23 @@
 A plugin executable is named ``kiln-plugin-NAME``; its components are named ``NAME-COMPONENT``
 (a component called ``-packer-default-plugin-name-`` is just ``NAME``), as Packer names them.
 The bundled plugin's components keep their bare names (``null``, ``shell-local``, ``manifest``).
-Descriptions are cached by executable path, size and modification time, so a run that changed
-nothing starts no process to learn what plugins offer.
+Descriptions are cached (one JSON file in the user cache directory, shared by every verb and replaced
+atomically, so concurrent kiln runs never see half a file) under a key made from content: for a Python
+plugin package (the bundled plugins, a distribution of the ``kiln.plugins`` entry point group) the
+path, size and modification time (ns) of every file of its package tree and of the SDK's, so an edit
+of any file of an editable install is seen; for an executable on the plugin path, the file itself
+(and, for a console script of this interpreter, its package tree). A run that changed nothing starts
+no process to learn what plugins offer. A describe that fails or hangs (``KILN_PLUGIN_DESCRIBE_TIMEOUT``,
+default 10 s) is cached too, under the same key: it costs its time-out once, not on every command.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -36,7 +44,7 @@ class DiscoveryError(Exception):
 class PluginExecutable:
     command: tuple[str, ...]
     label: str  # for messages: "bundled" or the executable's file name
-    fingerprint: str  # path:size:mtime, the cache key
+    fingerprint: str  # the cache key: a digest of the content it runs (see content_key)
 
 
 @dataclass(frozen=True)
@@ -78,17 +86,85 @@ def plugin_dirs(env: Mapping[str, str]) -> list[Path]:
     return [user_config_dir(env) / "plugins"]
 
 
-def _fingerprint(path: Path) -> str:
-    st = path.stat()
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+def _tree_entries(root: Path) -> list[str]:
+    """``relpath:size:mtime_ns`` of every file under ``root`` (``__pycache__`` left out: compiling does
+    not change what a plugin offers), sorted."""
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            out.append(f"{os.path.relpath(full, root)}:{st.st_size}:{st.st_mtime_ns}")
+    return sorted(out)
+
+
+def _file_entry(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def _package_root(module: str) -> Path | None:
+    """The directory (or file) of the top-level package of ``module``, located without importing it."""
+    try:
+        spec = importlib.util.find_spec(module.split(".")[0])
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin)
+    return origin.parent if origin.name == "__init__.py" else origin
+
+
+def content_key(*parts: str, packages: tuple[str, ...] = (), files: tuple[Path, ...] = ()) -> str:
+    """A digest of what a plugin runs: ``parts`` (its command), every file of ``packages``' trees and
+    the SDK's (size and mtime in ns), and ``files``."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    for package in (*packages, "kiln_sdk"):
+        root = _package_root(package)
+        digest.update(f"package {package} {root}\n".encode())
+        if root is not None:
+            entries = _tree_entries(root) if root.is_dir() else [_file_entry(root)]
+            digest.update("\n".join(entries).encode())
+    for f in files:
+        digest.update(_file_entry(f).encode() + b"\n")
+    return digest.hexdigest()
+
+
+_CONSOLE_SCRIPT = re.compile(r"^from ([\w.]+) import \w+", re.M)
+
+
+def _executable_key(path: Path) -> str:
+    """The key of a plugin executable on the plugin path: the file (through symlinks), and when it is a
+    console script of this interpreter (pip's ``from PACKAGE.main import main``), its package tree."""
+    real = Path(os.path.realpath(path))
+    packages: tuple[str, ...] = ()
+    try:
+        with open(real, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        head = b""
+    if head.startswith(b"#!") and os.path.realpath(head[2:].split(b"\n", 1)[0].strip().decode(errors="replace")) \
+            == os.path.realpath(sys.executable):
+        match = _CONSOLE_SCRIPT.search(head.decode(errors="replace"))
+        if match:
+            packages = (match[1],)
+    return content_key(str(path), packages=packages, files=(path, real))
 
 
 def bundled() -> PluginExecutable:
-    spec = importlib.util.find_spec("kiln_plugins")  # locates the package without importing it
-    if spec is None or spec.origin is None:
+    if _package_root("kiln_plugins") is None:  # located without importing it
         raise DiscoveryError("the bundled plugins (package kiln_plugins) are not installed; reinstall kiln")
-    main = Path(spec.origin).parent / "main.py"
-    return PluginExecutable((sys.executable, "-m", "kiln_plugins"), "bundled", _fingerprint(main))
+    command = (sys.executable, "-m", "kiln_plugins")
+    return PluginExecutable(command, "bundled", content_key(*command, packages=("kiln_plugins",)))
 
 
 ENTRY_POINT_GROUP = "kiln.plugins"
@@ -106,14 +182,12 @@ def bundled_distributions() -> list[tuple[str, PluginExecutable]]:
     found: list[tuple[str, PluginExecutable]] = []
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         module, _, attr = ep.value.partition(":")
-        spec = importlib.util.find_spec(module.split(".")[0])
-        if spec is None or spec.origin is None or not attr:
+        if _package_root(module) is None or not attr:
             _log.warning("plugin distribution %s (%s) is not importable; skipped", ep.name, ep.value)
             continue
-        code = f"import sys; from {module} import {attr}; sys.exit({attr}())"
-        # a placeholder key (the package's __init__); the content-keyed cache replaces it
-        found.append((ep.name, PluginExecutable((sys.executable, "-c", code), f"{PREFIX}{ep.name}",
-                                                _fingerprint(Path(spec.origin)))))
+        command = (sys.executable, "-c", f"import sys; from {module} import {attr}; sys.exit({attr}())")
+        found.append((ep.name, PluginExecutable(command, f"{PREFIX}{ep.name}",
+                                                content_key(*command, packages=(module,)))))
     return found
 
 
@@ -137,43 +211,68 @@ def _plugin_name(path: Path) -> str:
     return path.name[len(PREFIX):].split("_v", 1)[0].split("_", 1)[0]
 
 
+DEFAULT_DESCRIBE_TIMEOUT = 10.0
+CACHE_VERSION = 2  # bump when the cache's layout or keys change
+
+
 class DescribeCache:
-    def __init__(self, path: Path) -> None:
+    """``describe`` results by content key, in one JSON file replaced atomically."""
+
+    def __init__(self, path: Path, timeout: float = DEFAULT_DESCRIBE_TIMEOUT) -> None:
         self.path = path
+        self.timeout = timeout
+        self.data = self._read()
+        self.new: dict[str, dict[str, object]] = {}
+
+    def _read(self) -> dict[str, dict[str, object]]:
         try:
-            self.data: dict[str, dict[str, object]] = json.loads(path.read_text())
+            raw = json.loads(self.path.read_text())
         except (OSError, ValueError):
-            self.data = {}
-        self.dirty = False
+            return {}
+        if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION or not isinstance(raw.get("entries"), dict):
+            return {}
+        return raw["entries"]  # type: ignore[no-any-return]
 
     def describe(self, exe: PluginExecutable) -> dict[str, object]:
         cached = self.data.get(exe.fingerprint)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._run(exe)
+            self.data[exe.fingerprint] = self.new[exe.fingerprint] = cached
+        if "error" in cached:
+            raise DiscoveryError(str(cached["error"]))
+        return cached
+
+    def _run(self, exe: PluginExecutable) -> dict[str, object]:
         _log.debug("describing %s", " ".join(exe.command))
         try:
-            out = subprocess.run([*exe.command, "describe"], capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise DiscoveryError(f"could not ask plugin {exe.label} what it provides: {exc}") from None
+            out = subprocess.run([*exe.command, "describe"], capture_output=True, text=True, timeout=self.timeout,
+                                 stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return {"error": f"plugin {exe.label} did not describe itself within {self.timeout:g}s "
+                             "(KILN_PLUGIN_DESCRIBE_TIMEOUT); it is skipped until it changes"}
+        except OSError as exc:
+            return {"error": f"could not ask plugin {exe.label} what it provides: {exc}"}
         if out.returncode != 0:
-            raise DiscoveryError(
-                f"plugin {exe.label} failed to describe itself (exit {out.returncode}): {out.stderr.strip()[-500:]}"
-            )
+            return {"error": f"plugin {exe.label} failed to describe itself (exit {out.returncode}): "
+                             f"{out.stderr.strip()[-500:]}"}
         try:
             description = json.loads(out.stdout)
         except ValueError:
-            raise DiscoveryError(f"plugin {exe.label} printed an invalid description: {out.stdout[:200]!r}") from None
-        self.data[exe.fingerprint] = description
-        self.dirty = True
-        return description  # type: ignore[no-any-return]
+            return {"error": f"plugin {exe.label} printed an invalid description: {out.stdout[:200]!r}"}
+        if not isinstance(description, dict):
+            return {"error": f"plugin {exe.label} printed an invalid description: {out.stdout[:200]!r}"}
+        return description
 
     def save(self) -> None:
-        if not self.dirty:
+        """Merge what this run learnt into the file as it is now (another run may have written it), and
+        replace it in one rename."""
+        if not self.new:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.data))
+            merged = {**self._read(), **self.new}
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{id(self)}.tmp")
+            tmp.write_text(json.dumps({"version": CACHE_VERSION, "entries": merged}))
             os.replace(tmp, self.path)
         except OSError as exc:  # a cache that cannot be written only costs time
             _log.debug("could not write describe cache %s: %s", self.path, exc)
@@ -181,14 +280,18 @@ class DescribeCache:
 
 def discover(env: Mapping[str, str] | None = None) -> Catalog:
     env = os.environ if env is None else env
-    cache = DescribeCache(user_cache_dir(env) / "describe-cache.json")
+    try:
+        timeout = float(env.get("KILN_PLUGIN_DESCRIBE_TIMEOUT", "")) or DEFAULT_DESCRIBE_TIMEOUT
+    except ValueError:
+        timeout = DEFAULT_DESCRIBE_TIMEOUT
+    cache = DescribeCache(user_cache_dir(env) / "describe-cache.json", timeout)
     catalog = Catalog()
     exe = bundled()
     for kind, key in KIND_KEYS.items():
         for name in cache.describe(exe).get(key, []):  # type: ignore[attr-defined]
             catalog.components[(kind, name)] = ComponentSource(exe, name)
     candidates = bundled_distributions() + [
-        (_plugin_name(path), PluginExecutable((str(path),), path.name, _fingerprint(path)))
+        (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path)))
         for path in _executables(plugin_dirs(env))
     ]
     for plugin, ext in candidates:
