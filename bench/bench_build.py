@@ -447,39 +447,46 @@ def count_processes(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> tupl
         return None
     execs = [ln for ln in trace.read_text(errors="replace").splitlines() if "execve(" in ln and "= 0" in ln]
     pythons = [ln for ln in execs if re.search(r'execve\("[^"]*python[^"]*"', ln)]
-    plugins = [ln for ln in execs if re.search(r'"(start|standby|describe)"', ln) or "packer-plugin" in ln
+    plugins = [ln for ln in execs if re.search(r'"(start|standby|describe|serve)"', ln) or "packer-plugin" in ln
                or re.search(r'"plugin", "', ln)]
     return len(execs), len(pythons), len(plugins)
 
 
-def scale_table(sizes: Sequence[int], runs: int, workdir: Path) -> None:
-    """Wall time (median of ``runs``, after a warm-up) and processes started, kiln and Packer in one run."""
-    env = _env(workdir)
+def scale_table(sizes: Sequence[int], runs: int, workdir: Path, variants: Sequence[tuple[str, str, dict[str, str]]]
+                ) -> None:
+    """Wall time (median of ``runs``, after a warm-up) and processes started, Packer and every kiln
+    variant (label, kiln executable, extra environment) in the same run, interleaved."""
+    base = _env(workdir)
     print(f"\nkiln build vs packer build, N null sources (shell-local inline=[\"true\"] + manifest), "
-          f"median of {runs} after a warm-up; processes counted with strace in one more run")
-    print(f"{'N':>4}{'packer wall':>13}{'kiln wall':>12}{'ratio':>8}{'packer execs':>14}{'kiln execs':>12}"
-          f"{'kiln pythons':>14}{'kiln plugin procs':>19}{'packer plugin procs':>21}")
+          f"median of {runs} after a warm-up; processes counted with strace -f (execve) in one more run")
+    print(f"{'N':>4}  {'tool':<26}{'wall':>9}{'/packer':>9}{'execs':>7}{'pythons':>9}{'plugin procs':>14}")
     for n in sizes:
         (workdir / "scale.pkr.hcl").write_text(scale_template(n))
-        cmds = {"packer": [PACKER, "build", "-color=false", "scale.pkr.hcl"],
-                "kiln": [str(KILN), "build", "-color=false", "scale.pkr.hcl"]}
+        cmds: dict[str, tuple[list[str], dict[str, str]]] = {
+            "packer 1.6.6": ([PACKER, "build", "-color=false", "scale.pkr.hcl"], base)}
+        for label, kiln, extra in variants:
+            env = {**base, "XDG_CACHE_HOME": str(workdir / f"cache-{label.replace(' ', '_')}"), **extra}
+            cmds[label] = ([kiln, "build", "-color=false", "scale.pkr.hcl"], env)
         walls: dict[str, list[float]] = {k: [] for k in cmds}
-        failed = ""
+        failed: dict[str, str] = {}
         for index in range(runs + 1):
-            for name, argv in cmds.items():
+            for name, (argv, env) in cmds.items():
+                if name in failed:
+                    continue
                 run = _one(argv, workdir, env, False)
                 if run.returncode != 0 or "Builds finished" not in run.output:
-                    failed = f"{name} exited {run.returncode}: " + " / ".join(run.output.strip().splitlines()[-3:])
+                    failed[name] = f"exited {run.returncode}: " + " / ".join(run.output.strip().splitlines()[-3:])
                 elif index > 0:
                     walls[name].append(run.seconds)
-        if failed:
-            print(f"{n:>4}  failed: {failed}")
-            continue
-        pw, kw = statistics.median(walls["packer"]), statistics.median(walls["kiln"])
-        pc, kc = count_processes(cmds["packer"], workdir, env), count_processes(cmds["kiln"], workdir, env)
-        pcs = f"{pc[0]:>14}" if pc else f"{'n/a':>14}"
-        kcs = f"{kc[0]:>12}{kc[1]:>14}{kc[2]:>19}" if kc else f"{'n/a':>12}{'n/a':>14}{'n/a':>19}"
-        print(f"{n:>4}{pw:>11.2f} s{kw:>10.2f} s{kw / pw:>7.2f}x{pcs}{kcs}{(pc[2] if pc else 'n/a'):>21}")
+        packer_wall = statistics.median(walls["packer 1.6.6"]) if walls["packer 1.6.6"] else float("nan")
+        for name, (argv, env) in cmds.items():
+            if name in failed:
+                print(f"{n:>4}  {name:<26}failed: {failed[name][:200]}")
+                continue
+            wall = statistics.median(walls[name])
+            counted = count_processes(argv, workdir, env)
+            counts = f"{counted[0]:>7}{counted[1]:>9}{counted[2]:>14}" if counted else f"{'n/a':>7}{'n/a':>9}{'n/a':>14}"
+            print(f"{n:>4}  {name:<26}{wall:>7.2f} s{wall / packer_wall:>8.2f}x{counts}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -489,6 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,16,64", help="N for the process-model table ('' to skip)")
     parser.add_argument("--scale-runs", type=int, default=3)
     parser.add_argument("--only-scale", action="store_true", help="print only the process-model table")
+    parser.add_argument("--kiln-before", default="", help="another kiln executable to measure alongside "
+                        "(e.g. main before a change, installed in another checkout)")
+    parser.add_argument("--no-standby", action="store_true", help="also measure kiln with KILN_PLUGIN_STANDBY=0")
     args = parser.parse_args(argv)
     if not Path(PACKER).exists():
         print(f"packer not found ({PACKER}): run `make deps` (Debian's packer 1.6.6)")
@@ -496,8 +506,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kiln-bench-") as tmp:
         workdir = Path(tmp)
         sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
+        variants: list[tuple[str, str, dict[str, str]]] = [("kiln", str(KILN), {})]
+        if args.no_standby:
+            variants.append(("kiln KILN_PLUGIN_STANDBY=0", str(KILN), {"KILN_PLUGIN_STANDBY": "0"}))
+        if args.kiln_before:
+            variants.insert(0, ("kiln (before)", args.kiln_before, {}))
         if sizes:
-            scale_table(sizes, args.scale_runs, workdir)
+            scale_table(sizes, args.scale_runs, workdir, variants)
         if args.only_scale:
             return 0
         packer, kiln = compare(args.runs, args.sources, workdir)
