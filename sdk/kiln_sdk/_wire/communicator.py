@@ -14,7 +14,7 @@ import queue
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO, NoReturn, cast
 
 import grpc
 
@@ -118,7 +118,7 @@ class CommunicatorServicer(rpc.CommunicatorServicer):
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
         if not isinstance(comm, Communicator):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"object {ident} is not a communicator")
-        return comm
+        return cast(Communicator, comm)
 
     def RunCommand(self, request: pb.RunCommandRequest, context: grpc.ServicerContext) -> Iterator[pb.RunCommandResponse]:
         comm = self._get(request.id, context)

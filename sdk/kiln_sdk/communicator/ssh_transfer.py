@@ -127,7 +127,7 @@ def scp_download(transport: paramiko.Transport, src: str, dst: BinaryIO) -> None
             if not c:
                 raise RemoteCommandError(f"{what}: the remote scp closed the connection (is scp installed there?)")
             header += c
-        if header[:1] in (b"\1", b"\2"):
+        if bytes(header[:1]) in (b"\1", b"\2"):
             msg = header[1:].decode(errors="replace").strip()
             msg = msg if msg.startswith("scp:") else f"scp: {msg}"
             raise (FileNotFoundError if "No such file" in msg else RemoteCommandError)(f"{what}: {msg}")

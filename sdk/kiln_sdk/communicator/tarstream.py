@@ -53,7 +53,7 @@ class ChunkStream(io.RawIOBase):
 
 def stream_from_chunks(chunks: Iterable[bytes]) -> BinaryIO:
     """A buffered binary stream reading from ``chunks`` (e.g. a gRPC request stream)."""
-    return io.BufferedReader(ChunkStream(chunks), CHUNK_SIZE)  # type: ignore[return-value]
+    return io.BufferedReader(ChunkStream(chunks), CHUNK_SIZE)
 
 
 def iter_chunks(stream: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:
