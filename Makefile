@@ -91,6 +91,7 @@ test: install deps proto-check lint
 lint: install
 	$(VENV)/bin/ruff check core sdk plugins tests bench examples tools
 	MYPYPATH=$(MYPYPATH_DIRS) $(VENV)/bin/mypy --explicit-package-bases core/kiln sdk/kiln_sdk plugins/kiln_plugins $(PLUGIN_PKGS) tests bench tools
+	MYPYPATH=sdk $(VENV)/bin/mypy --strict --explicit-package-bases --cache-dir .mypy_cache/strict sdk/kiln_sdk
 	@$(MAKE) -s import-contract
 
 # The architecture (tools/import_contract.py): core, SDK and plugins import only what they may.

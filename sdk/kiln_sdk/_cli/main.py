@@ -10,7 +10,10 @@ import sys
 from collections.abc import Sequence
 
 # name -> module; a subcommand is listed here only once its module exists.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "docs": "kiln_sdk._cli.docs",
+    "new": "kiln_sdk._cli.new",
+}
 
 
 def usage() -> str:
@@ -40,3 +43,7 @@ def main() -> None:
         code = 130
     sys.stdout.flush()
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
