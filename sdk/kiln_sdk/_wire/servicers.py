@@ -16,7 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 
@@ -148,7 +148,12 @@ def _failure(exc: BaseException) -> tuple[list[pb.Diagnostic], bool]:
     return convert.diagnostics_to_proto([convert.exception_diagnostic(exc)]), False
 
 
-def _prepare(served: Served, kind: str, method: str, request: Any, response_type: Callable[..., Any]) -> Any:
+_Response = TypeVar("_Response")
+
+
+def _prepare(
+    served: Served, kind: str, method: str, request: Any, response_type: Callable[..., _Response]
+) -> _Response:
     """Make an instance of ``request.name``, decode its config, call prepare/configure; its handle, or
     diagnostics."""
     info = convert.info_from_proto(request.info)
@@ -172,7 +177,8 @@ def _prepare(served: Served, kind: str, method: str, request: Any, response_type
         instance=served.add(Instance(kind, request.name, component, info)),
     )
     if isinstance(component, Builder):
-        response.generated_data.extend(component.generated_data_names())
+        builder_response: Any = response
+        builder_response.generated_data.extend(component.generated_data_names())
     return response
 
 
