@@ -10,6 +10,8 @@ handshake cookie in the environment) serves every component over gRPC until the 
 plugin's stdin: the core starts each plugin executable once per run and asks it for as many component
 instances as the run needs. Components are given as classes or ``"module:Class"`` strings, imported
 when first used, so a plugin holding many components starts as fast as one holding a single one.
+``PLUGIN cleanup`` is run by ``kiln cleanup``: it reads cleanup-journal entries (JSON lines) on stdin and
+calls each component class's ``cleanup_resource`` hook (see ``kiln_sdk.journal``).
 """
 
 from __future__ import annotations
@@ -65,8 +67,17 @@ def serve(
         sys.exit(0)
     if args == ["serve"]:
         sys.exit(_serve(components, version, source or ""))
+    if args == ["cleanup"]:
+        from kiln_sdk.journal import cleanup_verb
+
+        def load(kind: str, name: str) -> type:
+            if name not in components.get(kind, {}):
+                raise RuntimeError(f"this plugin has no {kind} {name!r}")
+            return _load(components[kind][name])
+
+        sys.exit(cleanup_verb(load))
     print(
-        f"usage: {os.path.basename(sys.argv[0])} describe | serve\n"
+        f"usage: {os.path.basename(sys.argv[0])} describe | serve | cleanup\n"
         "This is a kiln plugin: kiln starts it when a template uses one of its components.",
         file=sys.stderr,
     )
@@ -88,6 +99,9 @@ def _serve(components: Registry, version: str, source: str) -> int:
     if not _cookie_ok():
         return 1
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s [%(name)s] %(message)s")
+    from kiln_sdk.journal import set_command
+
+    set_command(_own_command())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the core cancels over RPC; Ctrl-C is its to handle
     directory = tempfile.mkdtemp(prefix="kiln-plugin-")  # mode 0700
     try:
@@ -95,6 +109,27 @@ def _serve(components: Registry, version: str, source: str) -> int:
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return 0
+
+
+def _load(ref: ComponentRef) -> type:
+    if isinstance(ref, type):
+        return ref
+    import importlib
+
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+def _own_command() -> list[str]:
+    """The command that started this plugin executable, without its verb (``serve``): what
+    ``kiln cleanup`` runs, with the verb ``cleanup``, to reach this plugin again."""
+    verb_args = len(sys.argv) - 1
+    command = list(sys.orig_argv[: len(sys.orig_argv) - verb_args]) if verb_args else list(sys.orig_argv)
+    if command and sys.orig_argv[0] != sys.argv[0]:  # run by an interpreter: name it by its full path
+        command[0] = sys.executable
+    elif command:
+        command[0] = os.path.abspath(command[0]) if os.sep in command[0] else (shutil.which(command[0]) or command[0])
+    return command
 
 
 def _serve_all(components: Registry, version: str, source: str, socket_path: str, directory: str) -> None:
