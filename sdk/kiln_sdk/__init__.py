@@ -44,6 +44,7 @@ from kiln_sdk.config import schema_of, setting
 from kiln_sdk.diagnostics import BuildError, Cancelled, ConfigError, Diagnostic, Diagnostics, Severity
 from kiln_sdk.duration import DurationError, format_duration, parse_duration
 from kiln_sdk.interpolate import interpolate_config, packer_funcs, render
+from kiln_sdk.journal import Journal, JournalEntry, journal
 from kiln_sdk.schema import Attribute, Block, Schema
 from kiln_sdk.step import CANCELLED, ERROR, HALTED, Action, StateBag, StateKey, Step, StepRunner
 from kiln_sdk.ui import RecordingUi, Ui, UiError
@@ -81,6 +82,8 @@ __all__ = [
     "HALTED",
     "HOOK_DATA",
     "Hook",
+    "Journal",
+    "JournalEntry",
     "KeyPair",
     "LocalCommunicator",
     "OutputHandler",
@@ -108,6 +111,7 @@ __all__ = [
     "generate_key_pair",
     "has_glob",
     "interpolate_config",
+    "journal",
     "load_private_key",
     "packer_funcs",
     "parse_duration",

@@ -11,12 +11,12 @@ PUBLIC = [
     "Action", "Artifact", "Attribute", "Block", "BuildContext", "BuildError", "BuildInfo", "Builder",
     "CANCELLED", "CMD_DISCONNECT", "COMMUNICATOR", "CancellableReader", "CancellableWriter", "Cancelled",
     "Communicator", "CommunicatorConfig", "ConfigError", "ConnectionLost", "Context", "Datasource",
-    "Diagnostic", "Diagnostics", "DurationError", "ERROR", "HALTED", "HOOK_DATA", "Hook", "KeyPair",
+    "Diagnostic", "Diagnostics", "DurationError", "ERROR", "HALTED", "HOOK_DATA", "Hook", "Journal", "JournalEntry", "KeyPair",
     "LocalCommunicator", "OutputHandler", "PostProcessResult", "PostProcessor", "ProvisionContext",
     "Provisioner", "RecordingUi", "RemoteCommandError", "SSHCommunicator", "SSHConfig", "Schema", "Severity",
     "StateBag", "StateKey", "Step", "StepConnect", "StepProvision", "StepRunner", "Ui", "UiError",
     "cancellable_chunks", "extract_tar_chunks", "format_duration", "generate_key_pair", "has_glob",
-    "interpolate_config", "load_private_key", "packer_funcs", "parse_duration", "render", "retry",
+    "interpolate_config", "journal", "load_private_key", "packer_funcs", "parse_duration", "render", "retry",
     "run_with_ui", "schema_of", "serve", "setting", "shell_path", "stream_from_chunks", "tar_local_dir",
 ]
 
