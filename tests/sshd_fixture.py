@@ -8,6 +8,9 @@ Reuse from any test directory's conftest.py (pytest runs with pythonpath = ["."]
   as root with a generated ed25519 key; ``sshd.client_key`` is that key's path.
 - ``sshd_factory`` (function): ``sshd_factory()`` starts another server (e.g. a bastion), stopped after
   the test. ``start_sshd(workdir)`` does the same outside pytest (the benchmark uses it).
+- ``start_cloud_keys_sshd(workdir, endpoint, regions)``: an sshd whose ``AuthorizedKeysCommand`` prints the
+  public keys of every EC2 key pair that exists at ``endpoint`` (moto) in ``regions``, so a key pair a
+  builder creates or imports there is what lets it log in (the amazon plugin's tests).
 - ``ssh_password_user`` (session): a dedicated local user ``kilntest`` with a random password for
   password logins (created if missing, removed when the last test session using it ends).
 """
@@ -142,6 +145,43 @@ def start_sshd(workdir: Path | str, extra_config: str = "", port: int | None = N
         if attempt == 4 or port:
             raise RuntimeError(f"sshd did not start:\n{server.log}")
     raise AssertionError("unreachable")
+
+
+# Run by sshd as AuthorizedKeysCommand (stdlib only: sshd runs it with the system python3, as "nobody").
+# It asks the EC2 endpoint for every key pair of each region, with their public keys; moto reads the
+# region from the credential scope of the Authorization header and does not check the signature.
+_CLOUD_KEYS_SCRIPT = """\
+import sys, urllib.parse, urllib.request, xml.etree.ElementTree as ET
+endpoint, regions = sys.argv[1], sys.argv[2:]
+for region in regions:
+    body = urllib.parse.urlencode({"Action": "DescribeKeyPairs", "Version": "2016-11-15",
+                                   "IncludePublicKey": "true"}).encode()
+    req = urllib.request.Request(endpoint, data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=sshd/20260101/" + region
+        + "/ec2/aws4_request, SignedHeaders=host, Signature=0"})
+    try:
+        tree = ET.fromstring(urllib.request.urlopen(req, timeout=5).read())
+    except Exception as exc:
+        print("cloud keys: " + region + ": " + str(exc), file=sys.stderr)
+        continue
+    for el in tree.iter():
+        if el.tag.endswith("publicKey") and el.text:
+            print(el.text.strip())
+"""
+
+
+def start_cloud_keys_sshd(workdir: Path | str, endpoint: str, regions: list[str]) -> SSHServer:
+    """An sshd that lets in (as any user) whoever holds a key pair existing at ``endpoint`` in ``regions``."""
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    script = work / "cloud_keys.py"
+    script.write_text(_CLOUD_KEYS_SCRIPT)
+    script.chmod(0o644)
+    python = os.path.realpath("/usr/bin/python3")
+    extra = (f"AuthorizedKeysCommand {python} {script} {endpoint} {' '.join(regions)}\n"
+             "AuthorizedKeysCommandUser nobody\n")
+    return start_sshd(work, extra)
 
 
 @contextmanager

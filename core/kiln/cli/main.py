@@ -10,12 +10,13 @@ USAGE = """Usage: kiln [--version] [--help] <command> [<args>]
 
 Available commands are:
     build           build image(s) from template
+    cleanup         remove cloud resources that killed builds left behind
     console         creates a console for testing variable interpolation
     validate        check that a template is valid
     version         Prints the kiln version
 """
 
-VERBS = {"build": "kiln.cli.build", "console": "kiln.cli.console", "validate": "kiln.cli.validate",
+VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console", "validate": "kiln.cli.validate",
          "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 

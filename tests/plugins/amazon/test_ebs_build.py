@@ -1,0 +1,133 @@
+"""amazon-ebs end to end: the real kiln CLI, the plugin process, moto (server mode) and a real sshd that
+admits the key pairs existing in moto."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.aws_fixture import AwsFixture
+from tests.plugins.amazon.helpers import (
+    REGION,
+    REQUIRED,
+    build,
+    build_block,
+    inventory,
+    journal_entries,
+    nothing_left,
+    source_block,
+    write_template,
+)
+from tests.sshd_fixture import SSHServer
+
+TUTORIAL_EXTRA = '''
+  ami_regions   = ["us-east-1", "eu-west-1"]
+  tags = {
+    OS_Version    = "Ubuntu"
+    Release       = "Latest"
+    Base_AMI_Name = "{{ .SourceAMIName }}"
+    Region        = "{{ .BuildRegion }}"
+  }
+  snapshot_tags = {
+    Snapshot_Of = "{{ .SourceAMI }}"
+  }
+'''
+
+
+def test_tutorial_build_makes_three_tagged_amis_and_cleans_up(cloud: AwsFixture, keys_sshd: SSHServer,
+                                                               tmp_path: Path) -> None:
+    template = write_template(tmp_path, REQUIRED, source_block(cloud, keys_sshd, extra=TUTORIAL_EXTRA), build_block(
+        provisioner='inline = ["echo src=${build.SourceAMIName} region=${build.BuildRegion} owner=${build.SourceAMIOwner}"]',
+        post='  post-processor "manifest" {\n    output = "manifest.json"\n  }\n'))
+    run = build(cloud, tmp_path, template)
+    assert run.code == 0, run.out + run.err
+    out = run.out
+    # Packer's step lines, in Packer's order
+    order = ["Prevalidating any provided VPC information", "Prevalidating AMI Name: learn-packer-linux-aws-",
+             "Found Image ID: ami-785db401", "Creating temporary keypair: packer_",
+             "Creating temporary security group for this instance: packer_",
+             f"Authorizing access to port {keys_sshd.port} from [0.0.0.0/0] in the temporary security groups...",
+             "Launching a source AWS instance...", "Instance ID: i-", "to become ready...",
+             "Using ssh communicator to connect: 127.0.0.1", "Connected to SSH!",
+             "src=ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20170721 region=us-west-2 owner=099720109477",
+             "Stopping the source instance...", "Waiting for the instance to stop...", "Creating AMI ",
+             "Waiting for AMI to become ready...", "Copying/Encrypting AMI (", "Copying to: us-east-1",
+             "Copying to: eu-west-1", "Waiting for all copies to complete...", "Adding tags to AMI (",
+             "Terminating the source AWS instance...", "Deleting temporary security group...",
+             "Deleting temporary keypair...", "Running post-processor:"]
+    at = 0
+    for line in order:
+        found = out.find(line, at)
+        assert found >= 0, f"{line!r} missing (or out of order) in:\n{out}"
+        at = found
+    assert "Adding tag: \"Region\": \"us-west-2\"" in out
+    inv = inventory(cloud)
+    images = inv["images"]
+    assert sorted(i["region"] for i in images.values()) == ["eu-west-1", "us-east-1", "us-west-2"]
+    for ami, image in images.items():
+        assert image["tags"] == {"OS_Version": "Ubuntu", "Release": "Latest", "Region": "us-west-2",
+                                 "Base_AMI_Name": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20170721"}
+        assert image["snapshots"], image
+        for snap in image["snapshots"]:
+            assert inv["snapshots"][snap]["tags"] == {"Snapshot_Of": "ami-785db401"}
+    assert inv["instances"] == [] and inv["key_pairs"] == [] and inv["groups"] == []
+    # the artifact, as Packer prints it, and the manifest entry
+    artifact_id = ",".join(sorted(f"{i['region']}:{ami}" for ami, i in images.items()))
+    listing = "\n".join(sorted(f"{i['region']}: {ami}" for ami, i in images.items()))
+    assert f"--> learn-packer.amazon-ebs.ubuntu: AMIs were created:\n{listing}\n" in out
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    entry = manifest["builds"][0]
+    assert entry["artifact_id"] == artifact_id
+    assert entry["builder_type"] == "amazon-ebs" and entry["name"] == "ubuntu" and entry["files"] is None
+    assert journal_entries(tmp_path) == []  # everything created was cleaned up or delivered
+    assert not list((tmp_path / "journal").glob("*.journal"))
+
+
+def test_failing_provisioner_leaves_nothing(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    template = write_template(tmp_path, source_block(cloud, keys_sshd, extra='  ami_regions = ["us-east-1"]\n'),
+                              build_block(provisioner='inline = ["echo failing", "exit 3"]'))
+    run = build(cloud, tmp_path, template)
+    assert run.code == 1, run.out
+    assert "Script exited with non-zero exit status: 3" in run.out
+    assert "Creating AMI" not in run.out
+    assert "Terminating the source AWS instance..." in run.out
+    assert "Build 'learn-packer.amazon-ebs.ubuntu' errored after" in run.out
+    assert nothing_left(inventory(cloud)), inventory(cloud)
+    assert journal_entries(tmp_path) == []
+
+
+def test_on_error_abort_leaves_instance_key_pair_and_group(cloud: AwsFixture, keys_sshd: SSHServer,
+                                                          tmp_path: Path) -> None:
+    template = write_template(tmp_path, source_block(cloud, keys_sshd), build_block(provisioner='inline = ["exit 1"]'))
+    run = build(cloud, tmp_path, template, "-on-error=abort")
+    assert run.code == 1, run.out
+    assert 'Step "StepProvision" failed, aborting...' in run.out
+    assert 'aborted: skipping cleanup of step "StepRunSourceInstance"' in run.out
+    assert 'aborted: skipping cleanup of step "StepSecurityGroup"' in run.out
+    assert 'aborted: skipping cleanup of step "StepKeyPair"' in run.out
+    assert "Terminating the source AWS instance..." not in run.out
+    inv = inventory(cloud)
+    assert [s for _, _, s in inv["instances"]] == ["running"]
+    assert len(inv["key_pairs"]) == 1 and len(inv["groups"]) == 1 and not inv["images"]
+    # what abort left is still in the journal: kiln cleanup can remove it later
+    assert sorted(e["type"] for e in journal_entries(tmp_path)) == ["ec2-instance", "ec2-key-pair",
+                                                                    "ec2-security-group"]
+
+
+def test_imported_key_pair(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    from kiln_sdk.communicator.ssh_keys import generate_key_pair
+
+    pair = generate_key_pair("ed25519", comment="my-key")  # only moto knows it: sshd admits it through moto
+    key = tmp_path / "id_ed25519"
+    key.write_text(pair.private_pem)
+    key.chmod(0o600)
+    cloud.client("ec2", REGION).import_key_pair(KeyName="my-key", PublicKeyMaterial=pair.public_key.encode())
+    extra = f'  ssh_keypair_name = "my-key"\n  ssh_private_key_file = "{key}"\n'
+    template = write_template(tmp_path, source_block(cloud, keys_sshd, extra=extra), build_block())
+    run = build(cloud, tmp_path, template)
+    assert run.code == 0, run.out
+    assert "Using existing SSH private key" in run.out and "Creating temporary keypair" not in run.out
+    inv = inventory(cloud)
+    assert inv["key_pairs"] == [(REGION, "my-key")]  # the user's key pair stays
+    assert len(inv["images"]) == 1 and not inv["instances"] and not inv["groups"]
+    assert "ImportKeyPair" not in cloud.ec2_calls() and "DeleteKeyPair" not in cloud.ec2_calls()
