@@ -44,7 +44,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 # Plugin distributions of their own (plugins/NAME/pyproject.toml) are installed with kiln and linted.
 PLUGIN_DISTS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
-PLUGIN_PKGS := $(wildcard $(addsuffix /kiln_plugin_*,$(PLUGIN_DISTS)))
+PLUGIN_PKGS := $(filter-out %.egg-info,$(wildcard $(addsuffix /kiln_plugin_*,$(PLUGIN_DISTS))))
 empty :=
 space := $(empty) $(empty)
 MYPYPATH_DIRS := core:sdk:plugins:$(subst $(space),:,$(PLUGIN_DISTS)):.

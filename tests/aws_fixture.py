@@ -85,7 +85,7 @@ class AwsFixture:
     def client(self, service: str, region: str = "us-east-1") -> Any:
         import boto3
 
-        return boto3.client(service, region_name=region, endpoint_url=self.moto_url,
+        return boto3.client(service, region_name=region, endpoint_url=self.moto_url,  # type: ignore[call-overload]
                             aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
                             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
 
@@ -142,7 +142,7 @@ def _handler(fixture_ref: list[AwsFixture]) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(payload)
                 return
             url = urllib.parse.urlsplit(fx.moto_url)
-            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+            conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()

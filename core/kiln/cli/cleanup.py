@@ -63,13 +63,13 @@ def _clean(left: LeftOver, out: list[str]) -> list[JournalEntry]:
     groups: dict[tuple[str, ...], list[JournalEntry]] = {}
     remaining: list[JournalEntry] = []
     for entry in left.entries:
-        command = _command(entry)
-        if command is None:
+        found = _command(entry)
+        if found is None:
             out.append(f"    cannot reach the plugin that created {entry.resource_type} {entry.resource_id} "
                        f"({' '.join(entry.command) or 'unknown command'}): install it again, then re-run")
             remaining.append(entry)
             continue
-        groups.setdefault(tuple(command), []).append(entry)
+        groups.setdefault(tuple(found), []).append(entry)
     for command, entries in groups.items():
         payload = "".join(json.dumps(e.to_json()) + "\n" for e in entries)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from kiln_sdk import (
     ERROR,
@@ -142,7 +143,7 @@ class EBSBuilder(Builder[EBSConfig]):
 
     def _artifact(self, access: AccessConfig, amis: dict[str, str], state: StateBag) -> Artifact:
         art = AmiArtifact(dict(amis))
-        generated = dict(state.get_or(steps.GENERATED, {}))
+        generated: dict[str, Any] = state.get_or(steps.GENERATED, {})
 
         def destroy() -> None:
             aws = access.session()

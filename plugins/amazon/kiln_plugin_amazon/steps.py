@@ -715,23 +715,22 @@ def _wait_image(ctx: Context, config: EBSConfig, ec2: Any, ami: str) -> dict[str
 
 
 def _remember_ami(state: StateBag, region: str, ami: str, image: dict[str, Any] | None, entry: JournalEntry) -> None:
-    amis = dict(state.get_or(AMIS, {}))
-    amis[region] = ami
-    state.put(AMIS, amis)
+    amis: dict[str, str] = state.get_or(AMIS, {})
+    state.put(AMIS, {**amis, region: ami})
     if image is not None:
-        images = dict(state.get_or(IMAGES, {}))
-        images[region] = image
-        state.put(IMAGES, images)
-    entries = dict(state.get_or(AMI_ENTRIES, {}))
-    entries[region] = entry
-    state.put(AMI_ENTRIES, entries)
+        images: dict[str, dict[str, Any]] = state.get_or(IMAGES, {})
+        state.put(IMAGES, {**images, region: image})
+    entries: dict[str, JournalEntry] = state.get_or(AMI_ENTRIES, {})
+    state.put(AMI_ENTRIES, {**entries, region: entry})
 
 
 def _forget_ami(state: StateBag, region: str) -> None:
-    for key in (AMIS, IMAGES, AMI_ENTRIES):
-        values = dict(state.get_or(key, {}))  # type: ignore[arg-type]
-        values.pop(region, None)
-        state.put(key, values)  # type: ignore[arg-type]
+    amis: dict[str, str] = {k: v for k, v in state.get_or(AMIS, {}).items() if k != region}
+    images: dict[str, dict[str, Any]] = {k: v for k, v in state.get_or(IMAGES, {}).items() if k != region}
+    entries: dict[str, JournalEntry] = {k: v for k, v in state.get_or(AMI_ENTRIES, {}).items() if k != region}
+    state.put(AMIS, amis)
+    state.put(IMAGES, images)
+    state.put(AMI_ENTRIES, entries)
 
 
 def _destroy_recorded(ctx: Context, state: StateBag, region: str) -> None:

@@ -64,7 +64,7 @@ def test_tutorial_build_makes_three_tagged_amis_and_cleans_up(cloud: AwsFixture,
     inv = inventory(cloud)
     images = inv["images"]
     assert sorted(i["region"] for i in images.values()) == ["eu-west-1", "us-east-1", "us-west-2"]
-    for ami, image in images.items():
+    for image in images.values():
         assert image["tags"] == {"OS_Version": "Ubuntu", "Release": "Latest", "Region": "us-west-2",
                                  "Base_AMI_Name": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20170721"}
         assert image["snapshots"], image
