@@ -99,8 +99,9 @@ def api_tags(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def _record(aws: Aws, kind: str, rid: str, region: str, info: BuildInfo) -> JournalEntry:
-    return journal().record(kind, rid, build_name=info.build_name, **journal_attrs(aws.access, region))
+def _record(aws: Aws, resource_type: str, rid: str, region: str, info: BuildInfo) -> JournalEntry:
+    return journal().record(resource_type, rid, kind="builder", component="ebs", build_name=info.build_name,
+                            **journal_attrs(aws.access, region))
 
 
 def _poll(config: EBSConfig, default: tuple[float, int]) -> tuple[float, int]:
