@@ -13,19 +13,25 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import Protocol, TextIO
+
+from kiln_sdk.gotemplate import TemplateError as GoTemplateError
+from kiln_sdk.gotemplate import render as go_render
 
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.format import go_quote
 from kiln.hcl.render import render, wrap
 from kiln.hcl.values import DYNAMIC, Value, unknown
+from kiln.template import load_template
 from kiln.template.files import is_hcl2_path
+from kiln.template.hcl2 import HCL2Template, load_without_config
 from kiln.template.hclapi import eval_expr, format_value, parse_expression
+from kiln.template.legacy import LegacyTemplate, LegacyTemplateError
+from kiln.template.legacy.funcs import FuncContext, template_context
+from kiln.template.legacy.raw import LegacyError
+from kiln.template.legacy.variables import command_line_variables
 from kiln.template.model import Template, TemplateError
 from kiln.template.scope import Scope, obj
-
-if TYPE_CHECKING:
-    from kiln.template.legacy.funcs import FuncContext
 
 INPUT_NAME = "<console-input>"
 
@@ -125,17 +131,12 @@ class JsonSession:
 
     def __init__(self, user_variables: dict[str, str], sensitive: Sequence[str],
                  funcs: FuncContext | None = None) -> None:
-        from kiln.template.legacy.funcs import FuncContext, template_context
-
         self.user_variables = user_variables
         self.sensitive = set(sensitive)
         funcs = funcs or FuncContext(user_variables=user_variables)
         self.context = template_context(funcs, keep_fields=False)
 
     def handle(self, line: str) -> Result:
-        from kiln_sdk.gotemplate import TemplateError as GoTemplateError
-        from kiln_sdk.gotemplate import render as go_render
-
         if line == "exit":
             return Result("", exit=True)
         if line == "help":
@@ -208,29 +209,31 @@ def make_session(
 ) -> tuple[Session, str]:
     """Load the template (HCL2 leniently, as the console does); the session and the warnings to print.
     Without a template the console is in JSON mode, unless ``config_type`` is ``"hcl2"``."""
-    from kiln.template import load_template
 
     if template_path is None:
-        if config_type == "hcl2":
-            from kiln.hcl.functions import functions_for
-
-            functions = {k: f for k, f in functions_for(os.getcwd()).items() if k != "env"}
-            return HclSession(Scope("", os.getcwd(), functions)), ""  # path.root is empty, as in Packer
-        return JsonSession({}, []), ""
+        if config_type == "hcl2":  # -var/-var-file name undeclared variables: Packer's errors and warnings
+            bare = load_without_config(var_files=var_files, vars=vars, env=dict(os.environ))
+            warnings = bare.render(bare.warnings) + "\n" if bare.warnings else ""
+            return HclSession(bare.scope), warnings  # path.root is empty, as in Packer
+        return JsonSession(user_variables(var_files, vars), []), ""
     template = load_template(template_path, var_files=var_files, vars=vars, env=dict(os.environ),
                              lenient=True)
     warnings = template.render(template.warnings) + "\n" if template.warnings else ""
     if is_hcl2_path(template_path):
-        from kiln.template.hcl2 import HCL2Template
-
         assert isinstance(template, HCL2Template)
         return HclSession(template.scope), warnings
     return _legacy_session(template), warnings
 
 
-def _legacy_session(template: Template) -> Session:
-    from kiln.template.legacy import LegacyTemplate
+def user_variables(var_files: Sequence[str], vars: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """JSON mode without a template: ``-var`` and ``-var-file`` set user variables, as in Packer."""
+    try:
+        return command_line_variables(var_files, vars)[0]
+    except LegacyError as err:
+        raise LegacyTemplateError(err, "flags", {}) from None
 
+
+def _legacy_session(template: Template) -> Session:
     assert isinstance(template, LegacyTemplate)
     return JsonSession(template.user_variables, list(template.raw.sensitive_variables), template.funcs)
 
@@ -249,7 +252,10 @@ def run_console(
     try:
         session, warnings = make_session(template_path, var_files, vars, config_type)
     except TemplateError as err:
-        stdout.write(err.render() + "\n")
+        if isinstance(err, LegacyTemplateError):
+            stdout.write(err.packer_message() + "\n")
+        else:
+            stdout.write(err.render() + "\n")
         return 1
     stdout.write(warnings)
     if _is_pipe(stdin):

@@ -22,12 +22,12 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kiln_sdk._describe import describe_components
+from kiln_sdk._wire.sockets import private_socket_dir
 from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, handshake_for
 
 KINDS = ("builder", "provisioner", "post-processor", "datasource")
@@ -103,7 +103,7 @@ def _serve(components: Registry, version: str, source: str) -> int:
 
     set_command(_own_command())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the core cancels over RPC; Ctrl-C is its to handle
-    directory = tempfile.mkdtemp(prefix="kiln-plugin-")  # mode 0700
+    directory = private_socket_dir("kiln-plugin-", "plugin.sock")  # 0700, short enough for sun_path
     try:
         _serve_all(components, version, source, os.path.join(directory, "plugin.sock"), directory)
     finally:
@@ -168,7 +168,8 @@ def _serve_all(components: Registry, version: str, source: str, socket_path: str
 def _capabilities() -> tuple[str, ...]:
     """The capabilities this process announces. ``KILN_SDK_CAPABILITIES`` (comma-separated) replaces
     them: it lets the SDK's own tests act as a plugin built against an older minor."""
-    from kiln_sdk._wire.handshake import CAPABILITIES
+    from kiln_sdk._wire.sockets import private_socket_dir
+from kiln_sdk._wire.handshake import CAPABILITIES
 
     configured = os.environ.get("KILN_SDK_CAPABILITIES")
     if configured is None:

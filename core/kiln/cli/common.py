@@ -23,10 +23,14 @@ class UsageError(Exception):
 
 
 def parse_or_usage(argv: Sequence[str], flags: Sequence[Flag]) -> Parsed:
+    """The parsed flags; a mistake (``-var=x`` included) is a ``UsageError``."""
     try:
-        return parse(argv, flags)
+        parsed = parse(argv, flags)
     except FlagError as exc:
         raise UsageError(str(exc)) from None
+    if "var" in parsed.values:
+        template_vars(parsed)
+    return parsed
 
 
 def template_vars(parsed: Parsed) -> list[tuple[str, str]]:

@@ -19,6 +19,16 @@ Available commands are:
 VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console", "validate": "kiln.cli.validate",
          "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
+_HELP_FLAGS = ("-h", "-help", "--help")
+
+
+def _asks_help(args: Sequence[str]) -> bool:
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in _HELP_FLAGS:
+            return True
+    return False
 
 
 def run(argv: Sequence[str]) -> int:
@@ -27,16 +37,26 @@ def run(argv: Sequence[str]) -> int:
     while args and args[0] in _GLOBAL_FLAGS:
         machine_readable = True
         args.pop(0)
-    if not args or args[0] in ("-h", "-help", "--help"):
+    if not args or (args[0] in _HELP_FLAGS and len(args) == 1):
         sys.stdout.write(USAGE)
         return 127 if not args else 0
-    if args[0] in ("-v", "-version", "--version"):
-        args[0] = "version"
+    if args[0] in ("-v", "-version", "--version"):  # Packer prints the bare version number here
+        from kiln.version import __version__
+
+        sys.stdout.write(f"{__version__}\n")
+        return 0
+    if len(args) > 1 and args[0] in _HELP_FLAGS:  # ``kiln -h build``: the verb's help
+        args = [args[1], args[0], *args[2:]]
     verb, rest = args[0], args[1:]
     module = VERBS.get(verb)
     if module is None:
         sys.stdout.write(USAGE)
         return 127
+    if _asks_help(rest):  # as Packer's CLI: -h/-help/--help anywhere before ``--`` prints the help, exit 0
+        text = getattr(importlib.import_module(module), "USAGE", None)
+        if text is not None:
+            sys.stdout.write(text.strip("\n") + "\n")
+            return 0
     from kiln import log
 
     log.setup()
@@ -44,9 +64,40 @@ def run(argv: Sequence[str]) -> int:
 
 
 def main() -> None:
+    """The ``kiln`` command. Everything it prints goes through the secret mask; an unexpected error
+    prints one line, leaves its traceback in ``kiln-crash.log`` and exits 1 (never a traceback)."""
+    from kiln.secrets import MaskedStream
+
+    sys.stdout = MaskedStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = MaskedStream(sys.stderr)  # type: ignore[assignment]
+    argv = sys.argv[1:]
     try:
-        code = run(sys.argv[1:])
+        code = run(argv)
     except KeyboardInterrupt:
         code = 130
-    sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (``kiln ... | head``): nothing more to say
+        _silence_stdout()
+        code = 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported as one
+        from kiln.crash import report_crash
+
+        code = report_crash(exc, argv, sys.stdout)  # type: ignore[arg-type]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        except (OSError, ValueError):
+            pass
     sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: later writes (and the interpreter's last flush) go nowhere, quietly."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except (OSError, ValueError):
+        pass

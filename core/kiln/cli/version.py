@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from kiln.version import PACKER_COMPAT_VERSION, __version__
 
+USAGE = """Prints the kiln version.
+"""
+
 
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     if machine_readable:

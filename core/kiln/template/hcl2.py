@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
+from kiln import secrets
 from kiln.hcl import syntax as syn
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function, Param
@@ -173,10 +174,12 @@ def load_hcl2(
         decls.variables, env=loader.env, var_file_bodies=var_bodies, args=vars, env_function=env_function(loader.env),
         functions=scope.functions, check=not (lenient or syntax_only), diags=diags)
     t.sensitive_values = _sensitive_strings([scope.variables[n] for n, v in t.variables.items() if v.sensitive])
+    secrets.add(*t.sensitive_values)  # masked from now on, in errors about the template too
     loader.stop_on_errors()
     if not syntax_only:
         sensitive_locals = evaluate_locals_and_data(scope, decls.locals, decls.data, resolve_data, lenient, diags)
         t.sensitive_values += _sensitive_strings(sensitive_locals)
+        secrets.add(*t.sensitive_values)
         diags += decls.source_diagnostics
         reader = BuildReader(scope, decls.sources, diags)
         for blk in decls.builds:
@@ -187,8 +190,25 @@ def load_hcl2(
     return t
 
 
+def load_without_config(
+    *, var_files: Sequence[str] = (), vars: Sequence[tuple[str, str]] = (), env: Mapping[str, str] | None = None
+) -> HCL2Template:
+    """``packer console -config-type=hcl2`` without a template: no configuration file, so every ``-var``
+    is an undefined variable (an error) and every ``-var-file`` value one too (a warning), as in Packer."""
+    loader = _Loader("", os.environ if env is None else env, path_root="")
+    var_bodies = loader.var_files(list(var_files))
+    loader.stop_on_errors()
+    t, scope, diags = loader.template, loader.template.scope, loader.diags
+    t.variables, scope.variables = collect(
+        {}, env=loader.env, var_file_bodies=var_bodies, args=vars, env_function=env_function(loader.env),
+        functions=scope.functions, check=False, diags=diags)
+    loader.stop_on_errors()
+    t.warnings = [d for d in diags if d.severity != "error"]
+    return t
+
+
 class _Loader:
-    def __init__(self, path: str, env: Mapping[str, str]) -> None:
+    def __init__(self, path: str, env: Mapping[str, str], path_root: str | None = None) -> None:
         self.path = path
         self.env = env
         self.diags: list[HclDiagnostic] = []
@@ -197,7 +217,8 @@ class _Loader:
         base_dir = path if os.path.isdir(path) else go_dir(path)
         # env() is for variable defaults only (Packer's rule); everything else gets the other functions
         functions = {name: fn for name, fn in functions_for(base_dir).items() if name != "env"}
-        self.template = HCL2Template(path, self.sources, Scope(base_dir, os.getcwd(), functions))
+        root = base_dir if path_root is None else path_root
+        self.template = HCL2Template(path, self.sources, Scope(root, os.getcwd(), functions))
         self.template.bodies = self.bodies
 
     def fail(self) -> TemplateError:

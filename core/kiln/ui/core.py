@@ -10,6 +10,8 @@ from typing import TextIO
 
 from kiln_sdk.ui import Ui
 
+from kiln import secrets
+
 from .colors import colorize, colors_disabled_by_env, palette_color
 from .durafmt import format_duration
 from .mask import SecretMask
@@ -63,8 +65,10 @@ class CoreUi:
         return self._machine_readable
 
     def add_sensitive(self, *values: str) -> None:
-        """Mask more values from now on (e.g. sensitive variables once the template is evaluated)."""
+        """Mask more values from now on (e.g. sensitive variables once the template is evaluated), here
+        and in every other output of the process (``kiln.secrets``: logs, errors, crash logs)."""
         self._mask.add(*values)
+        secrets.add(*values)
 
     # -- per build -------------------------------------------------------------------------------
 

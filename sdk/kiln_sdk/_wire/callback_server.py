@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from kiln_sdk._wire import channels, convert
 from kiln_sdk._wire.objects import ObjectRegistry
 from kiln_sdk._wire.proto.v1 import plugin_pb2 as pb
 from kiln_sdk._wire.proto.v1 import plugin_pb2_grpc as rpc
+from kiln_sdk._wire.sockets import private_socket_dir
 from kiln_sdk.diagnostics import BuildError, Cancelled, Diagnostic
 from kiln_sdk.ui import Ui
 
@@ -99,7 +99,7 @@ class _HookServicer(rpc.HookServicer):
 
 class CallbackServer:
     def __init__(self) -> None:
-        self._dir = tempfile.mkdtemp(prefix="kiln-core-")  # 0700
+        self._dir = private_socket_dir("kiln-core-", "callbacks.sock")  # 0700, short enough for sun_path
         self.address = f"unix:{self._dir}/callbacks.sock"
         self._registry = ObjectRegistry()
         self._server = grpc.server(ThreadPoolExecutor(max_workers=MAX_WORKERS), options=channels.OPTIONS)

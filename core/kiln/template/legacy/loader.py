@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from kiln_sdk.gotemplate import Context, render
 from kiln_sdk.gotemplate import TemplateError as GoTemplateError
 
+from kiln import secrets as kiln_secrets
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
 from kiln.template.legacy.component import LegacyComponent
@@ -219,6 +220,7 @@ def load_legacy(path: str, var_files: Sequence[str] = (), vars: Sequence[tuple[s
         missing = check_required(raw.variables, given)
         if missing:
             raise required_error(missing)
+        kiln_secrets.add(*(given[k] for k in raw.sensitive_variables if k in given))  # before any error
         user = resolve(raw.variables, given, funcs)
         funcs = replace(funcs, user_variables=user)
         names = _build_names(raw, funcs)
@@ -226,6 +228,7 @@ def load_legacy(path: str, var_files: Sequence[str] = (), vars: Sequence[tuple[s
     except LegacyError as err:
         raise LegacyTemplateError(err, "core", sources) from None
     secrets = [user.get(k, "") for k in raw.sensitive_variables if k in raw.variables]
+    kiln_secrets.add(*secrets)
     return LegacyTemplate(raw, user, names, funcs, sources=sources, sensitive_values=[s for s in secrets if s])
 
 
