@@ -3,21 +3,23 @@ match is dropped), ``ReplaceAllString`` and ``Expand`` (``$1``, ``${1}``, ``$nam
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import Any
 
 DUP = "__kiln_dup"  # Go allows a capture name twice, Python does not: later ones get this suffix
 
 
-def group_names(compiled: re.Pattern[str]) -> list[str]:
+def group_names(compiled: Any) -> list[str]:
     """Go's ``SubexpNames()[1:]``: a name or "" for each capture group, in order."""
+    if hasattr(compiled, "names"):  # a GoRegexp: Go's names, computed once
+        return list(compiled.names)
     names = [""] * compiled.groups
     for name, idx in compiled.groupindex.items():
         names[idx - 1] = name.split(DUP, 1)[0]
     return names
 
 
-def find_all(compiled: re.Pattern[str], s: str) -> Iterator[re.Match[str]]:
+def find_all(compiled: Any, s: str) -> Iterator[Any]:
     """Go's ``FindAll...``: successive matches, an empty match right after a match is dropped."""
     pos, prev_end = 0, -1
     while pos <= len(s):
@@ -36,7 +38,7 @@ def find_all(compiled: re.Pattern[str], s: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-def expand(template: str, m: re.Match[str], names: list[str]) -> str:
+def expand(template: str, m: Any, names: list[str]) -> str:
     """Go's ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``."""
     out: list[str] = []
     t = template
@@ -85,7 +87,7 @@ def _extract(s: str) -> tuple[str, int, str] | None:
     return name, num, s[i:]
 
 
-def replace_all(compiled: re.Pattern[str], s: str, template: str) -> str:
+def replace_all(compiled: Any, s: str, template: str) -> str:
     """Go's ``ReplaceAllString`` (no replacement for an empty match abutting the previous one)."""
     names = group_names(compiled)
     out: list[str] = []

@@ -1,22 +1,23 @@
-"""``regex``, ``regexall`` and ``regex_replace`` with Go's (RE2) pattern syntax."""
+"""``regex``, ``regexall`` and ``regex_replace`` with Go's (RE2) pattern syntax, run by RE2 (linear time)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from typing import Any
 
 from kiln.hcl.convert import object_type
 from kiln.hcl.function import ArgError, FunctionError, Param
 from kiln.hcl.values import DYNAMIC, STRING, ListType, ObjectType, TupleType, Type, Value
 
-from ._regex import GoSyntaxError, compile_go
+from ._re2 import compile_regexp
+from ._regex import GoSyntaxError
 from ._regexrun import find_all, group_names, replace_all
 from ._support import define, string
 
 
 def _result_type(pattern: str) -> Type:
     try:
-        compiled = compile_go(pattern)
+        compiled = compile_regexp(pattern)
     except GoSyntaxError as err:
         raise ArgError(0, f"invalid regexp pattern: {err.code} in {err.expr}") from None
     names = group_names(compiled)
@@ -43,7 +44,7 @@ def _regexall_type(args: Sequence[Value]) -> Type:
     return ListType(_result_type(args[0].v))
 
 
-def _match_value(m: re.Match[str], ty: Type, names: list[str]) -> Value:
+def _match_value(m: Any, ty: Type, names: list[str]) -> Value:
     def group(i: int) -> Value:
         return Value(STRING, None) if m.start(i) < 0 else string(m.group(i))
 
@@ -58,7 +59,7 @@ def _match_value(m: re.Match[str], ty: Type, names: list[str]) -> Value:
 
 def _regex(args: Sequence[Value]) -> Value:
     ty = _result_type(args[0].v)
-    compiled = compile_go(args[0].v)
+    compiled = compile_regexp(args[0].v)
     m = compiled.search(args[1].v)
     if m is None:
         raise FunctionError("pattern did not match any part of the given string")
@@ -67,14 +68,14 @@ def _regex(args: Sequence[Value]) -> Value:
 
 def _regexall(args: Sequence[Value]) -> Value:
     ty = _result_type(args[0].v)
-    compiled = compile_go(args[0].v)
+    compiled = compile_regexp(args[0].v)
     names = group_names(compiled)
     return Value(ListType(ty), [_match_value(m, ty, names) for m in find_all(compiled, args[1].v)])
 
 
 def _regex_replace(args: Sequence[Value]) -> Value:
     try:
-        compiled = compile_go(args[1].v)
+        compiled = compile_regexp(args[1].v)
     except GoSyntaxError as err:
         raise FunctionError(f"error parsing regexp: {err}") from None
     return string(replace_all(compiled, args[0].v, args[2].v))
