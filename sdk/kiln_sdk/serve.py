@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kiln_sdk._describe import describe_components
-from kiln_sdk._wire.sockets import private_socket_dir
 from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, handshake_for
+from kiln_sdk._wire.sockets import private_socket_dir
 
 KINDS = ("builder", "provisioner", "post-processor", "datasource")
 ComponentRef = str | type
@@ -168,8 +168,7 @@ def _serve_all(components: Registry, version: str, source: str, socket_path: str
 def _capabilities() -> tuple[str, ...]:
     """The capabilities this process announces. ``KILN_SDK_CAPABILITIES`` (comma-separated) replaces
     them: it lets the SDK's own tests act as a plugin built against an older minor."""
-    from kiln_sdk._wire.sockets import private_socket_dir
-from kiln_sdk._wire.handshake import CAPABILITIES
+    from kiln_sdk._wire.handshake import CAPABILITIES
 
     configured = os.environ.get("KILN_SDK_CAPABILITIES")
     if configured is None:

@@ -47,14 +47,16 @@ def test_a_catastrophic_pattern_for_backtracking_runs_on_re2() -> None:
         ('regex_replace("ab", "(a)", "$1x")', "b", None),  # Go reads $1x as the group named "1x"
     ],
 )
-def test_go_semantics_where_python_re_differs(src: str, go_result: object, python_re: object) -> None:
+def test_go_semantics_where_python_re_differs(
+    src: str, go_result: object, python_re: tuple[str, str, list[str]] | None
+) -> None:
 
     value, err = _eval(src)
     assert not err
     got = [v.v for v in value.v] if isinstance(value.v, list) else value.v
     assert got == go_result
     if python_re is not None:  # what the same pattern does on Python's re: the difference is real
-        pattern, subject, result = python_re  # type: ignore[misc]
+        pattern, subject, result = python_re
         assert re.findall(pattern, subject) == result
         assert result != go_result
 
