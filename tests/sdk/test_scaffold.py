@@ -31,13 +31,8 @@ def _run(command: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=300, **kw)  # type: ignore[call-overload,no-any-return]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    base = tmp_path_factory.mktemp("scaffold")
-    root = base / "x"
-    out = _run([*KILN_SDK, "new", "hello", "--dir", str(root)])
-    assert out.returncode == 0, out.stderr
-    venv = base / "venv"
+def _install(root: Path, venv: Path) -> None:
+    """Install the project at ``root`` editable into a new venv at ``venv`` (no network)."""
     assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
     purelib = _run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
                    ).stdout.strip()
@@ -46,6 +41,16 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     install = _run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--disable-pip-version-check", "--no-deps", "--no-build-isolation", "--no-index", "-e", str(root)])
     assert install.returncode == 0, install.stdout + install.stderr
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    base = tmp_path_factory.mktemp("scaffold")
+    root = base / "x"
+    out = _run([*KILN_SDK, "new", "hello", "--dir", str(root)])
+    assert out.returncode == 0, out.stderr
+    venv = base / "venv"
+    _install(root, venv)
     assert (venv / "bin" / "kiln-plugin-hello").is_file()
     return Project(root, venv)
 
@@ -112,3 +117,23 @@ def test_docs_outside_a_plugin_project_is_a_clear_error(tmp_path: Path) -> None:
     out = _run([*KILN_SDK, "docs", str(tmp_path)])
     assert out.returncode == 1 and "run kiln-sdk docs in a plugin project" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_typo_in_the_entry_point_fails_validate_with_a_clear_error(tmp_path: Path, project: Project) -> None:
+    root = tmp_path / "typo"
+    assert _run([*KILN_SDK, "new", "hello", "--dir", str(root)]).returncode == 0
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"kiln_plugin_hello.main:main"', '"kiln_plugin_hello.mian:main"'))
+    venv = tmp_path / "venv"
+    _install(root, venv)
+    env = dict(project.env, PATH=f"{venv / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
+               KILN_PLUGIN_PATH=str(venv / "bin"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    out = _run([str(BIN / "kiln"), "validate", "build.pkr.hcl"], cwd=root / "example", env=env)
+    assert out.returncode == 1, out.stdout + out.stderr
+    text = " ".join((out.stdout + out.stderr).split())
+    assert 'Error: Unknown data source type "hello-my-datasource"' in text
+    assert "on build.pkr.hcl line 2" in text
+    assert ("plugin kiln-plugin-hello failed to describe itself (exit 1): ModuleNotFoundError: No module named "
+            "'kiln_plugin_hello.mian'") in text
+    assert "check the entry point of its kiln-plugin-* script in its pyproject.toml" in text
+    assert "Traceback" not in text

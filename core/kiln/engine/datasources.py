@@ -6,7 +6,7 @@ from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError
 from kiln_sdk.host import ComponentFailed, PluginCrashed, PluginStartError
 
-from kiln.engine.prepare import plugin_diagnostics
+from kiln.engine.prepare import plugin_diagnostics, unknown_detail
 from kiln.hcl.convert import from_python
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.values import Value
@@ -30,6 +30,7 @@ class DataSources:
             client = self.host.start("datasource", spec.type)
         except UnknownComponent as exc:
             raise fail(f'Unknown data source type "{spec.type}"',
+                       unknown_detail(self.host.catalog.why_missing(spec.type)) or
                        f"known data sources: [{' '.join(exc.known)}]. If it comes from a plugin, install it "
                        "(kiln init, or a kiln-plugin-* executable in KILN_PLUGIN_PATH).") from None
         except PluginStartError as exc:

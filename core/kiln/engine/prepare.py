@@ -38,6 +38,16 @@ class PrepareFailed(Exception):
         super().__init__("; ".join(d.summary for d in diagnostics))
 
 
+def unknown_detail(broken: str) -> str:
+    """The detail of an unknown component whose plugin is there but could not start (``broken``, from
+    ``Catalog.why_missing``): what failed and what to do; "" when no such plugin is there."""
+    if not broken:
+        return ""
+    return (f"{broken}\nThe plugin that provides it is installed but does not start: fix it (a plugin "
+            "you wrote: check the entry point of its kiln-plugin-* script in its pyproject.toml, reinstall "
+            "it) and run again; KILN_LOG=1 shows its traceback.")
+
+
 def plugin_diagnostics(spec: ComponentSpec, diags: Sequence[Diagnostic], kind: str) -> list[HclDiagnostic]:
     """A plugin's diagnostics, placed at the template range their attribute path names. An unhandled
     exception in the plugin reads ``<component>: <exception type>: <message>`` (its traceback is in the
@@ -108,6 +118,7 @@ class Preparer:
                 known = " ".join(self.host.catalog.names(kind))
                 problems.append(HclDiagnostic(
                     ERROR, _UNKNOWN_SUMMARY[kind].format(name=spec.type),
+                    unknown_detail(self.host.catalog.why_missing(spec.type)) or
                     f"known {KIND_WORDS[kind]}s: [{known}]\nCheck the spelling; if it comes from a plugin, "
                     "install that plugin (kiln init, or a kiln-plugin-* executable in KILN_PLUGIN_PATH).",
                     spec.range,

@@ -60,9 +60,16 @@ class Catalog:
     """(kind, component name as templates write it) -> where it comes from."""
 
     components: dict[tuple[str, str], ComponentSource] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # plugin name -> why it could not be described
 
     def find(self, kind: str, name: str) -> ComponentSource | None:
         return self.components.get((kind, name))
+
+    def why_missing(self, name: str) -> str:
+        """Why a component ``name`` that no plugin provides may be missing: the error of each plugin that
+        would provide it (``hello`` for ``hello-my-builder``) but could not be described; "" if none."""
+        return "\n".join(error for plugin, error in sorted(self.broken.items())
+                         if name == plugin or name.startswith(plugin + "-"))
 
     def names(self, kind: str) -> list[str]:
         return sorted(n for k, n in self.components if k == kind)
@@ -253,8 +260,11 @@ class DescribeCache:
         except OSError as exc:
             return {"error": f"could not ask plugin {exe.label} what it provides: {exc}"}
         if out.returncode != 0:
-            return {"error": f"plugin {exe.label} failed to describe itself (exit {out.returncode}): "
-                             f"{out.stderr.strip()[-500:]}"}
+            # the traceback goes to the log; the error names the exception (its last line)
+            _log.warning("plugin %s failed to describe itself (exit %d):\n%s", exe.label, out.returncode,
+                         out.stderr.strip())
+            last = (out.stderr.strip().splitlines() or ["(no output)"])[-1].strip()
+            return {"error": f"plugin {exe.label} failed to describe itself (exit {out.returncode}): {last[:500]}"}
         try:
             description = json.loads(out.stdout)
         except ValueError:
@@ -299,6 +309,7 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
             description = cache.describe(ext)
         except DiscoveryError as exc:
             _log.warning("%s", exc)
+            catalog.broken[plugin] = str(exc)
             continue
         for kind, key in KIND_KEYS.items():
             for component in description.get(key, []):  # type: ignore[attr-defined]
