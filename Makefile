@@ -49,13 +49,14 @@ empty :=
 space := $(empty) $(empty)
 MYPYPATH_DIRS := core:sdk:plugins:$(subst $(space),:,$(PLUGIN_DISTS)):.
 
-.PHONY: install deps test lint import-contract bench demo clean distclean help
+.PHONY: install deps test lint import-contract bench demo clean distclean help docs
 
 help:
 	@echo "make demo    set everything up and build examples/demo/ with kiln"
 	@echo "make test    set everything up and run the test suite"
 	@echo "make lint    ruff + mypy over core, sdk, plugins, tests, bench, tools; the import contract"
 	@echo "make bench   kiln build vs packer build, side by side"
+	@echo "make docs    regenerate docs/sdk-reference.md from the SDK's docstrings"
 	@echo "make clean   remove build outputs and caches (distclean: the venv too)"
 
 # The venv, with kiln, kiln_sdk and the dev tools installed editable; redone only when a pyproject changes.
@@ -87,6 +88,10 @@ test: install deps proto-check lint
 	@set -o pipefail; rc=0; \
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$rc
+
+# The SDK reference is generated from the public API's docstrings (tests/sdk/test_sdk_reference.py checks it).
+docs: install
+	$(PY) tools/sdk_reference.py
 
 lint: install
 	$(VENV)/bin/ruff check core sdk plugins tests bench examples tools

@@ -25,5 +25,6 @@ class Artifact:
         return self.string
 
     def destroy(self) -> None:
+        """Delete what the artifact stands for (its destroy function), if it has one."""
         if self.destroy_fn is not None:
             self.destroy_fn()

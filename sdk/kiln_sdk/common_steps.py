@@ -21,6 +21,7 @@ class StepConnect(Step):
         self.connect = connect
 
     def run(self, ctx: Context, state: StateBag) -> Action:
+        """Connect (``connect``) and put the communicator into the state for the steps after it."""
         state.put(COMMUNICATOR, self.connect(ctx, state))
         return Action.CONTINUE
 
@@ -34,6 +35,7 @@ class StepProvision(Step):
     """Run the build's provisioners through the core's hook, over the connected communicator."""
 
     def run(self, ctx: Context, state: StateBag) -> Action:
+        """Run the core's provisioners on the communicator the state holds (none: local ones only)."""
         if not isinstance(ctx, BuildContext) or ctx.hook is None:
             raise BuildError("StepProvision runs inside a builder's run, which has the core's hook")
         ctx.hook.provision(state.get_or(COMMUNICATOR, None), state.get_or(HOOK_DATA, {}))

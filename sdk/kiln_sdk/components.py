@@ -46,9 +46,11 @@ class Context:
 
     @property
     def cancelled(self) -> bool:
+        """True once the build was cancelled (Ctrl-C, or another build failed with -on-error=abort)."""
         return self.cancel_event.is_set()
 
     def check_cancelled(self) -> None:
+        """Raise Cancelled if the build was cancelled: call it between long pieces of work."""
         if self.cancel_event.is_set():
             raise Cancelled()
 
@@ -57,7 +59,8 @@ class Hook(ABC):
     """The core's hook. A builder calls ``provision`` once its machine is reachable."""
 
     @abstractmethod
-    def run(self, name: str, communicator: Communicator | None, data: dict[str, Any]) -> None: ...
+    def run(self, name: str, communicator: Communicator | None, data: dict[str, Any]) -> None:
+        """Run the core's hook ``name`` (e.g. the provisioners) with the communicator and the hook data."""
 
     def provision(self, communicator: Communicator | None, data: dict[str, Any] | None = None) -> None:
         """Run the build's provisioners now (Packer's ``packer_provision`` hook); blocks until done."""
@@ -66,11 +69,16 @@ class Hook(ABC):
 
 @dataclass
 class BuildContext(Context):
+    """What a builder's ``run`` gets: the ui, build info, the cancel event and the core's hook."""
+
     hook: Hook | None = None
 
 
 @dataclass
 class ProvisionContext(Context):
+    """What a provisioner's ``provision`` gets: the ui, build info, the cancel event, the
+    communicator (None for a builder without one) and the build's generated data."""
+
     communicator: Communicator | None = None
     generated_data: dict[str, Any] = field(default_factory=dict)
 
@@ -81,6 +89,7 @@ class _Component(ABC, Generic[C]):
 
 
 class Builder(_Component[C]):
+    """A builder (``source`` blocks): ``prepare`` checks and keeps its config, ``run`` makes the artifact."""
     @abstractmethod
     def prepare(self, config: C, info: BuildInfo) -> list[str]:
         """Validate ``config`` (raise ConfigError) and keep it; return warnings."""
@@ -95,33 +104,44 @@ class Builder(_Component[C]):
 
 
 class Provisioner(_Component[C]):
+    """A provisioner: ``prepare`` checks its config, ``provision`` works on the machine through a communicator."""
     @abstractmethod
-    def prepare(self, config: C, info: BuildInfo) -> list[str]: ...
+    def prepare(self, config: C, info: BuildInfo) -> list[str]:
+        """Validate ``config`` (raise ConfigError) and keep it; return warnings."""
 
     @abstractmethod
-    def provision(self, ctx: ProvisionContext) -> None: ...
+    def provision(self, ctx: ProvisionContext) -> None:
+        """Provision the machine: ``ctx`` carries the ui, the communicator and the build's generated data."""
 
 
 @dataclass
 class PostProcessResult:
+    """What ``post_process`` returns: the artifact that comes out; ``keep`` keeps the input artifact
+    (``force_override``: even when the template's ``keep_input_artifact`` says otherwise)."""
+
     artifact: Artifact
     keep: bool = False
     force_override: bool = False
 
 
 class PostProcessor(_Component[C]):
+    """A post-processor: ``configure`` checks its config, ``post_process`` turns one artifact into another."""
     @abstractmethod
-    def configure(self, config: C, info: BuildInfo) -> list[str]: ...
+    def configure(self, config: C, info: BuildInfo) -> list[str]:
+        """Validate ``config`` (raise ConfigError) and keep it; return warnings."""
 
     @abstractmethod
-    def post_process(self, ctx: Context, artifact: Artifact) -> PostProcessResult: ...
+    def post_process(self, ctx: Context, artifact: Artifact) -> PostProcessResult:
+        """Process ``artifact``; the result says which artifact comes out and whether to keep the input."""
 
 
 class Datasource(_Component[C]):
+    """A data source (``data`` blocks): ``configure`` checks its config, ``execute`` returns its Output."""
     Output: ClassVar[type]
 
     @abstractmethod
-    def configure(self, config: C, info: BuildInfo) -> list[str]: ...
+    def configure(self, config: C, info: BuildInfo) -> list[str]:
+        """Validate ``config`` (raise ConfigError) and keep it; return warnings."""
 
     @abstractmethod
     def execute(self, ctx: Context) -> Any:

@@ -14,6 +14,9 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One error or warning of a component; ``path`` names the config attribute it is about, which the
+    core renders at the template's file:line:col."""
+
     summary: str
     detail: str = ""
     path: tuple[str, ...] = ()
@@ -23,19 +26,25 @@ class Diagnostic:
 
 @dataclass
 class Diagnostics:
+    """Collects a component's diagnostics; ``raise_if_errors`` raises ConfigError with all of them."""
+
     items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, summary: str, detail: str = "", path: Sequence[str | int] = ()) -> None:
+        """Add an error; ``path`` names the attribute (e.g. ``("inline", 0)``) the core points at."""
         self.items.append(Diagnostic(summary, detail, tuple(str(p) for p in path), "error"))
 
     def warning(self, summary: str, detail: str = "", path: Sequence[str | int] = ()) -> None:
+        """Add a warning; ``path`` names the attribute the core points at."""
         self.items.append(Diagnostic(summary, detail, tuple(str(p) for p in path), "warning"))
 
     @property
     def has_errors(self) -> bool:
+        """True when an error was added."""
         return any(d.severity == "error" for d in self.items)
 
     def raise_if_errors(self) -> None:
+        """Raise ConfigError carrying every diagnostic when an error was added."""
         if self.has_errors:
             raise ConfigError(self.items)
 

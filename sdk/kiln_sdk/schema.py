@@ -10,6 +10,9 @@ Nesting = Literal["single", "list"]
 
 @dataclass(frozen=True)
 class Attribute:
+    """One attribute of a config block: its HCL type, whether it is required or sensitive, its doc and
+    default."""
+
     name: str
     type: str  # an HCL type expression: string, number, bool, list(string), map(string), any, ...
     required: bool = False
@@ -21,6 +24,8 @@ class Attribute:
 
 @dataclass(frozen=True)
 class Block:
+    """A nested block type of a config (``nesting``: one block, or a list of them)."""
+
     type_name: str
     schema: Schema
     nesting: Nesting = "single"
@@ -30,6 +35,9 @@ class Block:
 
 @dataclass(frozen=True)
 class Schema:
+    """The schema of a config (or a data source's output): attributes and nested blocks, made from a
+    config dataclass by ``schema_of``; the core decodes HCL and JSON templates with it."""
+
     attributes: tuple[Attribute, ...] = ()
     blocks: tuple[Block, ...] = ()
     description: str = ""
@@ -37,12 +45,15 @@ class Schema:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def attribute(self, name: str) -> Attribute | None:
+        """The attribute ``name``, or None."""
         return next((a for a in self.attributes if a.name == name), None)
 
     def block(self, name: str) -> Block | None:
+        """The nested block type ``name``, or None."""
         return next((b for b in self.blocks if b.type_name == name), None)
 
     def to_json(self) -> dict[str, Any]:
+        """The schema as JSON-ready data (what ``describe`` prints)."""
         return {
             "description": self.description,
             "attributes": [
@@ -61,6 +72,7 @@ class Schema:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Schema:
+        """The schema ``to_json`` wrote."""
         return cls(
             attributes=tuple(Attribute(**a) for a in data.get("attributes", [])),
             blocks=tuple(

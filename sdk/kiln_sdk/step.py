@@ -14,6 +14,7 @@ T = TypeVar("T")
 
 
 class StateKey(Generic[T]):
+    """A typed key of the StateBag: ``StateKey[str]("name")`` reads back as ``str``."""
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -22,25 +23,30 @@ class StateKey(Generic[T]):
 
 
 class StateBag:
+    """The typed state the steps of one build share: values put under a StateKey, read back by type."""
     def __init__(self) -> None:
         self._values: dict[StateKey[Any], Any] = {}
 
     def put(self, key: StateKey[T], value: T) -> None:
+        """Store ``value`` under ``key`` (replacing what was there)."""
         self._values[key] = value
 
     def get(self, key: StateKey[T]) -> T:
+        """The value under ``key``; KeyError naming the key when no step put it yet."""
         try:
             return self._values[key]  # type: ignore[no-any-return]
         except KeyError:
             raise KeyError(f"state {key.name!r} was never put: a step that provides it must run first") from None
 
     def get_or(self, key: StateKey[T], default: T) -> T:
+        """The value under ``key``, or ``default`` when nothing was put there."""
         return self._values.get(key, default)  # type: ignore[no-any-return]
 
     def __contains__(self, key: StateKey[Any]) -> bool:
         return key in self._values
 
     def delete(self, key: StateKey[Any]) -> None:
+        """Remove the value under ``key`` (nothing happens when there is none)."""
         self._values.pop(key, None)
 
 
@@ -50,13 +56,16 @@ HALTED: StateKey[bool] = StateKey("halted")
 
 
 class Action(Enum):
+    """What a step tells the runner: go on with the next step, or halt the build (cleanup still runs)."""
     CONTINUE = "continue"
     HALT = "halt"
 
 
 class Step(ABC):
+    """One step of a builder's run (Packer's multistep): ``run`` does the work, ``cleanup`` undoes it."""
     @abstractmethod
-    def run(self, ctx: Context, state: StateBag) -> Action: ...
+    def run(self, ctx: Context, state: StateBag) -> Action:
+        """Do this step's work; return Action.CONTINUE, or Action.HALT to stop the build."""
 
     def cleanup(self, ctx: Context, state: StateBag) -> None:  # noqa: B027 - optional hook
         """Undo what ``run`` did. Runs even when the build failed or was cancelled."""
@@ -80,6 +89,8 @@ class StepRunner:
         self.steps = list(steps)
 
     def run(self, ctx: Context, state: StateBag) -> None:
+        """Run the steps in order until one halts, fails or the build is cancelled, then clean up every
+        step that ran, last first (cleanup runs on success, failure and cancel alike)."""
         ran: list[Step] = []
         skip_cleanup = False
         try:

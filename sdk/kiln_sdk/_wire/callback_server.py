@@ -43,6 +43,8 @@ class CommunicatorHandle:
 
 @dataclass
 class HookCall:
+    """One call of the core's hook as a test's hook function receives it."""
+
     name: str
     communicator: CommunicatorHandle | None
     data: dict[str, Any] = field(default_factory=dict)

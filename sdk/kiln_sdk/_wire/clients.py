@@ -46,15 +46,19 @@ class ComponentFailed(BuildError):
 
 @dataclass
 class PrepareResult:
+    """The outcome of Prepare/Configure: the diagnostics (and a builder's generated-data names)."""
+
     diagnostics: list[Diagnostic] = field(default_factory=list)
     generated_data: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The error diagnostics."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
+        """The warning diagnostics."""
         return [d for d in self.diagnostics if d.severity == "warning"]
 
 
@@ -71,10 +75,12 @@ class CallResult:
 
     @property
     def error(self) -> str:
+        """The errors as one plain text ("" when there is none)."""
         return convert.error_text(self.diagnostics)
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The error diagnostics."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
@@ -85,15 +91,18 @@ class RemoteArtifact(Artifact):
 
     @classmethod
     def from_proto(cls, msg: pb.ArtifactData) -> RemoteArtifact:
+        """The artifact a plugin sent."""
         plain = convert.artifact_from_proto(msg)
         artifact = cls(plain.builder_id, plain.id, plain.files, plain.string, plain.state)
         artifact.ref = msg.ref if msg.HasField("ref") else None
         return artifact
 
     def to_proto(self) -> pb.ArtifactData:
+        """The artifact as sent to another plugin (keeping the reference to its owner)."""
         return convert.artifact_to_proto(self, self.ref)
 
     def destroy(self) -> None:
+        """Ask the plugin that made the artifact to destroy it."""
         if self.ref is None:
             return
         try:
@@ -208,31 +217,37 @@ class _Client:
 
 
 class BuilderClient(_Client):
+    """The host side of a builder instance in a plugin process."""
     kind = "builder"
 
     def _stub(self) -> rpc.BuilderStub:
         return rpc.BuilderStub(self.channel)
 
     def prepare(self, config: dict[str, Any], info: BuildInfo) -> PrepareResult:
+        """Prepare the builder with a decoded ``config``: its diagnostics and generated-data names."""
         return self._prepare(self._stub().Prepare, pb.BuilderPrepareRequest, config, info, "Prepare")
 
     def run(self, ui: CallbackRef, hook: CallbackRef, cancel: threading.Event | None = None,
             cancel_grace: float = 60.0) -> CallResult:
+        """Run the builder (``ui`` and ``hook`` are the core's callbacks); its artifact or diagnostics."""
         request = pb.BuilderRunRequest(ui=ui.ref, hook=hook.ref, instance=self.instance)
         return self._result(self._long_call(self._stub().Run, request, "Run", cancel, cancel_grace))
 
 
 class ProvisionerClient(_Client):
+    """The host side of a provisioner instance in a plugin process."""
     kind = "provisioner"
 
     def _stub(self) -> rpc.ProvisionerStub:
         return rpc.ProvisionerStub(self.channel)
 
     def prepare(self, config: dict[str, Any], info: BuildInfo) -> PrepareResult:
+        """Prepare the provisioner with a decoded ``config``: its diagnostics."""
         return self._prepare(self._stub().Prepare, pb.ProvisionerPrepareRequest, config, info, "Prepare")
 
     def provision(self, ui: CallbackRef, communicator: CommunicatorHandle | None, generated_data: dict[str, Any],
                   cancel: threading.Event | None = None, cancel_grace: float = 60.0) -> CallResult:
+        """Provision through ``communicator`` (None: no communicator) with the build's generated data."""
         request = pb.ProvisionRequest(ui=ui.ref, generated_data=pb.Json(json=json.dumps(generated_data)),
                                       instance=self.instance)
         if communicator is not None:
@@ -242,31 +257,37 @@ class ProvisionerClient(_Client):
 
 
 class PostProcessorClient(_Client):
+    """The host side of a post-processor instance in a plugin process."""
     kind = "post-processor"
 
     def _stub(self) -> rpc.PostProcessorStub:
         return rpc.PostProcessorStub(self.channel)
 
     def configure(self, config: dict[str, Any], info: BuildInfo) -> PrepareResult:
+        """Configure the post-processor with a decoded ``config``: its diagnostics."""
         return self._prepare(self._stub().Configure, pb.PostProcessorConfigureRequest, config, info, "Configure")
 
     def post_process(self, ui: CallbackRef, artifact: Artifact, cancel: threading.Event | None = None,
                      cancel_grace: float = 60.0) -> CallResult:
+        """Post-process ``artifact``: the artifact that comes out, or diagnostics."""
         msg = artifact.to_proto() if isinstance(artifact, RemoteArtifact) else convert.artifact_to_proto(artifact)
         request = pb.PostProcessRequest(ui=ui.ref, artifact=msg, instance=self.instance)
         return self._result(self._long_call(self._stub().PostProcess, request, "PostProcess", cancel, cancel_grace))
 
 
 class DatasourceClient(_Client):
+    """The host side of a data source instance in a plugin process."""
     kind = "datasource"
 
     def _stub(self) -> rpc.DatasourceStub:
         return rpc.DatasourceStub(self.channel)
 
     def output_schema(self) -> Schema:
+        """The schema of the data source's output."""
         return convert.schema_from_proto(self._schemas().output)
 
     def configure(self, config: dict[str, Any], info: BuildInfo) -> PrepareResult:
+        """Configure the data source with a decoded ``config``: its diagnostics."""
         return self._prepare(self._stub().Configure, pb.DatasourceConfigureRequest, config, info, "Configure")
 
     def execute(self, cancel: threading.Event | None = None, cancel_grace: float = 60.0) -> Any:

@@ -97,6 +97,7 @@ class PluginProcess:
 
     @property
     def pid(self) -> int | None:
+        """The process id, once started."""
         return self._proc.pid if self._proc else None
 
     # -- starting
@@ -242,6 +243,7 @@ class PluginProcess:
             thread.join(timeout=2)
 
     def stderr_tail(self) -> str:
+        """The plugin's last lines of error output, as a paragraph for an error message ("" if none)."""
         if self._proc is not None and self._proc.poll() is not None:
             self._join()
         if not self._tail:
@@ -251,6 +253,7 @@ class PluginProcess:
     # -- ending
 
     def alive(self) -> bool:
+        """True while the process runs."""
         return self._proc is not None and self._proc.poll() is None
 
     def exit_description(self) -> str:
@@ -294,6 +297,7 @@ class PluginProcess:
         self._join()
 
     def kill(self) -> None:
+        """Kill the plugin's process group (SIGKILL) and wait for it."""
         proc = self._proc
         if proc is not None and proc.poll() is None:
             try:

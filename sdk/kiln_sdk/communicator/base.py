@@ -24,6 +24,8 @@ class RemoteCommandError(Exception):
 
 
 class Communicator(ABC):
+    """How a provisioner reaches the machine: run commands, upload and download files, tars and
+    directories. SSHCommunicator and LocalCommunicator implement it."""
     @abstractmethod
     def run(
         self,
@@ -53,12 +55,14 @@ class Communicator(ABC):
         """Yield an uncompressed tar stream of the remote path ``src`` (Packer's trailing-slash rule)."""
 
     def upload_dir(self, dst: str, src: str, exclude: Sequence[str] = ()) -> None:
+        """Upload the local directory ``src`` to ``dst`` on the machine, leaving out ``exclude`` globs."""
         from kiln_sdk.communicator.tarstream import tar_local_dir
 
         with tar_local_dir(src, exclude) as stream:
             self.upload_tar(dst, stream)
 
     def download_dir(self, src: str, dst: str, exclude: Sequence[str] = ()) -> None:
+        """Download the machine's directory ``src`` into the local ``dst``, leaving out ``exclude`` globs."""
         from kiln_sdk.communicator.tarstream import extract_tar_chunks
 
         extract_tar_chunks(self.download_tar(src), dst, exclude)

@@ -21,6 +21,7 @@ class CancellableReader(io.RawIOBase):
         return True
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Read into ``b``; Cancelled once the cancel event is set."""
         if self._cancel.is_set():
             raise Cancelled("transfer interrupted")
         data = self._stream.read(len(b))
@@ -29,6 +30,7 @@ class CancellableReader(io.RawIOBase):
         return n
 
     def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes; Cancelled once the cancel event is set."""
         if self._cancel.is_set():
             raise Cancelled("transfer interrupted")
         return self._stream.read(size)
@@ -42,11 +44,13 @@ class CancellableWriter:
         self._cancel = cancel
 
     def write(self, data: bytes) -> int:
+        """Write ``data``; Cancelled once the cancel event is set."""
         if self._cancel.is_set():
             raise Cancelled("transfer interrupted")
         return self._stream.write(data)
 
     def flush(self) -> None:
+        """Flush the wrapped stream."""
         self._stream.flush()
 
 

@@ -143,6 +143,7 @@ class SSHCommunicator(Communicator):
         raise AssertionError("unreachable")
 
     def sftp(self) -> paramiko.SFTPClient:
+        """The connection's SFTP client, opened on first use and reopened when it closed."""
         with self._lock:
             if self._sftp is None or self._sftp.sock.closed:
                 transport = self.transport()

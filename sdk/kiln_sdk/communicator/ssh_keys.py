@@ -47,6 +47,7 @@ class KeyPair:
 
     @property
     def fingerprint(self) -> str:
+        """The public key's fingerprint as OpenSSH prints it (``SHA256:...``)."""
         return self.pkey.fingerprint
 
 
