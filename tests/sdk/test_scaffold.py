@@ -31,13 +31,17 @@ def _run(command: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=300, **kw)  # type: ignore[call-overload,no-any-return]
 
 
-def _install(root: Path, venv: Path) -> None:
-    """Install the project at ``root`` editable into a new venv at ``venv`` (no network)."""
+def _venv(venv: Path) -> None:
+    """A new venv that sees this venv's packages (kiln_sdk, pytest, setuptools) and their editable installs."""
     assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
     purelib = _run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
                    ).stdout.strip()
-    # the new venv sees this venv's packages (kiln_sdk, pytest, setuptools) and their editable installs
     Path(purelib, "kiln-parent.pth").write_text(f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
+
+
+def _install(root: Path, venv: Path) -> None:
+    """Install the project at ``root`` editable into a new venv at ``venv`` (no network)."""
+    _venv(venv)
     install = _run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--disable-pip-version-check", "--no-deps", "--no-build-isolation", "--no-index", "-e", str(root)])
     assert install.returncode == 0, install.stdout + install.stderr
@@ -137,3 +141,33 @@ def test_a_typo_in_the_entry_point_fails_validate_with_a_clear_error(tmp_path: P
             "'kiln_plugin_hello.mian'") in text
     assert "check the entry point of its kiln-plugin-* script in its pyproject.toml" in text
     assert "Traceback" not in text
+
+
+TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "plugin-tutorial.md"
+
+
+def tutorial_commands() -> list[str]:
+    """The commands of the tutorial's first shell block (its ``$ `` lines)."""
+    text = TUTORIAL.read_text()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+
+
+def test_the_tutorials_commands_work(tmp_path: Path, project: Project) -> None:
+    commands = tutorial_commands()
+    assert commands[0] == "kiln-sdk new hello --dir hello" and len(commands) == 7, commands
+    venv = tmp_path / "venv"
+    _venv(venv)
+    # The tests have no network: `pip` installs offline into the tutorial's venv (the reader's pip is real).
+    prelude = (f'pip() {{ {sys.executable} -m pip --python "{venv}/bin/python" "$1" -q --disable-pip-version-check '
+               '--no-deps --no-build-isolation --no-index "${@:2}"; }\n')
+    script = prelude + "set -ex\n" + "\n".join(commands) + "\n"
+    env = dict(project.env, PATH=f"{venv / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
+               XDG_CACHE_HOME=str(tmp_path / "cache"), HOME=str(tmp_path))
+    out = _run(["bash", "-c", script], cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "passed" in out.stdout and "failed" not in out.stdout
+    assert "==> hello-my-builder.example: Hello, world! (written to" in out.stdout
+    assert "(hello-my-post-processor): Wrote 2 checksum files" in out.stdout
+    assert (tmp_path / "hello" / "example" / "output" / "provisioned.txt").read_text() == "provisioned by kiln\n"
+    assert (tmp_path / "hello" / "docs" / "provisioners" / "hello-my-provisioner.md").is_file()
