@@ -5,41 +5,54 @@ from __future__ import annotations
 
 import re
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_UNITS = {"ns": 1, "us": 10**3, "µs": 10**3, "μs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+          "h": 3600 * 10**9}
+_PART = re.compile(r"([0-9]*)(?:\.([0-9]*))?([^0-9.]*)")
+_MAX = 2**63 - 1
 
 
 class DurationError(ValueError):
     """Not a Go duration; the message is Go's (``time: invalid duration "x"``)."""
 
 
-def parse_duration(text: str) -> float:
-    """Seconds in ``text``; raises ``DurationError`` with Go's wording."""
+def parse_duration_ns(text: str) -> int:
+    """Go's ``time.ParseDuration``: the nanoseconds in ``text`` ("5m", "1h30m", "300ms", "-1.5h"), exact as
+    Go's integer arithmetic; raises ``DurationError`` with Go's wording (also past Go's int64 range)."""
     quoted = '"' + text + '"'
     s = text
-    sign = 1.0
+    negative = False
     if s[:1] in "+-" and s:
-        sign = -1.0 if s[0] == "-" else 1.0
+        negative = s[0] == "-"
         s = s[1:]
     if s == "0":
-        return 0.0
+        return 0
     if not s:
         raise DurationError(f"time: invalid duration {quoted}")
-    total = 0.0
+    total = 0
     pos = 0
     while pos < len(s):
         m = _PART.match(s, pos)
         assert m is not None  # the pattern matches the empty string
-        number, unit = m.group(1), m.group(2)
-        if not number or number == ".":
+        whole, frac, unit = m.group(1), m.group(2) or "", m.group(3)
+        if not whole and not frac:
             raise DurationError(f"time: invalid duration {quoted}")
         if not unit:
             raise DurationError(f"time: missing unit in duration {quoted}")
         if unit not in _UNITS:
             raise DurationError(f'time: unknown unit "{unit}" in duration {quoted}')
-        total += float(number) * _UNITS[unit]
+        scale = _UNITS[unit]
+        total += int(whole or "0") * scale
+        if frac:
+            total += int(frac) * scale // 10 ** len(frac)
+        if total > _MAX:
+            raise DurationError(f"time: invalid duration {quoted}")
         pos = m.end()
-    return sign * total
+    return -total if negative else total
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``text`` (Go's ``time.ParseDuration``); raises ``DurationError`` with Go's wording."""
+    return parse_duration_ns(text) / 1e9
 
 
 def _trim(number: float) -> str:

@@ -82,12 +82,14 @@ class JournalEntry:
             self._journal.forget(self)
 
     def to_json(self) -> dict[str, Any]:
+        """The entry as the journal file's JSON."""
         return {"id": self.id, "type": self.resource_type, "resource": self.resource_id, "attrs": self.attrs,
                 "kind": self.kind, "component": self.component, "command": self.command,
                 "build_name": self.build_name, "created": self.created}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JournalEntry:
+        """The entry ``to_json`` wrote."""
         return cls(id=str(data["id"]), resource_type=str(data.get("type", "")),
                    resource_id=str(data.get("resource", "")), attrs=dict(data.get("attrs") or {}),
                    kind=str(data.get("kind", "")), component=str(data.get("component", "")),
@@ -145,6 +147,7 @@ class Journal:
         return entry
 
     def forget(self, entry: JournalEntry) -> None:
+        """Cross ``entry`` out (once); the file goes when nothing is left in it."""
         with self._lock:
             if entry.id not in self._open:
                 return
@@ -154,6 +157,7 @@ class Journal:
                 self._remove()
 
     def pending(self) -> list[JournalEntry]:
+        """The entries of this process not crossed out yet."""
         with self._lock:
             return [e for e in read_entries(self.path) if e.id in self._open] if self.path else []
 
