@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
 from dataclasses import dataclass
 
 from kiln_sdk import (
@@ -22,6 +21,8 @@ from kiln_sdk import (
     setting,
 )
 
+from kiln_plugins.post_processor.files_artifact import files_artifact
+
 BUILDER_ID = "packer.post-processor.artifice"
 
 
@@ -32,18 +33,6 @@ class ArtificeConfig:
     files: list[str] = setting(default_factory=list, doc="Files (glob patterns) of the new artifact.")
     # keep_input_artifact is read by the core for every post-processor; artifice keeps its input by
     # default (PostProcessResult.keep) and lets the template's keep_input_artifact = false override it.
-
-
-def artifice_artifact(files: list[str]) -> Artifact:
-    def destroy() -> None:
-        for f in files:
-            if os.path.isdir(f) and not os.path.islink(f):
-                shutil.rmtree(f)
-            elif os.path.lexists(f):
-                os.remove(f)
-
-    return Artifact(builder_id=BUILDER_ID, id="", files=list(files),
-                    string=f"Created artifact from files: {', '.join(files)}", destroy_fn=destroy)
 
 
 class ArtificePostProcessor(PostProcessor[ArtificeConfig]):
@@ -74,4 +63,4 @@ class ArtificePostProcessor(PostProcessor[ArtificeConfig]):
                     raise BuildError(f"stat {path}: {(exc.strerror or str(exc)).lower()}") from exc
                 files.append(path)
         ctx.ui.say(f"Using these artifact files: {', '.join(files)}")
-        return PostProcessResult(artifice_artifact(files), keep=True, force_override=False)
+        return PostProcessResult(files_artifact(BUILDER_ID, files), keep=True, force_override=False)

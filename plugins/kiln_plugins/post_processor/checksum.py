@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,8 @@ from kiln_sdk import (
     setting,
 )
 
+from kiln_plugins.post_processor.files_artifact import files_artifact
+
 BUILDER_ID = "packer.post-processor.checksum"
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"
 CHECKSUM_TYPES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
@@ -37,18 +38,6 @@ class ChecksumConfig:
 
     checksum_types: list[str] | None = setting(default=None, doc="Any of md5, sha1, sha224, sha256, sha384, sha512 (default [md5]).")
     output: str = setting(default="", doc=f"Checksum file path template (default {DEFAULT_OUTPUT}).")
-
-
-def checksum_artifact(files: list[str]) -> Artifact:
-    def destroy() -> None:
-        for f in files:
-            if os.path.isdir(f) and not os.path.islink(f):
-                shutil.rmtree(f)
-            elif os.path.lexists(f):
-                os.remove(f)
-
-    return Artifact(builder_id=BUILDER_ID, id="", files=list(files),
-                    string=f"Created artifact from files: {', '.join(files)}", destroy_fn=destroy)
 
 
 def file_digests(path: str, checksum_types: list[str]) -> dict[str, str]:
@@ -102,7 +91,7 @@ class ChecksumPostProcessor(PostProcessor[ChecksumConfig]):
                     digests[art] = self._digests(art, types)
                 self._append(target, art, digests[art][kind])
         # keep and force_override: never delete the very artifact we checksum
-        return PostProcessResult(checksum_artifact(files), keep=True, force_override=True)
+        return PostProcessResult(files_artifact(BUILDER_ID, files), keep=True, force_override=True)
 
     @staticmethod
     def _digests(art: str, types: list[str]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from kiln_sdk.gotime import go_format, strftime
 
-__all__ = ["TimestampError", "format_rfc3339", "go_format", "parse_duration", "parse_rfc3339", "strftime"]
+__all__ = ["TimestampError", "format_rfc3339", "go_format", "parse_rfc3339", "strftime"]
 
 # ---- RFC 3339 parsing (time.Parse(time.RFC3339, s) with cty's messages) ---------------------------
 
@@ -95,56 +95,6 @@ def parse_rfc3339(ts: str) -> datetime:
 
 def format_rfc3339(dt: datetime) -> str:
     return go_format(dt, "2006-01-02T15:04:05Z07:00")
-
-
-# ---- durations ---------------------------------------------------------------------------------------
-
-_UNITS = {
-    "ns": 1,
-    "us": 1000,
-    "µs": 1000,
-    "μs": 1000,
-    "ms": 10**6,
-    "s": 10**9,
-    "m": 60 * 10**9,
-    "h": 3600 * 10**9,
-}
-
-
-def parse_duration(s: str) -> int:
-    """Go's ``time.ParseDuration``, in nanoseconds; ``ValueError`` with Go's messages."""
-    orig = s
-    quoted = '"' + orig + '"'
-    neg = False
-    if s[:1] in "+-" and s:
-        neg = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if s == "":
-        raise ValueError(f"time: invalid duration {quoted}")
-    total = 0
-    while s:
-        m = re.match(r"([0-9]*)(\.([0-9]*))?", s)
-        assert m is not None
-        whole, frac = m.group(1), m.group(3) or ""
-        if not whole and not frac:
-            raise ValueError(f"time: invalid duration {quoted}")
-        s = s[m.end() :]
-        u = re.match(r"[^0-9.]*", s)
-        unit = u.group(0) if u else ""
-        if not unit:
-            raise ValueError(f"time: missing unit in duration {quoted}")
-        if unit not in _UNITS:
-            raise ValueError(f'time: unknown unit "{unit}" in duration {quoted}')
-        s = s[len(unit) :]
-        scale = _UNITS[unit]
-        total += int(whole or "0") * scale
-        if frac:
-            total += int(int(frac) * scale / 10 ** len(frac))
-        if total > 2**63 - 1:
-            raise ValueError(f"time: invalid duration {quoted}")
-    return -total if neg else total
 
 
 # ---- strftime (jehiah/go-strftime) -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from kiln_sdk import gotime
+from kiln_sdk.duration import parse_duration_ns
 
 from kiln.hcl.function import ArgError, FunctionError, Param
 from kiln.hcl.values import STRING, Value
@@ -136,7 +137,7 @@ def _formatdate(args: Sequence[Value]) -> Value:
 def _timeadd(args: Sequence[Value]) -> Value:
     try:
         t = _gotime.parse_rfc3339(args[0].v)
-        nanos = _gotime.parse_duration(args[1].v)
+        nanos = parse_duration_ns(args[1].v)
     except ValueError as err:
         raise FunctionError(str(err)) from None
     return string(_gotime.format_rfc3339(t + timedelta(microseconds=nanos // 1000)))
