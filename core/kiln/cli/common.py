@@ -51,11 +51,14 @@ def print_usage(usage: str, message: str | None, stream: TextIO | None = None) -
 def load(path: str, parsed: Parsed, syntax_only: bool = False, host: PluginHost | None = None) -> Template:
     """The template at ``path``, its data sources run through ``host``'s plugins (unknown without a
     host). TemplateError carries every problem found."""
-    from kiln.engine.datasources import DataSources
     from kiln.template import load_template
 
-    absolute = os.path.abspath(path)
-    resolve = DataSources(host, absolute if os.path.isdir(absolute) else os.path.dirname(absolute)) if host else None
+    resolve = None
+    if host is not None:  # only then: the data sources' module imports the plugin layer (gRPC)
+        from kiln.engine.datasources import DataSources
+
+        absolute = os.path.abspath(path)
+        resolve = DataSources(host, absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
     return load_template(path, var_files=list(parsed["var-file"]), vars=template_vars(parsed),
                          env=dict(os.environ), syntax_only=syntax_only, resolve_data=resolve)
 

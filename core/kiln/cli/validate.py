@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from kiln.cli.common import (
     VAR_FLAGS,
@@ -47,9 +48,11 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError("")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    if parsed["syntax-only"]:  # no plugin, so neither discovery nor gRPC is imported
+        return _syntax_only(parsed)
     from kiln.plugins.standby import start_standby
 
-    standby = [] if parsed["syntax-only"] else start_standby()  # they load while the template loads
+    standby = start_standby()  # they load while the template loads
     from kiln.engine.options import BuildOptions
     from kiln.engine.session import validate_builds
     from kiln.plugins.discovery import DiscoveryError
@@ -62,14 +65,23 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         return 1
     with host:
         try:
-            template = load(parsed.args[0], parsed, syntax_only=parsed["syntax-only"],
-                            host=None if parsed["syntax-only"] else host)
+            template = load(parsed.args[0], parsed, syntax_only=False, host=host)
         except TemplateError as exc:
             sys.stdout.write(render_template_error(exc))
             return 1
         show_warnings(template)
-        if parsed["syntax-only"]:
-            print("Syntax-only check passed. Everything looks okay.")
-            return 0
         options = BuildOptions(only=tuple(parsed["only"]), except_=tuple(parsed["except"]))
         return validate_builds(template, options, host)
+
+
+def _syntax_only(parsed: Any) -> int:
+    from kiln.template import TemplateError
+
+    try:
+        template = load(parsed.args[0], parsed, syntax_only=True, host=None)
+    except TemplateError as exc:
+        sys.stdout.write(render_template_error(exc))
+        return 1
+    show_warnings(template)
+    print("Syntax-only check passed. Everything looks okay.")
+    return 0
