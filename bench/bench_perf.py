@@ -113,7 +113,9 @@ def measure_row(tools: Sequence[Tool], args: list[str], cwd: Path, runs: int, ok
             shutil.rmtree(tool.cache, ignore_errors=True)
         wall, cpu, tree, biggest, code, output = run_once([*tool.argv0, *args], cwd, tool.env, sample)
         if code != 0 or not ok(output):
-            figures[tool.label].failure = f"exit {code}: " + " / ".join(output.strip().splitlines()[-2:])[:160]
+            lines = output.strip().splitlines()
+            said = [ln for ln in lines if "rror" in ln][:2] or lines[-2:]
+            figures[tool.label].failure = f"exit {code}: " + " / ".join(said)[:200]
             return None
         return wall, cpu, tree, biggest
 
