@@ -92,6 +92,8 @@ def test_the_bundled_plugins_key_covers_their_package_and_the_sdk() -> None:
 
 def test_a_hanging_describe_costs_one_short_time_out_naming_the_plugin(tmp_path: Path,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "plugins").mkdir()
+    discovery.discover(env_for(tmp_path))  # the other plugins described first, without the short time-out
     _, counter = counting_plugin(tmp_path, "kiln-plugin-hang", body="sleep 30")
     env = env_for(tmp_path, KILN_PLUGIN_DESCRIBE_TIMEOUT="0.5")
     catalog = discovery.discover(env)
@@ -99,7 +101,8 @@ def test_a_hanging_describe_costs_one_short_time_out_naming_the_plugin(tmp_path:
     assert "plugin kiln-plugin-hang did not describe itself within 0.5s" in caplog.text
     discovery.discover(env)  # the failure is cached under the same key: not asked (and waited for) again
     assert runs(counter) == 1
-    assert caplog.text.count("did not describe itself within 0.5s") == 2  # but said each time
+    # but said each time (other installed plugin distributions may time out too under load: not counted)
+    assert caplog.text.count("plugin kiln-plugin-hang did not describe itself within 0.5s") == 2
 
 
 def test_concurrent_runs_merge_their_entries_and_never_leave_half_a_file(tmp_path: Path) -> None:
