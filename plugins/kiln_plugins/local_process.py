@@ -19,6 +19,13 @@ from kiln_sdk import Cancelled, Ui
 _GRACE_SECONDS = 2.0
 
 
+
+# One plugin process serves many builds at once, each in its own thread. A child forked while another
+# thread still has a script open for writing inherits that descriptor until it execs, and executing the
+# script meanwhile fails with ETXTBSY ("Text file busy", exit 126). Writing an executable script and
+# starting a process therefore exclude each other (Popen returns only once its child has exec'd).
+SPAWN_LOCK = threading.Lock()
+
 def clean_output_line(line: str) -> str:
     line = line.rstrip()
     cr = line.rfind("\r")
@@ -57,10 +64,11 @@ def run_streaming(
                 method(line)
         return emit
 
-    proc = subprocess.Popen(
-        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
-    )
+    with SPAWN_LOCK:  # see SPAWN_LOCK: no script is open for writing while this child forks and execs
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
+        )
     assert proc.stdout is not None and proc.stderr is not None
     pumps = [
         threading.Thread(target=_pump, args=(proc.stdout, emitter(ui.message)), daemon=True),

@@ -18,7 +18,7 @@ from typing import Any
 
 from kiln_sdk import BuildError, BuildInfo, Cancelled, Context, Diagnostics, render, setting
 
-from kiln_plugins.local_process import run_streaming
+from kiln_plugins.local_process import SPAWN_LOCK, run_streaming
 
 DEFAULT_EXECUTE_COMMAND = ["/bin/sh", "-c", "{{.Vars}} {{.Script}}"]
 DEFAULT_INLINE_SHEBANG = "/bin/sh -e"
@@ -183,12 +183,12 @@ def flattened_env_vars(config: ShellLocalConfig, info: BuildInfo, data: Mapping[
 
 
 def _inline_script(config: ShellLocalConfig, info: BuildInfo, data: Mapping[str, Any]) -> str:
-    fd, path = tempfile.mkstemp(prefix="packer-shell")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        if config.inline_shebang:
-            f.write(f"#!{config.inline_shebang}\n")
-        for command in config.inline or []:
-            f.write(render(command, data, info) + "\n")
+    text = (f"#!{config.inline_shebang}\n" if config.inline_shebang else "") + "".join(
+        render(command, data, info) + "\n" for command in config.inline or [])
+    with SPAWN_LOCK:  # no other thread forks while the script is open for writing (ETXTBSY)
+        fd, path = tempfile.mkstemp(prefix="packer-shell")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
     os.chmod(path, 0o700)
     if config.tempfile_extension:
         renamed = f"{path}.{config.tempfile_extension}"

@@ -209,3 +209,46 @@ def test_post_processor_failure_is_a_build_error() -> None:
     ctx, _ = pp_ctx()
     with pytest.raises(BuildError, match="non-zero exit status: 2"):
         pp.post_process(ctx, Artifact("b"))
+
+
+def test_scripts_are_written_and_processes_started_under_one_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One plugin process serves many builds: a child forked while another thread writes its script would
+    hold the script open and make its execution fail with "Text file busy" (seen at N = 64)."""
+    import subprocess
+
+    from kiln_plugins import local_process, shell_local_common
+
+    seen: list[tuple[str, bool]] = []
+    real_mkstemp, real_popen = tempfile.mkstemp, subprocess.Popen
+
+    def mkstemp(*a: Any, **k: Any) -> tuple[int, str]:
+        seen.append(("mkstemp", local_process.SPAWN_LOCK.locked()))
+        return real_mkstemp(*a, **k)
+
+    def popen(*a: Any, **k: Any) -> Any:
+        seen.append(("popen", local_process.SPAWN_LOCK.locked()))
+        return real_popen(*a, **k)
+
+    monkeypatch.setattr(shell_local_common.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(local_process.subprocess, "Popen", popen)
+    provision({"inline": ["true"]})
+    assert ("mkstemp", True) in seen and ("popen", True) in seen and all(held for _, held in seen), seen
+
+
+def test_many_concurrent_inline_scripts_in_one_process_all_run() -> None:
+    errors: list[str] = []
+
+    def one() -> None:
+        try:
+            calls = provision({"inline": ["echo ok"]})
+            if ("message", "ok") not in calls:
+                errors.append(str(calls))
+        except BuildError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=one) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
