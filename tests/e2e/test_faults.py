@@ -43,7 +43,7 @@ def test_unknown_builder_names_file_line_and_starts_nothing(tmp_path: Path) -> N
     r = run_kiln(["build", "-color=false", "t.pkr.hcl"], tmp_path, env={"KILN_LOG": "1"})
     assert r.code == 1
     assert "Error: Unknown source type nul" in r.out  # Packer writes errors to stdout
-    assert "on t.pkr.hcl line 1" in r.out and "known builders: [amazon-ebs file null]" in flat(r.out)
+    assert "on t.pkr.hcl line 1" in r.out and "known builders: [amazon-ebs docker file null]" in flat(r.out)
     assert "started builder" not in r.err  # the log: nothing started
 
 

@@ -171,7 +171,7 @@ class StepRun(Step):
         self.container_id = ""
 
 
-class StepConnectDocker(Step):
+class StepConnect(Step):
     def __init__(self, config: DockerConfig, driver: Driver) -> None:
         self.config, self.driver = config, driver
 
@@ -280,7 +280,7 @@ class DockerBuilder(Builder[DockerConfig]):
         state = StateBag()
         state.put(GENERATED, {})
         steps: list[Step] = [StepTempDir(), StepPull(cfg, driver), StepRun(cfg, driver, self.info),
-                             StepConnectDocker(cfg, driver), StepProvision(self._hook_data())]
+                             StepConnect(cfg, driver), StepProvision(self._hook_data())]
         if cfg.commit:
             steps += [StepCommit(cfg, driver), StepSetGeneratedData(driver)]
         elif cfg.export_path:
@@ -302,7 +302,7 @@ class DockerBuilder(Builder[DockerConfig]):
     def _say_left_behind(ctx: Context, state: StateBag, steps: list[Step]) -> None:
         """With -on-error=abort (or ask → abort) the cleanups did not run: say what is still there."""
         left = []
-        for step in steps:
+        for step in reversed(steps):  # the container first
             if isinstance(step, StepRun) and step.container_id:
                 left.append(f"container {step.container_id} (remove it with: docker rm -f {step.container_id})")
             if isinstance(step, StepTempDir) and step.path:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,10 +43,13 @@ class DockerCase:
     prefix: str  # localhost/kiln-t-XXXX
     base: str  # this test's alias of the base image
     made: list[str] = field(default_factory=list)
+    tmp: str = ""
 
     def full_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {**os.environ, "HOME": str(self.cwd / ".home"), "CHECKPOINT_DISABLE": "1", **self.env,
-                **(extra or {})}
+        # kiln's and Packer's local temp files (packer-shell*) stay in the test's own short temp dir (short:
+        # plugin sockets live there, and a Unix socket path has at most 107 bytes)
+        return {**os.environ, "HOME": str(self.cwd / ".home"), "CHECKPOINT_DISABLE": "1", "TMPDIR": self.tmp,
+                **self.env, **(extra or {})}
 
     def write(self, text: str, name: str = "t.pkr.hcl") -> Path:
         path = self.cwd / name
@@ -52,19 +57,25 @@ class DockerCase:
         return path
 
     def kiln(self, *args: str, extra_env: dict[str, str] | None = None, timeout: float = 180) -> Result:
-        p = subprocess.run([*KILN, *args], cwd=self.cwd, capture_output=True, text=True,
-                           env=self.full_env(extra_env), timeout=timeout, stdin=subprocess.DEVNULL)
-        return self._result(p.returncode, p.stdout, p.stderr)
+        return self._run([*KILN, *args], self.full_env(extra_env), timeout)
+
+    def _run(self, argv: list[str], env: dict[str, str], timeout: float) -> Result:
+        """Output goes to files, not pipes: a container left running (-on-error=abort) keeps the pipes of
+        whatever started it open, and waiting for their end would wait for the container."""
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            p = subprocess.run(argv, cwd=self.cwd, stdout=out, stderr=err, env=env, timeout=timeout,
+                               stdin=subprocess.DEVNULL)
+            out.seek(0)
+            err.seek(0)
+            return self._result(p.returncode, out.read().decode(), err.read().decode())
 
     def _result(self, code: int, out: str, err: str) -> Result:
         self.made += re.findall(r"Image ID: ([0-9a-f]{12,64})", out)  # removed after the test
         return Result(code, out, err)
 
     def packer(self, *args: str, timeout: float = 180) -> Result:
-        p = subprocess.run(["packer", *args], cwd=self.cwd, capture_output=True, text=True,
-                           env=self.full_env({"PACKER_TMP_DIR": str(self.cwd / ".packer-tmp")}),
-                           timeout=timeout, stdin=subprocess.DEVNULL)
-        return self._result(p.returncode, p.stdout, p.stderr)
+        return self._run(["packer", *args], self.full_env({"PACKER_TMP_DIR": str(self.cwd / ".packer-tmp")}),
+                         timeout)
 
     def docker(self, *args: str, check: bool = True) -> str:
         return podman(self.env, *args, check=check).stdout.decode()
@@ -87,14 +98,14 @@ def case(docker_env: dict[str, str], base_image: str, tmp_path: Path) -> Iterato
     prefix = f"localhost/kiln-t-{uuid.uuid4().hex[:10]}"
     base = f"{prefix}:base"
     podman(docker_env, "tag", base_image, base)
-    c = DockerCase(docker_env, tmp_path, prefix, base)
+    c = DockerCase(docker_env, tmp_path, prefix, base, tmp=tempfile.mkdtemp(prefix="kiln-t-"))
     (tmp_path / ".home").mkdir()
     try:
         yield c
     finally:
         for cid in podman(docker_env, "ps", "-a", "--filter", f"ancestor={base}", "--format", "{{.ID}}",
                           check=False).stdout.decode().split():
-            podman(docker_env, "rm", "-f", cid, check=False)
+            podman(docker_env, "rm", "-f", "-t", "0", cid, check=False)  # podman's rm -f waits 10 s for SIGTERM
         out = podman(docker_env, "images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}", check=False).stdout.decode()
         ids = {line.split()[1] for line in out.splitlines() if line.startswith(prefix) and len(line.split()) == 2}
         names = [line.split()[0] for line in out.splitlines() if line.startswith(prefix)]
@@ -104,3 +115,4 @@ def case(docker_env: dict[str, str], base_image: str, tmp_path: Path) -> Iterato
                          check=False).stdout.decode().strip()
         for image_id in (ids | set(c.made)) - {base_id[:12], base_id}:
             podman(docker_env, "rmi", "-f", image_id, check=False)
+        shutil.rmtree(c.tmp, ignore_errors=True)
