@@ -54,7 +54,7 @@ MYPYPATH_DIRS := core:sdk:plugins:$(subst $(space),:,$(PLUGIN_DISTS)):.
 .PHONY: install deps test lint import-contract bench demo clean distclean help docs
 
 help:
-	@echo "make demo    set everything up and build examples/demo/ with kiln"
+	@echo "make demo    set everything up, build the container image of examples/demo/ with kiln, run it"
 	@echo "make test    set everything up and run the test suite"
 	@echo "make lint    ruff + mypy over core, sdk, plugins, tests, bench, tools; the import contract"
 	@echo "make bench   kiln build vs packer build, side by side"
@@ -112,11 +112,24 @@ bench: install deps
 	if [ -z "$(QUICK)" ]; then for b in bench/bench_*.py; do [ $$b = bench/bench_perf.py ] && continue; \
 	echo "== $$b"; $(PY) $$b || rc=$$?; done; fi; exit $$rc
 
-# The demo builds in build/demo/ so that its manifest does not land in the source tree.
-demo: install
+# The demo builds a real container image (examples/demo/, the docker builder) in build/demo/, so that its
+# manifest does not land in the source tree: it installs podman, runc and busybox-static if missing, writes
+# a podman-backed `docker` command and its containers.conf into build/podman/ (tests/podman_fixture.py),
+# makes the busybox base image once (cached in podman's storage), builds, then runs the new image.
+DEMO_ENV = PATH="$(CURDIR)/build/podman/bin:$$PATH" CONTAINERS_CONF="$(CURDIR)/build/podman/containers.conf"
+
+.PHONY: demo-deps
+demo-deps:
+	@missing=""; for p in $(DOCKER_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(MAKE) -s apt-install PKGS="$$missing"; fi
+
+demo: install demo-deps
 	@mkdir -p build/demo
-	cd build/demo && ../../$(VENV)/bin/kiln build ../../examples/demo/
+	@$(PY) tests/podman_fixture.py build/podman >/dev/null
+	cd build/demo && $(DEMO_ENV) ../../$(VENV)/bin/kiln build ../../examples/demo/
 	@echo; echo "manifest written to build/demo/demo-manifest.json"
+	@echo "running the new image: docker run --rm localhost/kiln-demo:latest"
+	@$(DEMO_ENV) docker run --rm localhost/kiln-demo:latest
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache packer_cache
