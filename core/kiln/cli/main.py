@@ -12,11 +12,13 @@ Available commands are:
     build           build image(s) from template
     cleanup         remove cloud resources that killed builds left behind
     console         creates a console for testing variable interpolation
+    fix             fixes templates from old versions of packer
     validate        check that a template is valid
     version         Prints the kiln version
 """
 
-VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console", "validate": "kiln.cli.validate",
+VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console",
+         "fix": "kiln.cli.fix", "validate": "kiln.cli.validate",
          "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 _HELP_FLAGS = ("-h", "-help", "--help")
