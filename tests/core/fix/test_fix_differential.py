@@ -227,7 +227,10 @@ def test_flag_errors(args: list[str]) -> None:
     with contextlib.redirect_stdout(out):
         code = fix_cli.run(args)
     assert code == p.returncode
-    assert out.getvalue() == p.stdout.replace("packer fix", "kiln fix")
+    # Packer writes the flag error through a second writer: it lands before or after the usage
+    want, got = p.stdout.replace("packer fix", "kiln fix").splitlines(), out.getvalue().splitlines()
+    assert sorted(want) == sorted(got)
+    assert got[-1] == (want[-1] if want[0].startswith("Usage") else want[0])
 
 
 def test_packer_crashes_are_clear_errors(tmp_path: Path) -> None:
