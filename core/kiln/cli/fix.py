@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 
-from kiln.cli.common import UsageError, parse_or_usage, print_usage
+from kiln.cli.common import UsageError, parse_or_usage
 from kiln.cli.flags import Flag
 from kiln.fix import FIXERS, FixError, ParseError, decode_template, encode, fix_template
 
@@ -29,41 +30,66 @@ Options:
 
 FLAGS = [Flag("validate", "bool", True)]
 
-_AFTER = "\n\nThis is usually caused by an error in the input template.\nPlease fix the error and try again.\n"
+_AFTER = "\n\nThis is usually caused by an error in the input template.\nPlease fix the error and try again."
+
+
+class _Ui:
+    """Packer's UI for this verb: plain lines, or ``ui,say``/``ui,error`` machine-readable lines."""
+
+    def __init__(self, machine_readable: bool) -> None:
+        self.machine_readable = machine_readable
+
+    def _write(self, kind: str, msg: str) -> None:
+        if self.machine_readable:
+            from kiln.ui.machine import format_line
+
+            sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, msg]) + "\n")
+        else:
+            sys.stdout.write(msg + "\n")  # Packer 1.6.6 writes its errors to stdout too
+
+    def say(self, msg: str) -> None:
+        self._write("say", msg)
+
+    def error(self, msg: str) -> None:
+        self._write("error", msg)
 
 
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
+    ui = _Ui(machine_readable)
     if any(a in ("-h", "-help", "--help") for a in argv):
-        sys.stdout.write(USAGE.strip() + "\n")
+        ui.say(USAGE.strip())
         return 0
     try:
         parsed = parse_or_usage(argv, FLAGS)
         if len(parsed.args) != 1:
             raise UsageError("")
     except UsageError as exc:
-        return print_usage(USAGE.strip() + "\n", str(exc) or None)
+        ui.say(USAGE.strip())
+        if str(exc):
+            sys.stdout.write(str(exc) + "\n")
+        return 1
     path = parsed.args[0]
     try:
         with open(path, "rb") as f:
             data = f.read()
     except IsADirectoryError:
-        sys.stdout.write(f"Error parsing template: read {path}: is a directory\n")
+        ui.error(f"Error parsing template: read {path}: is a directory")
         return 1
     except OSError as exc:
-        sys.stdout.write(f"Error opening template: open {path}: {(exc.strerror or str(exc)).lower()}\n")
+        ui.error(f"Error opening template: open {path}: {(exc.strerror or str(exc)).lower()}")
         return 1
     try:
         tpl = decode_template(data.decode("utf-8", errors="replace"))
     except ParseError as exc:
-        sys.stdout.write(f"Error parsing template: {exc}\n")
+        ui.error(f"Error parsing template: {exc}")
         return 1
     try:
         fixed = fix_template(tpl)
     except FixError as exc:
-        sys.stdout.write(f"Error fixing: {exc}\n")
+        ui.error(f"Error fixing: {exc}")
         return 1
     result = encode(fixed)
-    sys.stdout.write(result + "\n")  # Packer's Ui.Say adds a newline to the encoder's; its Ui.Error writes to stdout too
+    ui.say(result)
     if not parsed["validate"]:
         return 0
     from kiln.template.legacy.jsonvalue import JSONSyntaxError, parse_json
@@ -75,13 +101,13 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         parse_json(result, path)
         raw = parse_raw(result, path)
     except JSONSyntaxError as exc:  # Packer parses a string, not a file: no position report
-        sys.stdout.write(f"Error! Fixed template fails to parse: {exc.message}{_AFTER}")
+        ui.error(f"Error! Fixed template fails to parse: {exc.message}{_AFTER}")
         return 1
     except LegacyError as exc:
-        sys.stdout.write(f"Error! Fixed template fails to parse: {exc.packer_text}{_AFTER}")
+        ui.error(f"Error! Fixed template fails to parse: {exc.packer_text}{_AFTER}")
         return 1
     errs = _validate(raw)
     if errs:
-        sys.stdout.write(f"Error! Fixed template failed to validate: {multierror([m for m, _ in errs])}{_AFTER}")
+        ui.error(f"Error! Fixed template failed to validate: {multierror([m for m, _ in errs])}{_AFTER}")
         return 1
     return 0

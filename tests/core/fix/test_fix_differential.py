@@ -250,3 +250,18 @@ def test_missing_file(tmp_path: Path) -> None:
         code = fix_cli.run([str(tmp_path / "nope.json")])
     assert code == 1
     assert out.getvalue() == f"Error opening template: open {tmp_path / 'nope.json'}: no such file or directory\n"
+
+
+@pytest.mark.parametrize("name", ["valid", "bad_only", "syntax", "eof"])
+def test_machine_readable_matches_packer(name: str, oracle: dict[str, tuple[int, str]]) -> None:
+    path = Path(oracle["__dir__"][1]) / f"{name}.json"
+    p = subprocess.run(["packer", "-machine-readable", "fix", path.name], capture_output=True, text=True,
+                       cwd=path.parent, env={"CHECKPOINT_DISABLE": "1", "HOME": str(path.parent)})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = fix_cli.run([str(path)], machine_readable=True)
+
+    def strip(text: str) -> list[str]:  # the timestamp differs
+        return [line.split(",", 1)[1] for line in text.splitlines()]
+    assert code == p.returncode
+    assert strip(out.getvalue().replace(str(path), path.name)) == strip(p.stdout)
