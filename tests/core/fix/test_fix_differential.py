@@ -227,10 +227,13 @@ def test_flag_errors(args: list[str]) -> None:
     with contextlib.redirect_stdout(out):
         code = fix_cli.run(args)
     assert code == p.returncode
-    # Packer writes the flag error through a second writer: it lands before or after the usage
+    # Packer writes the flag error through a second, unsynchronised writer: it lands before or after the
+    # usage, and in CI it was once missing from Packer's output altogether. kiln prints it once, last.
     want, got = p.stdout.replace("packer fix", "kiln fix").splitlines(), out.getvalue().splitlines()
-    assert sorted(want) == sorted(got)
-    assert got[-1] == (want[-1] if want[0].startswith("Usage") else want[0])
+    errors = [line for line in got if line.startswith(("flag provided", "invalid boolean"))]
+    assert errors == ([got[-1]] if args[0].startswith("-") else []), got
+    assert [line for line in want if line not in errors] == [line for line in got if line not in errors]
+    assert all(want.count(line) <= 1 for line in errors)
 
 
 def test_packer_crashes_are_clear_errors(tmp_path: Path) -> None:
