@@ -36,7 +36,7 @@ class DataSources:
         except PluginStartError as exc:
             raise fail(f"Failed to start the data source {spec.type!r}", str(exc)) from None
         try:
-            decoded = spec.decode(client.schema(), None)
+            decoded = spec.decode(self.host.config_schema("datasource", spec.type) or client.schema(), None)
             if decoded.has_errors:
                 raise TemplateError(decoded.diagnostics)
             result = client.configure(decoded.config, self.info)

@@ -23,7 +23,7 @@ from kiln.engine.prepared import (
 )
 from kiln.hcl.diagnostics import ERROR, WARNING, HclDiagnostic
 from kiln.plugins.host import KIND_WORDS, PluginHost
-from kiln.template.model import BuildSpec, ComponentSpec, PostProcessorSpec, ProvisionerSpec
+from kiln.template.model import BuildSpec, ComponentSpec, Decoded, PostProcessorSpec, ProvisionerSpec
 
 _UNKNOWN_SUMMARY = {
     "builder": "Unknown source type {name}",
@@ -193,26 +193,33 @@ class Preparer:
 
     def _prepare_component(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
                            provisioner: ProvisionerSpec | None) -> PreparedComponent | None:
+        """Decode ``spec`` against its schema (from the plugin's cached description: no process needed),
+        then Prepare/Configure it in its plugin's process. A block that does not decode starts nothing."""
+        client: Any = None
+        schema = self.host.config_schema(kind, spec.type)
         try:
-            client = self.host.start(kind, spec.type)
-            schema = client.schema()
+            if schema is None:  # no cached schema: ask the plugin's process
+                client = self.host.start(kind, spec.type)
+                schema = client.schema()
+            decoded = spec.decode(schema, None)
+            self._add(decoded.diagnostics)
+            if decoded.has_errors:
+                return None
+            if client is None:
+                client = self.host.start(kind, spec.type)
         except (PluginStartError, PluginCrashed) as exc:
             self._add([HclDiagnostic(ERROR, f"Failed to start the {KIND_WORDS[kind]} {spec.type!r}", str(exc),
                                      spec.range)])
             return None
         try:
-            return self._decode_and_prepare(kind, spec, build, info, provisioner, client, schema)
+            return self._prepare_decoded(kind, spec, build, info, provisioner, client, schema, decoded)
         finally:
             if not self.keep_running:
                 client.close()
 
-    def _decode_and_prepare(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
-                            provisioner: ProvisionerSpec | None, client: Any, schema: Schema
-                            ) -> PreparedComponent | None:
-        decoded = spec.decode(schema, None)
-        self._add(decoded.diagnostics)
-        if decoded.has_errors:
-            return None
+    def _prepare_decoded(self, kind: str, spec: ComponentSpec, build: BuildSpec, info: BuildInfo,
+                         provisioner: ProvisionerSpec | None, client: Any, schema: Schema, decoded: Decoded
+                         ) -> PreparedComponent | None:
         config = apply_override(decoded.config, provisioner, build)
         if decoded.sensitive:
             with self._diag_lock:

@@ -9,7 +9,8 @@ plugin package (the bundled plugins, a distribution of the ``kiln.plugins`` entr
 path, size and modification time (ns) of every file of its package tree and of the SDK's, so an edit
 of any file of an editable install is seen; for an executable on the plugin path, the file itself
 (and, for a console script of this interpreter, its package tree). A run that changed nothing starts
-no process to learn what plugins offer. A describe that fails or hangs (``KILN_PLUGIN_DESCRIBE_TIMEOUT``,
+no process to learn what plugins offer, nor to learn their components' config schemas: a description
+carries them (``components``), so the core decodes every block before any plugin process answers. A describe that fails or hangs (``KILN_PLUGIN_DESCRIBE_TIMEOUT``,
 default 10 s) is cached too, under the same key: it costs its time-out once, not on every command.
 """
 
@@ -49,10 +50,23 @@ class PluginExecutable:
 
 @dataclass(frozen=True)
 class ComponentSource:
-    """Where a component comes from: the executable, and the name it has inside that executable."""
+    """Where a component comes from: the executable, the name it has inside that executable, and the
+    schema of its config as the (cached) description gave it, so decoding starts no process (None: the
+    description had none, ask the process)."""
 
     executable: PluginExecutable
     own_name: str
+    config_schema: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
+
+
+def _config_schema(description: Mapping[str, object], key: str, name: str) -> Mapping[str, object] | None:
+    """The JSON config schema of component ``name`` (of kind ``key``) in a description; None when it has
+    none (a plugin built against an older SDK, or a component that failed to load when described)."""
+    entries = description.get("components")
+    entry = entries.get(key, {}).get(name) if isinstance(entries, dict) and isinstance(entries.get(key), dict) \
+        else None
+    schema = entry.get("config") if isinstance(entry, dict) else None
+    return schema if isinstance(schema, dict) else None
 
 
 @dataclass
@@ -297,9 +311,10 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
     cache = DescribeCache(user_cache_dir(env) / "describe-cache.json", timeout)
     catalog = Catalog()
     exe = bundled()
+    own = cache.describe(exe)
     for kind, key in KIND_KEYS.items():
-        for name in cache.describe(exe).get(key, []):  # type: ignore[attr-defined]
-            catalog.components[(kind, name)] = ComponentSource(exe, name)
+        for name in own.get(key, []):  # type: ignore[attr-defined]
+            catalog.components[(kind, name)] = ComponentSource(exe, name, _config_schema(own, key, name))
     candidates = bundled_distributions() + [
         (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path)))
         for path in _executables(plugin_dirs(env))
@@ -314,6 +329,7 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
         for kind, key in KIND_KEYS.items():
             for component in description.get(key, []):  # type: ignore[attr-defined]
                 full = plugin if component == DEFAULT_NAME else f"{plugin}-{component}"
-                catalog.components.setdefault((kind, full), ComponentSource(ext, component))
+                catalog.components.setdefault(
+                    (kind, full), ComponentSource(ext, component, _config_schema(description, key, component)))
     cache.save()
     return catalog

@@ -21,6 +21,7 @@ from kiln_sdk.host import (
     PluginStartError,
     client_for,
 )
+from kiln_sdk.schema import Schema
 
 from kiln import log
 from kiln.plugins.discovery import Catalog, PluginExecutable
@@ -65,6 +66,7 @@ class PluginHost:
         self._shared: dict[tuple[str, ...], PluginProcess] = {}  # one per executable
         self._exe_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._failed: dict[tuple[str, ...], PluginStartError] = {}
+        self._schemas: dict[tuple[str, str], Schema] = {}
         self._closed = False
         atexit.register(self.kill_all)
 
@@ -74,6 +76,25 @@ class PluginHost:
                 if process.command == list(command):
                     return self._standby.pop(i)
         return None
+
+    def config_schema(self, kind: str, name: str) -> Schema | None:
+        """The config schema of component ``name`` from its plugin's cached description, without starting
+        the plugin; None when the description has none (then ask the process: ``start(...).schema()``)."""
+        source = self.catalog.find(kind, name)
+        if source is None or source.config_schema is None:
+            return None
+        key = (kind, name)
+        with self._lock:
+            schema = self._schemas.get(key)
+        if schema is None:
+            try:
+                schema = Schema.from_json(dict(source.config_schema))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a description we cannot read
+                _log.debug("cached schema of %s %s unreadable (%s); asking the plugin", kind, name, exc)
+                return None
+            with self._lock:
+                self._schemas[key] = schema
+        return schema
 
     def check(self, kind: str, name: str) -> None:
         if self.catalog.find(kind, name) is None:
