@@ -13,12 +13,13 @@ Available commands are:
     cleanup         remove cloud resources that killed builds left behind
     console         creates a console for testing variable interpolation
     fix             fixes templates from old versions of packer
+    fmt             Rewrites HCL2 config files to canonical format
     validate        check that a template is valid
     version         Prints the kiln version
 """
 
 VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console",
-         "fix": "kiln.cli.fix", "validate": "kiln.cli.validate",
+         "fix": "kiln.cli.fix", "fmt": "kiln.cli.fmt", "validate": "kiln.cli.validate",
          "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 _HELP_FLAGS = ("-h", "-help", "--help")

@@ -1,0 +1,207 @@
+"""HCL2 sources for ``kiln fmt``'s differential tests: one or more per hclwrite rule, plus a generator
+that perturbs the blanks of formatted sources (Packer's output must equal kiln's on each)."""
+
+from __future__ import annotations
+
+import random
+
+from kiln.fmt import format_source
+from kiln.fmt.tokens import scan
+
+FIXTURES: dict[str, str] = {
+    # alignment of "=" in runs of single-line attributes
+    "align_run": 'a = 1\nbbb = 2\ncc="x"\n',
+    "align_broken_by_blank": "a = 1\nbbbbbb = 2\n\nc = 3\ndd = 4\n",
+    "align_broken_by_comment_line": "a = 1\n# note\nbbbbbb = 2\n",
+    "align_broken_by_block": "a = 1\nb {\nxx = 1\ny = 2\n}\nccccc = 3\n",
+    "align_broken_by_multiline_value": "a = [\n1,\n]\nbbbb = 2\nc = {\nk = 1\n}\ndd = 3\n",
+    "align_nested_blocks": 'source "null" "x" {\ncommunicator = "none"\nx {\ny {\nzz = 1\nz = 2\n}\n}\n}\n',
+    "align_unicode_names": 'é = 1\nnaïve = 2\ncafé = "ça"\n',
+    "align_long_name": "a = 1\nthis_is_a_rather_long_attribute_name = 2\nb = 3\n",
+    # indentation by bracket nesting
+    "indent_blocks": "a {\nb {\nc {\nd = 1\n}\n}\n}\n",
+    "indent_over_indented": "        a {\n            b = 1\n        }\n",
+    "indent_tabs": "a {\n\tb = 1\n\t\tc = 2\n}\n",
+    "indent_object_over_lines": "x = {\na = 1\nbb = {\nc = 2\n}\n}\n",
+    "indent_tuple_over_lines": "x = [\n1,\n[\n2,\n3\n],\n]\n",
+    "indent_two_openers_one_line": "x = [{\na = 1\n}]\ny = {a = [\n1,\n]}\n",
+    "indent_call_over_lines": 'x = concat(\n["a"],\n["b"],\n)\ny = format("%s",\nvar.x)\n',
+    "indent_closer_first": "x = {\na = 1 }\nb = 2\n",
+    "indent_unbalanced_lines": "x = [1,\n2,\n3]\n",
+    # spacing between tokens
+    "space_operators": "a = 1+2*3/4%5-6\nb = x==y\nc = x!=y\nd = x<y\ne = x<=y\nf = x>y\ng = x>=y\nh = x&&y||z\n",
+    "space_unary": "a = -1\nb = !x\nc = -x\nd = [-1, - 2]\ne = (-1)\nf = 1 - -1\ng = x * -1\nh = !!x\n",
+    "space_minus_contexts": "a = x-1\nb = f(x)-1\nc = [1]-1\nd = x ? -1 : -2\ne = {k = -1}\nf = 3 >= -1\ng = true && -1\n",
+    "space_conditional": "a = x?y:z\nb = x ? y : z ? w : v\n",
+    "space_calls": "a = max( 1 , 2 )\nb = f ()\nc = f(g(h(1)))\nd = f(a...)\ne = f(a, b...)\n",
+    "space_index_splat": "a = x[0]\nb = x[ 0 ][1]\nc = x.*.y\nd = x[*].y\ne = x[\"k\"]\nf = x.0.y\ng = [1,2][0]\nh = f(x)[0]\n",
+    "space_attr_access": "a = var . x\nb = local.a.b.c\nc = data.x.y.z\n",
+    "space_objects": "a = {a=1}\nb = {}\nc = { }\nd = {a=1,b=2}\ne = {\"k\"=1}\nf = {(var.k)=1}\ng = {a:1}\n",
+    "space_tuples": "a = [1,2,3]\nb = []\nc = [ ]\nd = [1,[2,[3]]]\ne = [1,2,]\n",
+    "space_for_expressions": "a = [for x in var.l: x]\nb = [for i,x in var.l: x if i>0]\nc = {for k,v in var.m: k=>v}\n"
+                             "d = {for k,v in var.m: k=>v...}\ne = [for x in [1,2]: x]\nf = [for x in{a=1}: x]\n",
+    "space_parens": "a = (1+2)*3\nb = ((1))\nc = ( x )\n",
+    "space_numbers": "a = 1.5\nb = 1e10\nc = 1.5E-3\nd = 0\ne = 1.0e+2\n",
+    "space_bools_null": "a = true\nb = false\nc = null\n",
+    "space_block_labels": 'source   "a"    "b"   {\n}\nbuild{\n}\nlocals   {\n}\nvariable x {\n}\n',
+    "space_single_line_block": "a { b = 1 }\nc {}\nd { }\n",
+    "space_keyword_in": "a = [for in in var.x: in]\nb = [for x in var.in: x]\n",
+    # template strings
+    "template_interpolation": 'a = "${var.x}"\nb = "a ${ var.x } b"\nc = "${var.x}${var.y}"\nd = "x${ upper( "y" ) }z"\n',
+    "template_directives": 'a = "%{ if var.x }yes%{ else }no%{ endif }"\nb = "%{for x in var.l}${x},%{endfor}"\n',
+    "template_strip_markers": 'a = "${~ var.x ~}"\nb = "%{~ if true ~}x%{~ endif ~}"\n',
+    "template_escapes": 'a = "$${literal} %%{literal} \\"q\\" \\\\ \\n \\t \\u00e9"\nb = "$"\nc = "100%"\nd = "$$"\n',
+    "template_object_interp": 'a = "${ {a=1} }"\nb = "${{a=1}}"\n',
+    "template_nested": 'a = "${"${"x"}"}"\nb = "${f("a${var.b}c")}"\n',
+    "template_spaces_inside_literal": 'a = "  lots   of   space  "\nb = "tab\there"\n',
+    # heredocs
+    "heredoc_plain": "a = <<EOF\n  keep   this\n    and this\nEOF\nb = 1\n",
+    "heredoc_indented": "x {\na = <<-EOT\n      indented\n    text\n    EOT\nbb = 2\n}\n",
+    "heredoc_interpolation": "a = <<EOF\nhello ${ var.name }\n%{ if true }yes%{ endif }\nEOF\n",
+    "heredoc_in_call": 'a = trimspace(<<EOF\n  x\nEOF\n)\nb = 1\n',
+    "heredoc_marker_indented": "a {\n  b = <<EOT\n  text\n  EOT\n}\n",
+    "heredoc_empty": "a = <<EOF\nEOF\n",
+    "heredoc_two": "a = <<A\nx\nA\nbb = <<B\ny\nB\n",
+    "heredoc_dollar_percent": "a = <<EOF\ncost: 5$ and 10% $${x} %%{y}\nEOF\n",
+    # comments of all three kinds
+    "comment_hash": "# top\na = 1 # trailing\nbb = 2 # another\n",
+    "comment_slashes": "// top\na = 1 // trailing\n",
+    "comment_block": "/* top */\na = 1 /* after */\n/*\n multi\n line\n*/\nb = 2\n",
+    "comment_align_run": 'a = 1 # x\nbbbbb = "long" # y\nc = true # z\n\nd = 1 # w\n',
+    "comment_align_blocks": "x {\na = 1 # c\n}\ny = 2 # d\n",
+    "comment_after_block_open": "x { # open\na = 1\n} # close\n",
+    "comment_in_tuple": "a = [\n1, # one\n22, # two\n]\n",
+    "comment_only_lines_indented": "x {\n# inside\n     // also\n/* and */\na = 1\n}\n",
+    "comment_block_midline": "a = /* mid */ 1\nb = [1, /* two */ 2]\n",
+    "comment_between_attrs": "a = 1\n# c\n\n# d\nb = 2\n",
+    "comment_at_eof_no_newline": "a = 1 # end",
+    "comment_hash_inside_block_comment": "/* # not a line comment */\na = 1\n",
+    # blank lines, trailing whitespace, file ends
+    "blank_lines_many": "a = 1\n\n\n\nb = 2\n\n\n",
+    "trailing_spaces": "a = 1   \nb = 2\t\n  \n",
+    "no_final_newline": "a = 1",
+    "trailing_spaces_at_eof": "a = 1   ",
+    "leading_blank_lines": "\n\n\na = 1\n",
+    "empty": "",
+    "only_newlines": "\n\n",
+    "only_spaces": "   ",
+    "only_comment": "# just a comment\n",
+    "crlf": "a = 1\r\nbb = 2\r\nx {\r\nc=3\r\n}\r\n",
+    "crlf_heredoc": "a = <<EOF\r\n  x\r\nEOF\r\nb = 1\r\n",
+    "bom": "\ufeffa = 1\nbb = 2\n",
+    # real-world Packer templates
+    "packer_full": '''packer {
+required_plugins {
+amazon = {
+version = ">= 0.0.1"
+source = "github.com/hashicorp/amazon"
+}
+}
+}
+
+variable "region" {
+  type =  string
+  default = "us-east-1"
+  sensitive = false
+}
+
+variable "tags" {
+type = map(string)
+default = {
+Name = "x"
+"Other key" = "y"
+}
+}
+
+locals {
+timestamp = regex_replace(timestamp(), "[- TZ:]", "")
+names = [for n in var.names: upper(n)]
+}
+
+source "amazon-ebs" "example" {
+ami_name = "learn-packer-${local.timestamp}"
+instance_type = "t2.micro"
+region = var.region
+source_ami_filter {
+filters = {
+name = "ubuntu/images/*ubuntu-xenial-16.04-amd64-server-*"
+root-device-type = "ebs"
+virtualization-type = "hvm"
+}
+most_recent = true
+owners = ["099720109477"]
+}
+ssh_username = "ubuntu"
+}
+
+build {
+sources = ["source.amazon-ebs.example"]
+
+provisioner "shell" {
+inline = [
+"echo Installing Redis",
+"sleep 30",
+]
+}
+
+post-processor "manifest" {}
+}
+''',
+    "pkrvars_style": 'region = "eu-west-1"\ninstance_count = 3\nami_tags = {a="b"}\nlist = ["a","b"]\n',
+    "dynamic_block": 'source "null" "x" {\ndynamic "tag" {\nfor_each = var.tags\ncontent {\nkey = tag.key\nvalue = tag.value\n}\n}\n}\n',
+    "type_constraints": "variable \"x\" {\ntype = object({a=string, b=list(number)})\n}\nvariable \"y\" {\ntype = map(any)\n}\n",
+    "long_line_expression": "a = var.x == \"a\" ? \"first\" : var.x == \"b\" ? \"second\" : var.y != null ? var.y : \"last\"\n",
+    "object_multi_line_commas": "a = {\nx = 1,\nyy = 2,\n}\nb = {\nk: 1\nkk: 2\n}\n",
+    "attr_value_ends_line_with_open_bracket": "a = [1,\n2]\nbbbb = 3\n",
+    "mixed_everything": 'x "y" {\na = 1 # one\nbbb = [1, 2] // two\nc = {\nd = "${e}"\n}\nf = <<EOF\n  g\nEOF\nh = -1\n}\n',
+}
+
+
+def _join_safe(a: str, b: str) -> bool:
+    """Whether two token texts scan as the same two tokens without a blank between them."""
+    toks = scan(a + b)
+    return [x.text for x in toks[:-1]] == [a, b]
+
+
+# A token lexed inside a template or heredoc owns its blanks (they are literal text): never touch them.
+_TEXT = {"QuotedLit", "StringLit", "CQuote", "CHeredoc"}
+_TEMPLATE_OPEN = {"OQuote", "QuotedLit", "StringLit", "TemplateSeqEnd", "OHeredoc"}
+
+
+def perturb(text: str, rnd: random.Random) -> str:
+    """``text`` with its blanks between tokens changed at random (none, several spaces, tabs), extra blank
+    lines and trailing blanks; the tokens and so the meaning stay the same."""
+    tokens = scan(text)
+    out: list[str] = []
+    prev = None
+    for tok in tokens:
+        spaces = " " * tok.spaces
+        movable = prev is not None and tok.kind not in _TEXT and not (
+            tok.kind in ("TemplateInterp", "TemplateControl") and prev.kind in _TEMPLATE_OPEN)
+        if prev is None and tok.kind not in _TEXT:
+            movable = True
+        if movable:
+            choice = rnd.random()
+            if choice < 0.3:
+                spaces = ""
+            elif choice < 0.6:
+                spaces = " " * rnd.randint(1, 4)
+            elif choice < 0.7:
+                spaces = "\t"
+            if not spaces and prev is not None and not _join_safe(prev.text, tok.text):
+                spaces = " "
+        out.append(spaces + tok.text)
+        if tok.kind == "Newline" and prev is not None and prev.kind == "Newline" and rnd.random() < 0.3:
+            out.append("\n")
+        prev = tok
+    return "".join(out)
+
+
+def generated(n: int, seed: int = 166) -> dict[str, str]:
+    rnd = random.Random(seed)
+    names = sorted(FIXTURES)
+    out = {}
+    for i in range(n):
+        base = names[i % len(names)]
+        out[f"gen{i:03d}_{base}"] = perturb(format_source(FIXTURES[base]), rnd)
+    return out

@@ -1,0 +1,53 @@
+"""``kiln fmt``'s layout against Debian's Packer 1.6.6 ``packer fmt``: byte-identical files.
+
+Every hand-written fixture (one or more per hclwrite rule) and generated ones (formatted fixtures with
+their blanks perturbed at random) are written to one folder, which Packer formats in a single run;
+kiln must produce the same bytes for each, and must agree with Packer on which files do not parse.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from kiln.fmt import format_source
+from kiln.fmt.files import _FileError, parse_or_fail
+
+from tests.core.fmt.fixtures import FIXTURES, generated
+
+pytestmark = pytest.mark.skipif(shutil.which("packer") is None, reason="needs Debian's packer 1.6.6")
+
+CASES = {**FIXTURES, **generated(150)}
+ENV = {"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1"}
+
+
+@pytest.fixture(scope="module")
+def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes | None]:
+    """Packer's formatted bytes per case (None: Packer could not parse it)."""
+    d = tmp_path_factory.mktemp("fmt")
+    for name, text in CASES.items():
+        (d / f"{name}.pkr.hcl").write_bytes(text.encode("utf-8"))
+    p = subprocess.run(["packer", "fmt", str(d)], capture_output=True, text=True, env={**ENV, "HOME": str(d)},
+                       timeout=300)
+    failed = {line.rsplit("/", 1)[-1].removesuffix(".pkr.hcl") for line in p.stdout.splitlines()
+              if line.startswith("Error: encountered an error while formatting ")}
+    return {name: None if name in failed else (d / f"{name}.pkr.hcl").read_bytes() for name in CASES}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layout_matches_packer(name: str, oracle: dict[str, bytes | None]) -> None:
+    data = CASES[name].encode("utf-8")
+    want = oracle[name]
+    if want is None:
+        with pytest.raises(_FileError):
+            parse_or_fail(data, f"{name}.pkr.hcl")
+        return
+    text = parse_or_fail(data, f"{name}.pkr.hcl")
+    assert format_source(text).encode("utf-8") == want
+
+
+def test_generator_perturbs() -> None:
+    """The generated cases are not the formatted fixtures themselves (most need formatting)."""
+    changed = [n for n, text in CASES.items() if n.startswith("gen") and format_source(text) != text]
+    assert len(changed) > 100
