@@ -19,7 +19,6 @@ import os
 import stat
 import subprocess
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -228,7 +227,7 @@ def _multierror(errors: list[str]) -> str:
     return f"{len(errors)} errors occurred:\n\t" + "\n\t".join(f"* {e}" for e in errors) + "\n\n"
 
 
-def write_atomically(path: str, data: bytes, _replace: Callable[[str, str], None] = os.replace) -> None:
+def write_atomically(path: str, data: bytes) -> None:
     """Put ``data`` in ``path`` through a temporary file and a rename: readers see the old text or the
     new, never a part. The file keeps its mode; a symbolic link stays a link to the rewritten file."""
     target = os.path.realpath(path)
@@ -240,7 +239,7 @@ def write_atomically(path: str, data: bytes, _replace: Callable[[str, str], None
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        _replace(tmp, target)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

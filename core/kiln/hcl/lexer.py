@@ -293,8 +293,8 @@ class _Scanner:
         if mode[2] and mode[1] is not None:
             eol = src.find("\n", i)
             line = src[i : eol if eol >= 0 else len(src)].rstrip("\r")
-            if line.strip() == mode[1]:
-                self.emit(CHEREDOC, (eol if eol >= 0 else len(src)) - i)
+            if eol >= 0 and line.strip() == mode[1]:  # hclsyntax: a marker ends its line
+                self.emit(CHEREDOC, eol - i)
                 self.modes.pop()
                 return True
             mode[2] = False

@@ -156,6 +156,42 @@ post-processor "manifest" {}
     "mixed_everything": 'x "y" {\na = 1 # one\nbbb = [1, 2] // two\nc = {\nd = "${e}"\n}\nf = <<EOF\n  g\nEOF\nh = -1\n}\n',
 }
 
+FIXTURES.update({
+    "comment_align_unicode": 'a = 1 # x\nbbbb = "ǘ" # y\ncc = "😀👍🏽🇩🇪" # z\nd = "한국어" # w\ne = "é" # v\n'
+                             'f = "👨‍👩‍👧" # u\ng = "\\u00e9x" # t\nh = "ᄀ각" # s\n',
+    "crlf_comments": "a = 1 # c\r\nbb = 2 // d\r\n/* e */\r\nc = 3\r\n",
+    "interp_over_lines": 'a = "${\n1}"\nb = <<EOF\n${\nvar.x\n}\nEOF\n',
+    "heredoc_in_aligned_run": "a = 1\nbbbbbbbbb = <<EOF\nx\nEOF\nc = 2 # k\ndd = 3 # l\n",
+    "comment_block_then_line": "a = 1 /* x */ # y\nbb = 2 # z\n",
+    "single_line_block_attr": "x { a = 1 }\nyy = 2\n",
+    "equals_in_value": "a = b == c\nbb = { c = 1 }\n",
+})
+
+# Sources Packer refuses to format (they do not parse): kiln must refuse each too.
+BAD: dict[str, str] = {
+    "missing_value": "a = \n",
+    "unclosed_brace": "x {\na = 1\n",
+    "extra_brace": "a = 1\n}\n",
+    "unclosed_string": 'a = "x\n',
+    "semicolon": "a = 1;\n",
+    "single_quotes": "a = 'x'\n",
+    "redefined": "a = 1\na = 2\n",
+    "two_on_a_line": "a = 1 b = 2\n",
+    "unterminated_block_comment": "a = 1 /* x\n",
+    "heredoc_no_marker": "a = <<EOF\nx\n",
+    "heredoc_marker_at_eof": "a = <<EOF\nx\nEOF",
+    "open_at_eof": "a = {",
+    "binary_at_eof": "a = 1 +\n",
+    "tuple_without_comma": "a = [1 2]\n",
+    "object_without_separator": "a = {a = 1 b = 2}\n",
+    "single_line_block_two_args": "x { a = 1\nb = 2 }\n",
+    "unclosed_interp": 'a = "${x"\n',
+    "bad_for": "a = [for x in y]\n",
+    "block_no_body": 'source "a" "b"\n',
+    "bitwise": "a = 1 & 2\n",
+    "ampersand_label": "x & {\n}\n",
+}
+
 
 def _join_safe(a: str, b: str) -> bool:
     """Whether two token texts scan as the same two tokens without a blank between them."""

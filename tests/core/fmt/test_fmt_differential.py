@@ -14,7 +14,7 @@ import pytest
 from kiln.fmt import format_source
 from kiln.fmt.files import _FileError, parse_or_fail
 
-from tests.core.fmt.fixtures import FIXTURES, generated
+from tests.core.fmt.fixtures import BAD, FIXTURES, generated
 
 pytestmark = pytest.mark.skipif(shutil.which("packer") is None, reason="needs Debian's packer 1.6.6")
 
@@ -51,3 +51,26 @@ def test_generator_perturbs() -> None:
     """The generated cases are not the formatted fixtures themselves (most need formatting)."""
     changed = [n for n, text in CASES.items() if n.startswith("gen") and format_source(text) != text]
     assert len(changed) > 100
+
+
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The BAD sources Packer refuses to format."""
+    d = tmp_path_factory.mktemp("bad")
+    for name, text in BAD.items():
+        (d / f"{name}.pkr.hcl").write_text(text)
+    (d / "bad_utf8.pkr.hcl").write_bytes(b'a = "\xff"\n')
+    p = subprocess.run(["packer", "fmt", "-check", str(d)], capture_output=True, text=True,
+                       env={**ENV, "HOME": str(d)}, timeout=300)
+    prefix = "Error: encountered an error while formatting "
+    return {line[len(prefix):].rsplit("/", 1)[-1].removesuffix(".pkr.hcl") for line in p.stdout.splitlines()
+            if line.startswith(prefix)}
+
+
+@pytest.mark.parametrize("name", sorted([*BAD, "bad_utf8"]))
+def test_kiln_refuses_what_packer_refuses(name: str, refused: set[str]) -> None:
+    data = b'a = "\xff"\n' if name == "bad_utf8" else BAD[name].encode()
+    assert name in refused, "the fixture is meant to be one Packer refuses"
+    with pytest.raises(_FileError) as info:
+        parse_or_fail(data, f"{name}.pkr.hcl")
+    assert f"{name}.pkr.hcl:" in str(info.value)  # newer Packer's detail says where: file:line,col
