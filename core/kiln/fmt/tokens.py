@@ -33,11 +33,20 @@ _SELF = {
 }
 _PAIRS = {"==": EQUAL_OP, "!=": NOT_EQUAL, ">=": GE, "<=": LE, "&&": AND, "||": OR, "=>": FAT_ARROW}
 
-_BLANKS = re.compile(r"[ \t]+")
-# digit, then NumberLitContinue units (digit, '.', e/E with an optional sign and a digit), not ending in '.'
-_NUMBER = re.compile(r"[0-9](?:(?:[0-9.]|[eE][+-]?[0-9])*(?:[0-9]|[eE][+-]?[0-9]))?")
-_LINE_COMMENT = re.compile(r"(?:#|//)[^\n]*\n?")
-_HEREDOC_START = re.compile(r"<<-?([^\W\d]|_)[\w-]*\r?\n")
+_PAIRS["..."] = ELLIPSIS
+# Expression mode's multi-character tokens, tried in one match; the group says which kind it is. An
+# unterminated "/*" is no comment (hclsyntax then reads "/" and "*"), "<<" not followed by a marker
+# and a line end is two "<".
+_MAIN = re.compile(
+    r"(?P<blank>[ \t]+)"
+    r"|(?P<NumberLit>[0-9](?:(?:[0-9.]|[eE][+-]?[0-9])*(?:[0-9]|[eE][+-]?[0-9]))?)"
+    r"|(?P<Ident>[A-Za-z_][A-Za-z0-9_-]*)"
+    r"|(?P<Comment>(?:#|//)[^\n]*\n?|/\*.*?\*/)"
+    r"|(?P<Newline>\r?\n)"
+    r"|(?P<op>\.\.\.|==|!=|>=|<=|&&|\|\||=>)"
+    r"|(?P<heredoc><<-?(?:[^\W\d]|_)[\w-]*\r?\n)",
+    re.S,
+)
 # a quoted literal: escapes (a backslash and any character but a line end) and plain characters
 _QUOTED_RUN = re.compile(r'(?:\\[^\r\n]|[^$%"\\\r\n])+')
 _HEREDOC_RUN = re.compile(r"[^$%\r\n]*")
@@ -113,40 +122,27 @@ class _Scanner:
 
     def main(self) -> None:
         src, i = self.src, self.i
-        c = src[i]
-        m = _BLANKS.match(src, i)
+        m = _MAIN.match(src, i)
         if m:
-            self.i = m.end()
+            kind, end = m.lastgroup, m.end()
+            if kind == "blank":
+                self.i = end
+            elif kind == IDENT:
+                if end < len(src) and not src[end].isascii():
+                    end = _ident_end(src, i)  # it goes on with letters or marks beyond ASCII
+                self.emit(IDENT, end)
+            elif kind == "op":
+                self.emit(_PAIRS[m.group()], end)
+            elif kind == "heredoc":
+                marker = src[i + 2 : end].lstrip("-").rstrip("\r\n")
+                self.emit(OHEREDOC, end)
+                self.heredocs.append([marker, True])
+                self.modes.append("heredoc")
+            else:
+                self.emit(str(kind), end)  # NumberLit, Comment, Newline
             return
-        if "0" <= c <= "9":
-            m = _NUMBER.match(src, i)
-            assert m is not None
-            self.emit(NUMBER, m.end())
-            return
-        end = _ident_end(src, i)
-        if end > i:
-            self.emit(IDENT, end)
-            return
-        if c == "#" or src.startswith("//", i):
-            m = _LINE_COMMENT.match(src, i)
-            assert m is not None
-            self.emit(COMMENT, m.end())
-            return
-        if src.startswith("/*", i):
-            close = src.find("*/", i + 2)
-            if close >= 0:
-                self.emit(COMMENT, close + 2)
-                return
-        if src.startswith("\r\n", i):
-            self.emit(NEWLINE, i + 2)
-            return
-        if src.startswith("...", i):
-            self.emit(ELLIPSIS, i + 3)
-            return
+        c = src[i]
         two = src[i : i + 2]
-        if two in _PAIRS:
-            self.emit(_PAIRS[two], i + 2)
-            return
         if c == "{":
             self.emit(OBRACE, i + 1)
             self.braces += 1
@@ -163,16 +159,12 @@ class _Scanner:
             self.emit(OQUOTE, i + 1)
             self.modes.append("quote")
             return
-        if c == "<":
-            m = _HEREDOC_START.match(src, i)
-            if m:
-                marker = src[i + 2 : m.end()].lstrip("-").rstrip("\r\n")
-                self.emit(OHEREDOC, m.end())
-                self.heredocs.append([marker, True])
-                self.modes.append("heredoc")
-                return
         if c in _SELF:
             self.emit(_SELF[c], i + 1)
+            return
+        end = _ident_end(src, i)
+        if end > i:
+            self.emit(IDENT, end)
             return
         self.emit(BAD_UTF8 if _is_bad(c) else INVALID, i + 1)
 

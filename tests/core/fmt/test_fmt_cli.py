@@ -102,8 +102,8 @@ def test_folder_without_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def _packer_detail(out: str) -> str:
     """Packer 1.6.6's detail for a file that does not parse, in the place kiln prints newer Packer's."""
-    return re.sub(r"\d+ errors? occurred:\n\t\* (\S+?):\d+,\d+-[\d,]+: .*?\n\n\n\n\n",
-                  r"failed to parse HCL \1\n\n\n", out, flags=re.S)
+    return re.sub(r"\d+ errors? occurred:\n\t\* (\S+?):\d+,\d+-[\d,]+: .*?\n\n\n\n",
+                  r"failed to parse HCL \1\n\n", out, flags=re.S)
 
 
 def test_unparsable_file_is_an_error_and_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -306,3 +306,30 @@ def test_the_real_command(tmp_path: Path) -> None:
     (tmp_path / "t.pkr.hcl").write_text(UGLY)
     p = subprocess.run([*kiln, "fmt", "-check", "."], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert (p.returncode, p.stdout) == (3, "t.pkr.hcl\n")
+
+
+def test_many_files_are_prepared_in_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enough files for worker processes (kiln's own speed-up): the same output, order and files as
+    Packer's, errors included."""
+    from kiln.fmt import files
+
+    tree = {f"t{i:02}.pkr.hcl": (UGLY if i % 3 else PRETTY) for i in range(40)}
+    tree.update({"t17.pkr.hcl": "a = \n", "v.pkrvars.hcl": "x=1\n"})
+    for root in (tmp_path / "k", tmp_path / "p"):
+        make_tree(root, tree)
+        os.symlink("t99.pkr.hcl", root / "t99.pkr.hcl")
+    monkeypatch.setattr(files.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    workers: list[int] = []
+    real_pool = files.multiprocessing_pool
+
+    def spy(n: int):  # type: ignore[no-untyped-def]
+        workers.append(n)
+        return real_pool(n)
+
+    monkeypatch.setattr(files, "multiprocessing_pool", spy)
+    pc, pout = run_packer(["-diff", "."], tmp_path / "p")
+    kc, kout = run_kiln(["-diff", "."], tmp_path / "k", monkeypatch)
+    assert workers == [2]
+    assert kc == pc == 1
+    assert _packer_detail(kout).splitlines() == pout.splitlines()
+    assert snapshot(tmp_path / "k") == snapshot(tmp_path / "p")
