@@ -46,6 +46,19 @@ FLAGS = [Flag("check", "bool", False), Flag("diff", "bool", False), Flag("write"
 _CONFIG_TYPES = ("json", "hcl2")
 
 
+def _ui(kind: str, text: str, machine_readable: bool) -> None:
+    """Packer's UI for what does not go straight to stdout (usage, errors): a plain text (Ui.Error and
+    Ui.Say end it with a newline), or one ``ui,say``/``ui,error`` machine-readable line."""
+    if machine_readable:
+        import time
+
+        from kiln.ui.machine import format_line
+
+        sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, text]) + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+
+
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     try:
         parsed = parse_or_usage(argv, FLAGS)
@@ -56,9 +69,9 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         if len(parsed.args) != 1:
             raise UsageError("")
     except UsageError as exc:
-        sys.stdout.write(USAGE.strip() + "\n")
-        if str(exc):
-            sys.stdout.write(f"{exc}\n")  # Packer's flag error comes from another writer: kiln prints it last
+        _ui("say", USAGE.strip(), machine_readable)
+        if str(exc):  # Packer's flag error comes from another writer, unsynchronised: kiln prints it last
+            _ui("error", str(exc), machine_readable)
         return 1
     import gc
 
@@ -77,7 +90,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     else:
         formatter.format_path(path)
     if formatter.diagnostics:
-        sys.stdout.write(render(formatter.diagnostics, lambda _: None) + "\n")  # Packer's Ui.Error adds "\n"
+        _ui("error", render(formatter.diagnostics, lambda _: None), machine_readable)
         return 1
     return 3 if parsed["check"] and formatter.changed_bytes else 0
 

@@ -333,3 +333,31 @@ def test_many_files_are_prepared_in_workers(tmp_path: Path, monkeypatch: pytest.
     assert kc == pc == 1
     assert _packer_detail(kout).splitlines() == pout.splitlines()
     assert snapshot(tmp_path / "k") == snapshot(tmp_path / "p")
+
+
+@pytest.mark.parametrize("args", [["-check", "."], ["."], ["-nope", "."]])
+def test_machine_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """File names and diffs go straight to stdout; errors and usage become ``ui,error``/``ui,say`` lines."""
+    tree = {"a.pkr.hcl": UGLY, "bad.pkr.hcl": "a = \n"}
+    for root in (tmp_path / "k", tmp_path / "p"):
+        make_tree(root, tree)
+    p = subprocess.run(["packer", "-machine-readable", "fmt", *args], cwd=tmp_path / "p", capture_output=True,
+                       text=True, env={**ENV, "HOME": str(tmp_path)}, timeout=120)
+    out = io.StringIO()
+    monkeypatch.chdir(tmp_path / "k")
+    with contextlib.redirect_stdout(out):
+        code = fmt_cli.run(args, machine_readable=True)
+
+    def strip(text: str) -> list[str]:  # the timestamp differs; the parse error's detail is newer Packer's
+        text = text.replace("kiln fmt", "packer fmt")
+        text = re.sub(r"1 error occurred:\\n\t\* (\S+?):\S+: .*?\\n\\n\\n\\n",
+                      r"failed to parse HCL \1\\n\\n", text)
+        return [line.split(",", 1)[1] if line[:1].isdigit() else line for line in text.splitlines()]
+
+    assert code == p.returncode
+    want, got = strip(p.stdout), strip(out.getvalue())
+    if args[0] == "-nope":  # the usage differs (newer Packer's) and Packer's flag error may be missing
+        assert got[0].startswith(",ui,say,Usage: packer fmt [options]")
+        assert got[1:] == [",ui,error,flag provided but not defined: -nope"]
+        return
+    assert got == want
