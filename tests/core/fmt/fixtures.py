@@ -241,3 +241,133 @@ def generated(n: int, seed: int = 166) -> dict[str, str]:
         base = names[i % len(names)]
         out[f"gen{i:03d}_{base}"] = perturb(format_source(FIXTURES[base]), rnd)
     return out
+
+
+FIXTURES.update({
+    "indent_asymmetric_brackets": "x = [[\n[\n1\n]]\n]\ny = 2\n",
+    "comment_after_empty_block_aligned": 'blk {} # c\nval = 1 # d\nlonger_name = "s" # e\n',
+    "comment_after_multiline_parens": 'a = 1 # c\nb = (\n"v"\n) # d\nc = "w" # e\n',
+    "comment_inside_empty_collections": "x {\nobj = {\n# nothing\n}\nlist = [\n// nothing\n]\n}\n",
+    "heredoc_blocks_around": 'x {\nbody = <<EOT\n  a = b\nEOT\nother = <<-EOT\n  c\n  EOT\n}\ny {\nk="v"\n}\n',
+    "heredoc_object_interp": "x {\nv = <<-EOT\n  ${{ key = 1 }}\n  ${a}${b}${ c } ${d}\n  EOT\n}\n",
+    "call_args_lines_with_minus": "v = f(\n1,\n- 2,\na*b,\n)\n",
+    "interp_over_lines_in_block": 'x {\nv = "${\nvar.a\n}"\n}\n',
+})
+
+
+# -- random templates: structures the hand-written fixtures do not combine ----------------------------
+
+class _Gen:
+    """A random, valid HCL2 body in a random layout (bracketed values over lines or not, comments, blank
+    lines, odd spacing), for Packer to format: whatever hclwrite does with it, kiln must do too."""
+
+    NAMES = ["a", "bb", "name", "instance_type", "x_1", "ami-name", "long_attribute_name", "é"]
+
+    def __init__(self, rnd: random.Random) -> None:
+        self.r = rnd
+
+    def sp(self) -> str:
+        return self.r.choice(["", "", " ", " ", "  ", "\t"])
+
+    def comment(self) -> str:
+        return self.r.choice(["# c", "// note", "/* b */", "#", "# ünïcödé 😀"])
+
+    def expr(self, depth: int, multiline: bool = True) -> str:
+        r = self.r
+        kinds = ["num", "str", "ref", "bool"] + (["bin", "un", "cond", "call", "tuple", "obj", "tmpl", "for",
+                                                  "splat", "paren", "idx"] if depth > 0 else [])
+        k = r.choice(kinds)
+        s, d = self.sp, depth - 1
+        if k == "num":
+            return r.choice(["1", "0", "42", "1.5", "1e3", "-1"])
+        if k == "str":
+            return r.choice(['"x"', '""', '"with  spaces"', '"ü"', '"a\\"b"', '"$${x}"', '"100%"'])
+        if k == "ref":
+            return r.choice(["var.x", "local.y.z", "data.a.b.c", "x", "var.list[0]", "each.value"])
+        if k == "bool":
+            return r.choice(["true", "false", "null"])
+        if k == "bin":
+            op = r.choice(["+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"])
+            return f"{self.expr(d, False)}{s()}{op}{s()}{self.expr(d, False)}"
+        if k == "un":
+            return f"{r.choice(['-', '!'])}{s()}{r.choice(['x', 'var.y', '(1)', '1'])}"
+        if k == "cond":
+            return f"{self.expr(d, False)}{s()}?{s()}{self.expr(d, False)}{s()}:{s()}{self.expr(d, False)}"
+        if k == "paren":
+            return f"({s()}{self.expr(d, False)}{s()})"
+        if k == "idx":
+            return f"{r.choice(['x', 'var.m', 'f()', '[1, 2]'])}[{s()}{self.expr(d, False)}{s()}]"
+        if k == "splat":
+            return r.choice(["x[*].id", "var.l.*.name", "x[*]", "f(x)[*].a"])
+        if k == "tmpl":
+            inner = self.expr(d, False)
+            return r.choice([f'"a ${{{s()}{inner}{s()}}} b"', f'"${{{inner}}}"', f'"%{{ if {inner} }}y%{{ endif }}"',
+                             f'"${{~{s()}{inner}{s()}~}}x"'])
+        if k == "for":
+            body = self.expr(d, False)
+            if r.random() < 0.5:
+                return f"[for{s() or ' '}v in{s() or ' '}{self.expr(d, False)}{s()}:{s()}{body}]"
+            return f"{{for k,{s()}v in var.m{s()}:{s()}k{s()}=>{s()}{body}{' if v != null' if r.random() < .3 else ''}}}"
+        items = [self.expr(d, multiline) for _ in range(r.randint(0, 3))]
+        over_lines = multiline and items and r.random() < 0.5
+        if k == "call":
+            fn = r.choice(["f", "max", "concat", "format", "lookup"])
+            if over_lines:
+                return f"{fn}(\n" + "".join(f"{it},{self.tail()}\n" for it in items) + ")"
+            return f"{fn}({s()}" + f",{s()}".join(items) + (r.choice(["", "..."]) if items else "") + f"{s()})"
+        if k == "tuple":
+            if over_lines:
+                return "[\n" + "".join(f"{it},{self.tail()}\n" for it in items) + "]"
+            return f"[{s()}" + f",{s()}".join(items) + f"{s()}]"
+        pairs = [(r.choice(self.NAMES[:5] + ['"quoted key"', "(var.k)"]), it) for it in items]
+        pairs = list({k: v for k, v in pairs}.items())
+        if over_lines:
+            eq = r.choice(["=", ":"])
+            return "{\n" + "".join(f"{k}{s()}{eq}{s()}{v}{r.choice(['', ','])}{self.tail()}\n" for k, v in pairs) + "}"
+        return f"{{{s()}" + f",{s()}".join(f"{k}{s()}={s()}{v}" for k, v in pairs) + f"{s()}}}"
+
+    def tail(self) -> str:
+        return f"{self.sp()} {self.comment()}" if self.r.random() < 0.25 else self.r.choice(["", " ", "  "])
+
+    def heredoc(self) -> str:
+        marker = self.r.choice(["EOF", "EOT"])
+        lines = self.r.choice([["plain text", "  indented"], ["${var.x} and ${ local.y }", "%{ if true }x%{ endif }"],
+                               ["", "  a = b  "]])
+        if self.r.random() < 0.5:
+            return f"<<-{marker}\n" + "".join(f"    {ln}\n" for ln in lines) + f"  {marker}"
+        return f"<<{marker}\n" + "".join(f"{ln}\n" for ln in lines) + marker
+
+    def body(self, depth: int, indent: str = "") -> str:
+        r, out, names = self.r, [], set()
+        for _ in range(r.randint(1, 6)):
+            c = r.random()
+            lead = r.choice(["", indent, indent + "  ", " "])
+            if c < 0.5:
+                name = r.choice([n for n in self.NAMES if n not in names] or ["zz"])
+                names.add(name)
+                if r.random() < 0.1:  # nothing may follow a heredoc's closing marker on its line
+                    out.append(f"{lead}{name}{self.sp()}={self.sp()}{self.heredoc()}\n")
+                else:
+                    out.append(f"{lead}{name}{self.sp()}={self.sp()}{self.expr(2)}{self.tail()}\n")
+            elif c < 0.7 and depth > 0:
+                labels = "".join(f' "{label}"' for label in r.sample(["null", "a", "b c", "ü"], r.randint(0, 2)))
+                typ = r.choice(["source", "build", "provisioner", "nested", "dynamic"])
+                if r.random() < 0.2:
+                    out.append(f"{lead}{typ}{labels}{self.sp()}{{{self.sp()}}}{self.tail()}\n")
+                else:
+                    out.append(f"{lead}{typ}{labels}{self.sp()}{{{self.tail()}\n{self.body(depth - 1, indent + '  ')}"
+                               f"{lead}}}{self.tail()}\n")
+            elif c < 0.8:
+                out.append(f"{lead}{self.comment()}\n")
+            elif c < 0.9:
+                out.append("\n" * r.randint(1, 3))
+            else:
+                name = r.choice([n for n in self.NAMES if n not in names] or ["zz"])
+                names.add(name)
+                out.append(f"{lead}{name} = {self.expr(3)}\n")
+        return "".join(out)
+
+
+def random_templates(n: int, seed: int = 1606) -> dict[str, str]:
+    rnd = random.Random(seed)
+    return {f"rnd{i:03d}": _Gen(rnd).body(3) for i in range(n)}

@@ -1,7 +1,8 @@
 """``kiln fmt``'s layout against Debian's Packer 1.6.6 ``packer fmt``: byte-identical files.
 
-Every hand-written fixture (one or more per hclwrite rule) and generated ones (formatted fixtures with
-their blanks perturbed at random) are written to one folder, which Packer formats in a single run;
+Every hand-written fixture (one or more per hclwrite rule), generated ones (formatted fixtures with
+their blanks perturbed at random) and random templates (random structures in random layouts) are
+written to one folder, which Packer formats in a single run;
 kiln must produce the same bytes for each, and must agree with Packer on which files do not parse.
 """
 
@@ -14,11 +15,11 @@ import pytest
 from kiln.fmt import format_source
 from kiln.fmt.files import _FileError, parse_or_fail
 
-from tests.core.fmt.fixtures import BAD, FIXTURES, generated
+from tests.core.fmt.fixtures import BAD, FIXTURES, generated, random_templates
 
 pytestmark = pytest.mark.skipif(shutil.which("packer") is None, reason="needs Debian's packer 1.6.6")
 
-CASES = {**FIXTURES, **generated(150)}
+CASES = {**FIXTURES, **generated(150), **random_templates(120)}
 ENV = {"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1"}
 
 
@@ -47,10 +48,11 @@ def test_layout_matches_packer(name: str, oracle: dict[str, bytes | None]) -> No
     assert format_source(text).encode("utf-8") == want
 
 
-def test_generator_perturbs() -> None:
-    """The generated cases are not the formatted fixtures themselves (most need formatting)."""
-    changed = [n for n, text in CASES.items() if n.startswith("gen") and format_source(text) != text]
-    assert len(changed) > 100
+def test_generators_make_work() -> None:
+    """The generated cases are not formatted already (most need formatting)."""
+    for prefix in ("gen", "rnd"):
+        changed = [n for n, text in CASES.items() if n.startswith(prefix) and format_source(text) != text]
+        assert len(changed) > 100
 
 
 @pytest.fixture(scope="module")

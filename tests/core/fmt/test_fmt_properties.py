@@ -17,9 +17,9 @@ from kiln.hcl.parse import parse_body
 from kiln.hcl.syntax import Body, Pos, Range
 from kiln.template import load_template
 
-from tests.core.fmt.fixtures import FIXTURES, generated, perturb
+from tests.core.fmt.fixtures import FIXTURES, generated, perturb, random_templates
 
-CASES = {**FIXTURES, **generated(150)}
+CASES = {**FIXTURES, **generated(150), **random_templates(120)}
 
 
 def shape(node: Any) -> Any:
