@@ -15,18 +15,19 @@ symbolic link, onto the file it names); an unchanged file is never touched.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.pool
 import os
 import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from kiln.fmt import format_source
 from kiln.hcl.diagnostics import HclDiagnostic, error
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 TEMPLATE_EXT = ".pkr.hcl"
 VARFILE_EXT = ".pkrvars.hcl"
@@ -221,8 +222,10 @@ def _prepare_all(files: list[str]) -> Iterator[Prepared]:
         yield from pool.imap(prepare, files, chunksize=max(1, len(files) // (workers * 4)))
 
 
-def multiprocessing_pool(workers: int) -> multiprocessing.pool.Pool:
+def multiprocessing_pool(workers: int) -> Pool:
     """Forked workers: they start with this process's modules already imported."""
+    import multiprocessing
+
     return multiprocessing.get_context("fork").Pool(workers)
 
 
