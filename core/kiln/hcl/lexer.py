@@ -57,11 +57,18 @@ class Token:
 
 
 def _is_ident_start(c: str) -> bool:
-    return c.isalpha() or c == "_"
+    """Unicode's ID_Start or ``_`` (Python's identifier rules are Unicode's XID ones: letters, letter
+    numbers such as "Ⅻ"; not "²")."""
+    if c.isascii():
+        return c.isalpha() or c == "_"
+    return c.isidentifier()
 
 
 def _is_ident_char(c: str) -> bool:
-    return c.isalnum() or c in "_-"
+    """Unicode's ID_Continue or ``-``: also combining marks ("é" written e + U+0301), "·", "‿"."""
+    if c.isascii():
+        return c.isalnum() or c in "_-"
+    return ("a" + c).isidentifier()
 
 
 class _Scanner:

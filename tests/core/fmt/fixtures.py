@@ -255,6 +255,26 @@ FIXTURES.update({
 })
 
 
+FIXTURES.update({
+    "ident_unicode": "cafe\u0301 = 1\nb = 2 # c\n\u216b = 3\na\u00b7 = 4\na\u203fb = 5\n\u00aa = 6\n\u00fc = 7\n",
+    "tabs_and_crlf": "a\t=\t1\r\nbb\t= [1,\t2]\r\n",
+    "crlf_heredoc_interp": "a = <<EOF\r\n  x ${y}\r\nEOF\r\nb = \"s\"\r\n",
+    "heredoc_directive_lines": "a = <<EOF\n%{ for x in y ~}\n  ${x}\n%{ endfor ~}\nEOF\n",
+    "comment_in_multiline_tuple": "a = [\n1, /* c */\n2\n]\n",
+    "comment_at_eof_after_block": "x {\n} # c",
+    "comment_leading_the_line": "/* c */ a = 1\nbbbbbbbbbbbbbb = 2\n",
+    "long_line": "a = [" + ", ".join(str(i) for i in range(300)) + "]\n",
+    "bom_crlf": "\ufeffa = 1\r\nbb = 2\r\n",
+    "columns_of_scripts": 'a = "\u6f22\u5b57" # c\nb = "\u0928\u092e\u0938\u094d\u0924\u0947" # d\n'
+                          'c = "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35" # e\nd = "\u1100\u1161\u11a8" # f\nee = 1 # g\n',
+    "columns_of_emoji": 'a = "\U0001f3f3\ufe0f\u200d\U0001f308" # c\nb = "\U0001f1fa\U0001f1f8\U0001f1ec\U0001f1e7" # d\n'
+                        'c = "\U0001f44b\U0001f3ff\U0001f44b" # e\nd = "1\ufe0f\u20e3#\ufe0f\u20e3" # f\nee = 1 # g\n',
+    "columns_of_odd_characters": 'a = "\u00a0\t" # c\nb = 1 # d\x07\ncc = 2 # e\rx\nd = "x\u0301\u0302" # f\n',
+    "heredoc_in_interpolation": 'a = "${<<EOF\nx\nEOF\n}"\n',
+    "template_edge_escapes": 'a = "${{}}"\nb = "x$"\nc = "%"\nd = "%%{x}"\ne = <<EOF\n\\n $$ %% $${\nEOF\n',
+})
+BAD["ident_superscript"] = "a\u00b2 = 1\n"  # "²" is a number, not ID_Continue
+
 # -- random templates: structures the hand-written fixtures do not combine ----------------------------
 
 class _Gen:
@@ -288,7 +308,8 @@ class _Gen:
             return r.choice(["true", "false", "null"])
         if k == "bin":
             op = r.choice(["+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"])
-            return f"{self.expr(d, False)}{s()}{op}{s()}{self.expr(d, False)}"
+            before = (s() or " ") if op == "-" else s()  # "x-1" would be one identifier
+            return f"{self.expr(d, False)}{before}{op}{s()}{self.expr(d, False)}"
         if k == "un":
             return f"{r.choice(['-', '!'])}{s()}{r.choice(['x', 'var.y', '(1)', '1'])}"
         if k == "cond":
