@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
+from kiln.hcl.diagnostics import HclDiagnostic, error
 from kiln.hcl.syntax import Pos, Range
 
 IDENT = "IDENT"
@@ -106,11 +106,6 @@ class _Scanner:
         self.tokens.append(tok)
         return tok
 
-    def fail(self, summary: str, detail: str, n: int = 1) -> DiagnosticError:
-        start = self.pos()
-        end = Pos(start.line, start.column + n, start.byte + n)
-        return DiagnosticError([error(summary, detail, Range(self.filename, start, end))])
-
     def run(self) -> list[Token]:
         while True:
             mode = self.modes[-1]
@@ -145,17 +140,14 @@ class _Scanner:
             else:
                 self.advance(end - i)
                 self.emit(NEWLINE, 1)
-        elif src.startswith("/*", i):
-            end = src.find("*/", i + 2)
-            if end < 0:
-                raise self.fail("Unterminated comment", "There is no closing marker for this comment.", 2)
-            self.advance(end + 2 - i)
+        elif src.startswith("/*", i) and src.find("*/", i + 2) >= 0:  # unterminated: "/" then "*", as hclsyntax
+            self.advance(src.find("*/", i + 2) + 2 - i)
         elif c == '"':
             self.emit(OQUOTE, 1)
             self.modes.append(["quote"])
         elif src.startswith("<<", i) and self.scan_heredoc_start():
             pass
-        elif c.isdigit():
+        elif "0" <= c <= "9":  # ASCII digits only: "²" is no number
             self.emit(NUMBER, self.number_length(i))
         elif _is_ident_start(c):
             j = i + 1
@@ -207,11 +199,11 @@ class _Scanner:
         j = i + 1
         while j < len(src):
             c = src[j]
-            if c.isdigit() or c == ".":
+            if "0" <= c <= "9" or c == ".":
                 j += 1
             elif c in "eE":
                 k = j + 1 + (1 if src[j + 1 : j + 2] in ("+", "-") and src[j + 1 : j + 2] != "" else 0)
-                if k < len(src) and src[k].isdigit():
+                if k < len(src) and "0" <= src[k] <= "9":
                     j = k + 1
                 else:
                     break
