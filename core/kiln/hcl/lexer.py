@@ -129,7 +129,7 @@ class _Scanner:
         if i >= len(src):
             return False
         c = src[i]
-        if c in " \t\r":
+        if c in " \t" or (c == "\r" and src.startswith("\n", i + 1)):  # a lone CR is an invalid character
             self.advance(1)
         elif c == "\n":
             self.emit(NEWLINE, 1)

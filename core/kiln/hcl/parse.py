@@ -15,6 +15,7 @@ from typing import TypeVar
 from kiln.hcl import lexer
 from kiln.hcl.diagnostics import DiagnosticError, HclDiagnostic, error
 from kiln.hcl.exprparser import ExprParser
+from kiln.hcl.format import go_quote
 from kiln.hcl.lexer import EOF, IDENT, NEWLINE, Token
 from kiln.hcl.syntax import Attribute, Block, Body, Expr, Pos, Range
 from kiln.hcl.templates import parse_template_tokens, unescape
@@ -185,7 +186,7 @@ class Parser(ExprParser):
                 labels.append(tok.text)
                 label_ranges.append(tok.range)
             elif tok.kind == lexer.OQUOTE:
-                value, rng = self.label_string()
+                value, rng = self.label_string(type_tok)
                 labels.append(value)
                 label_ranges.append(rng)
             elif self.is_punct(tok, "{"):
@@ -237,13 +238,26 @@ class Parser(ExprParser):
         )
 
     def single_line_item(self) -> Attribute:
+        """hclsyntax's ``parseSingleAttrBody``: one argument, then the closing brace on the same line."""
         name = self.read()
-        if name.kind != IDENT or not self.is_punct(self.peek(), "="):
+        if name.kind != IDENT:
             raise self.fail(
-                "Invalid single-argument block definition",
-                "A single-line block definition can contain only a single argument. If you meant to define "
-                "argument, use an equals sign to assign it a value. To define a nested block, place it on a "
-                "line of its own within its parent block.",
+                "Argument or block definition required", "An argument or block definition is required here.", name
+            )
+        nxt = self.peek()
+        if not self.is_punct(nxt, "="):
+            if nxt.kind in (IDENT, lexer.OQUOTE) or self.is_punct(nxt, "{"):
+                raise self.fail(
+                    "Argument definition required",
+                    "A single-line block definition can contain only a single argument. If you meant to define "
+                    f"argument {go_quote(name.text)}, use an equals sign to assign it a value. To define a nested "
+                    "block, place it on a line of its own within its parent block.",
+                    name.range.to(nxt.range),
+                )
+            raise self.fail(
+                "Argument or block definition required",
+                "An argument or block definition is required here. To set an argument, use the equals sign "
+                '"=" to introduce the argument value.',
                 name,
             )
         self.read()
@@ -257,25 +271,44 @@ class Parser(ExprParser):
                 after,
             )
         if not self.is_punct(after, "}"):
-            raise self.fail(
-                "Invalid single-argument block definition",
-                "Single-line block syntax can include only one argument definition. To define multiple "
-                "arguments, use the multi-line block syntax with one argument definition per line.",
-                after,
-            )
+            if self.is_punct(after, ","):
+                detail = ("Single-line block syntax can include only one argument definition. To define multiple "
+                          "arguments, use the multi-line block syntax with one argument definition per line.")
+            elif after.kind == NEWLINE:
+                detail = ("An argument definition on the same line as its containing block creates a single-line "
+                          "block definition, which must also be closed on the same line. Place the block's closing "
+                          "brace immediately after the argument definition.")
+            else:
+                detail = ("A single-line block definition must end with a closing brace immediately after its "
+                          "single argument definition.")
+            raise self.fail("Invalid single-argument block definition", detail, after)
         return Attribute(name.text, expr, name.range.to(expr.range), name.range)
 
-    def label_string(self) -> tuple[str, Range]:
+    def label_string(self, type_tok: Token) -> tuple[str, Range]:
         """A quoted block label: a plain string, no ``${}``/``%{}`` sequences (hclsyntax's
-        ``parseQuotedStringLiteral``, which reports each sequence)."""
+        ``parseQuotedStringLiteral``: it reports each sequence, stops at a line end inside the quotes,
+        and at the end of the file, where the block then lacks its brace)."""
         open_tok = self.read()
         text, diags, end = quoted_literal(self.tokens, self.i)
+        newline = next((j for j in range(self.i, end) if self.tokens[j].kind == lexer.LIT
+                        and self.tokens[j].text == "\n"), None)
+        if newline is not None:
+            tok = self.tokens[newline]
+            diags = [d for d in diags if d.range is not None and d.range.start.byte < tok.range.start.byte]
+            raise DiagnosticError([*diags, error("Invalid string literal", "This item is not valid in a string literal.",
+                                                 tok.range, open_tok.range.to(tok.range))])
         self.i = end
         close = self.tokens[end - 1]
         if close.kind != lexer.CQUOTE:
-            raise self.fail(
-                "Unterminated template string", "No closing marker was found for the string.", open_tok
-            )
+            eof = self.tokens[end]
+            raise DiagnosticError([
+                *diags,
+                error("Unterminated string literal", "Unable to find the closing quote mark before the end of the file.",
+                      eof.range, open_tok.range.to(eof.range)),
+                error("Invalid block definition",
+                      'Either a quoted string block label or an opening brace ("{") is expected here.',
+                      eof.range, type_tok.range.to(eof.range)),
+            ])
         if diags:
             raise DiagnosticError(diags)
         return text, open_tok.range.to(close.range)
