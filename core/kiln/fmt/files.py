@@ -275,16 +275,25 @@ def _multierror(errors: list[str]) -> str:
 
 def write_atomically(path: str, data: bytes) -> None:
     """Put ``data`` in ``path`` through a temporary file and a rename: readers see the old text or the
-    new, never a part. The file keeps its mode; a symbolic link stays a link to the rewritten file."""
+    new, never a part. The file keeps its mode and (as far as this user may set it) its owner; a
+    symbolic link stays a link to the rewritten file. A file this user may not write is refused, as
+    Packer's in-place write refuses it (the rename alone would not need the permission)."""
     target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
+    st = os.stat(target)
+    if not os.access(target, os.W_OK):
+        raise PermissionError(13, "Permission denied", path)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except PermissionError:  # only root gives a file away; the new file is then this user's
+                pass
         os.replace(tmp, target)
     except BaseException:
         try:

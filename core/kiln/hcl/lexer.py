@@ -8,6 +8,7 @@ template. Strip markers are part of their tokens: ``${~``, ``%{~`` and ``~}``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kiln.hcl.diagnostics import HclDiagnostic, error
@@ -47,6 +48,8 @@ _INVALID_CHARS = {
 _PUNCT3 = ("...",)
 _PUNCT2 = ("==", "!=", "<=", ">=", "&&", "||", "=>")
 _PUNCT1 = "{}[]().,:?=<>+-*/%!"
+_BLANKS = re.compile(r"[ \t]+")
+_ASCII_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,16 @@ class _Scanner:
         return text
 
     def emit(self, kind: str, n: int) -> Token:
-        start = self.pos()
-        text = self.advance(n)
-        tok = Token(kind, text, Range(self.filename, start, self.pos()))
+        i = self.i
+        start = Pos(self.line, self.col, self.byte0 + i)
+        text = self.src[i : i + n]
+        if "\n" in text:
+            self.line += text.count("\n")
+            self.col = len(text) - text.rfind("\n")
+        else:
+            self.col += len(text)
+        self.i = i + n
+        tok = Token(kind, text, Range(self.filename, start, Pos(self.line, self.col, self.byte0 + self.i)))
         self.tokens.append(tok)
         return tok
 
@@ -129,7 +139,11 @@ class _Scanner:
         if i >= len(src):
             return False
         c = src[i]
-        if c in " \t" or (c == "\r" and src.startswith("\n", i + 1)):  # a lone CR is an invalid character
+        if c in " \t":
+            n = _BLANKS.match(src, i).end() - i  # type: ignore[union-attr]
+            self.col += n
+            self.i += n
+        elif c == "\r" and src.startswith("\n", i + 1):  # a lone CR is an invalid character
             self.advance(1)
         elif c == "\n":
             self.emit(NEWLINE, 1)
@@ -150,8 +164,9 @@ class _Scanner:
         elif "0" <= c <= "9":  # ASCII digits only: "²" is no number
             self.emit(NUMBER, self.number_length(i))
         elif _is_ident_start(c):
-            j = i + 1
-            while j < len(src) and _is_ident_char(src[j]):
+            m = _ASCII_IDENT.match(src, i)
+            j = m.end() if m else i + 1
+            while j < len(src) and _is_ident_char(src[j]):  # letters and marks beyond ASCII
                 j += 1
             self.emit(IDENT, j - i)
         elif c == "~" and src.startswith("~}", i) and mode[2] and mode[1] == 0:

@@ -361,3 +361,26 @@ def test_machine_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args:
         assert got[1:] == [",ui,error,flag provided but not defined: -nope"]
         return
     assert got == want
+
+
+@pytest.mark.skipif(bool(UNPRIVILEGED) and shutil.which("setpriv") is None, reason="needs setpriv as root")
+def test_read_only_file_is_refused_as_packer_refuses_it(tmp_path: Path) -> None:
+    """A rename could replace a file its user may not write; Packer's in-place write cannot, so kiln
+    refuses it too, and leaves it as it was."""
+    for root in (tmp_path / "k", tmp_path / "p"):
+        make_tree(root, {"ro.pkr.hcl": UGLY, "rw.pkr.hcl": UGLY})
+        os.chmod(root / "ro.pkr.hcl", 0o444)
+    packer = run_unprivileged(["packer", "fmt", "."], tmp_path / "p")
+    kiln = run_unprivileged([sys.executable, "-m", "kiln", "fmt", "."], tmp_path / "k")
+    assert kiln == packer and kiln[0] == 1 and "open ro.pkr.hcl: permission denied" in kiln[1]
+    assert snapshot(tmp_path / "k") == snapshot(tmp_path / "p")
+    assert (tmp_path / "k" / "ro.pkr.hcl").read_text() == UGLY
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_rewritten_file_keeps_its_owner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path, {"t.pkr.hcl": UGLY})
+    os.chown(tmp_path / "t.pkr.hcl", 65534, 65534)
+    assert run_kiln(["t.pkr.hcl"], tmp_path, monkeypatch) == (0, "t.pkr.hcl\n")
+    st = (tmp_path / "t.pkr.hcl").stat()
+    assert (st.st_uid, st.st_gid) == (65534, 65534) and (tmp_path / "t.pkr.hcl").read_text() == PRETTY
