@@ -74,6 +74,7 @@ def main() -> None:
     sys.stdout = MaskedStream(sys.stdout)  # type: ignore[assignment]
     sys.stderr = MaskedStream(sys.stderr)  # type: ignore[assignment]
     argv = sys.argv[1:]
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     try:
         code = run(argv)
     except KeyboardInterrupt:
@@ -81,6 +82,8 @@ def main() -> None:
     except BrokenPipeError:  # the reader went away (``kiln ... | head``): nothing more to say
         _silence_stdout()
         code = 1
+    except (RecursionError, MemoryError) as exc:  # input too deep or too large for this process
+        code = _too_big(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported as one
         from kiln.crash import report_crash
 
@@ -93,6 +96,23 @@ def main() -> None:
         except (OSError, ValueError):
             pass
     sys.exit(code)
+
+
+RECURSION_LIMIT = 6000
+"""Python frames kiln may nest: enough for the parser's nesting limit (exprparser.MAX_NESTING) and
+the evaluation of what it admits, with the main thread's 8 MB stack far from full."""
+
+
+def _too_big(exc: BaseException) -> int:
+    """An input nested too deeply (RecursionError) or too large (MemoryError) for kiln: an error, not a crash."""
+    what = ("nests too deeply (more levels than kiln's stack holds)" if isinstance(exc, RecursionError)
+            else "is too large for the memory kiln has")
+    try:
+        sys.stdout.write(f"Error: the input {what}.\n\nSimplify the template or the value (split deep "
+                         "expressions into locals, use smaller collections); nothing was built.\n")
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 def _silence_stdout() -> None:

@@ -187,7 +187,10 @@ def _primitive(value: Value, want: Primitive, path: tuple[str | int, ...]) -> Va
         return value
     if want == STRING:
         if got == NUMBER:
-            return Value(STRING, numbers.text(value.v))
+            try:
+                return Value(STRING, numbers.text(value.v))
+            except numbers.TooLong as err:
+                raise ConversionError(str(err)) from None
         return Value(STRING, "true" if value.v else "false")
     if want == NUMBER:
         n = numbers.parse(value.v)

@@ -46,6 +46,9 @@ _BINARY_LEVELS: tuple[tuple[str, ...], ...] = (
     ("*", "/", "%"),
 )
 _KEYWORD_VALUES = {"true": boolean(True), "false": boolean(False), "null": null()}
+MAX_NESTING = 200
+"""Nested terms (parentheses, brackets, braces, calls, unary operators) an expression may hold: deeper
+input would exhaust Python's stack; Go's HCL has no limit, but no real template comes close."""
 
 
 class ExprParser:
@@ -54,6 +57,7 @@ class ExprParser:
         self.filename = filename
         self.i = 0
         self.newlines: list[bool] = [True]
+        self.depth = 0
 
     # -- token access ------------------------------------------------------------------------------
     def peek(self, skip: int = 0) -> Token:
@@ -122,6 +126,20 @@ class ExprParser:
         return self.traversals(self.term())
 
     def term(self) -> Expr:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.fail(
+                    "Expression nested too deeply",
+                    f"This expression nests more than {MAX_NESTING} levels of parentheses, brackets, braces, "
+                    "function calls or operators; kiln cannot evaluate it. Split it into locals.",
+                    self.peek(),
+                )
+            return self._term()
+        finally:
+            self.depth -= 1
+
+    def _term(self) -> Expr:
         tok = self.peek()
         if tok.kind == PUNCT:
             if tok.text in ("-", "!"):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kiln.hcl.convert import ConversionError, convert, strip_marks
+from kiln.hcl.numbers import TooLong
 from kiln.hcl.values import DYNAMIC, Dynamic, Type, Value, unknown
 
 Impl = Callable[[Sequence[Value]], Value]
@@ -125,7 +126,12 @@ class Function:
             assert param is not None
             if not arg.is_known and not param.allow_unknown:
                 return unknown(ret).mark(*marks)
-        result = self.impl(prepared)
+        try:
+            result = self.impl(prepared)
+        except RecursionError:  # jsondecode("[[[[...") and the like: an error of this call, not a crash
+            raise FunctionError("the value nests too deeply for kiln to process") from None
+        except TooLong as err:  # a number too long to write out
+            raise FunctionError(str(err)) from None
         if not isinstance(ret, Dynamic):
             try:
                 result = convert(result, ret)

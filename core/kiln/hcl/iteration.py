@@ -107,10 +107,26 @@ def _include(e: ForExpr, child: Any, evaluate: Evaluator, early: bool = False) -
     return bool(strip_marks(inc)[0].v)
 
 
+MAX_ITERATIONS = 1_000_000
+"""For-expression iterations one kiln process evaluates (nested ones multiply: three nested loops over
+range(1024) would take hours); beyond it the expression is an error."""
+_iterations = [0]
+
+
+def _count(e: ForExpr, n: int) -> None:
+    _iterations[0] += n
+    if _iterations[0] > MAX_ITERATIONS:
+        raise DiagnosticError([error(
+            "Too much iteration",
+            f"The for expressions of this configuration iterate more than {MAX_ITERATIONS:,} times in all; "
+            "kiln stops here. Iterate over smaller collections.", e.range)])
+
+
 def for_expr(e: ForExpr, ctx: EvalContext | None, evaluate: Evaluator) -> Value:
     coll = _collection(e, ctx, evaluate)
     if coll is None:
         return unknown(DYNAMIC)
+    _count(e, len(coll.v) if isinstance(coll.v, list | dict) else 0)
     coll, marks = coll.unmark(), coll.marks
     base = ctx if ctx is not None else EvalContext()
     if e.cond is not None:  # HCL's early check of the condition with unknown iteration values

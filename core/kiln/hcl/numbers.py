@@ -119,7 +119,8 @@ def _from_binary(x: Fraction) -> Decimal:
     while den % 2 == 0:
         den //= 2
         k += 1
-    exact = Decimal(f"{ax.numerator * 5**k}E-{k}")  # x = n / 2**k = n * 5**k / 10**k exactly
+    # x = n / 2**k = n * 5**k / 10**k exactly (Decimal(int) has no 4,300-digit limit, str(int) has)
+    exact = Decimal(ax.numerator * 5**k).scaleb(-k, _WIDE)
     best = exact
     lo, hi = 1, len(exact.as_tuple().digits)
     while lo < hi:  # fewest digits whose nearest rounding still identifies the binary value
@@ -205,12 +206,21 @@ def modulo(a: Decimal, b: Decimal) -> Decimal:
     return subtract(a, multiply(b, q))
 
 
+MAX_TEXT_DIGITS = 100_000
+
+
+class TooLong(ArithmeticError):
+    """The number's decimal text would be longer than MAX_TEXT_DIGITS (``1e999999999``: a 1 GB string)."""
+
+
 def text(d: Decimal) -> str:
     """Go's ``big.Float.Text('f', -1)``: how a number becomes a string (templates, ``tostring``)."""
     if d.is_infinite():
         return "+Inf" if d > 0 else "-Inf"
     if d.is_zero():
         return "-0" if d.is_signed() else "0"
+    if abs(d.adjusted()) > MAX_TEXT_DIGITS:
+        raise TooLong(f"the number {d:.6e} has more than {MAX_TEXT_DIGITS:,} digits: kiln does not write it out")
     s = format(canonical(d), "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")

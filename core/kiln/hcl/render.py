@@ -134,7 +134,10 @@ def _context_string(body: Body | None, source: str, subject: Range) -> str:
 
 def _scan_blocks(source: str, filename: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """Top-level blocks of ``source`` (byte span, type, labels), tolerating syntax errors inside them."""
-    tokens, _ = lexer.scan(source, filename)
+    try:
+        tokens, _ = lexer.scan(source, filename)
+    except DiagnosticError:  # the lexer gave up (an unterminated comment): no block to name
+        return []
     out: list[tuple[int, int, str, tuple[str, ...]]] = []
     i = 0
     at_line_start = True

@@ -209,7 +209,11 @@ def unescape(tok: Token, quoted: bool) -> str:
                 width = 4 if sel == "u" else 8
                 hexdigits = s[i + 2 : i + 2 + width]
                 if len(hexdigits) == width and all(h in "0123456789abcdefABCDEF" for h in hexdigits):
-                    out.append(chr(int(hexdigits, 16)))
+                    point = int(hexdigits, 16)
+                    if point > 0x10FFFF or 0xD800 <= point <= 0xDFFF:  # as hclsyntax: no UTF-8 for it
+                        raise _escape_error(tok, i, "Invalid escape sequence",
+                                            f"Cannot encode character U+{point:04x} in UTF-8.")
+                    out.append(chr(point))
                     i += 2 + width
                     continue
                 count = "four" if sel == "u" else "eight"

@@ -68,6 +68,8 @@ def _read(path: str, sources: dict[str, str], diags: list[HclDiagnostic]) -> str
     except UnicodeDecodeError:
         diags.append(error("Invalid file encoding", f'The file "{path}" is not valid UTF-8 text.'))
         return None
+    if text.startswith("\ufeff") and not path.endswith(".json"):
+        text = text[1:]  # a UTF-8 byte order mark: HCL skips it (Packer accepts it), JSON does not
     sources[path] = text
     return text
 

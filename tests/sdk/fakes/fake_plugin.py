@@ -46,12 +46,16 @@ class FakeConfig:
     ignore_cancel: bool = setting(default=False, doc="Go on sleeping when cancelled.")
     raise_key: bool = setting(default=False, doc="Raise an unhandled KeyError in run.")
     flood_mb: int = setting(default=0, doc="Print this many MB to stdout in run (after the handshake).")
+    hang: str = setting(default="", doc="'prepare' or 'run': hang there, deaf to cancellation.")
 
 
 class FakeBuilder(Builder[FakeConfig]):
     Config = FakeConfig
 
     def prepare(self, config: FakeConfig, info: BuildInfo) -> list[str]:
+        if config.hang == "prepare":
+            print(f"hanging in prepare in pid {os.getpid()}", file=sys.stderr, flush=True)
+            time.sleep(3600)
         if config.content == "bad":
             raise ConfigError("content must not be 'bad'", path=["content"])
         self.config = config
@@ -62,6 +66,8 @@ class FakeBuilder(Builder[FakeConfig]):
         ctx.ui.say(f"building {self.info.build_name} in pid {os.getpid()}")
         if SCENARIO == "crash-in-run" or self.config.crash:
             os._exit(7)
+        if self.config.hang == "run":
+            time.sleep(3600)
         if self.config.raise_key:
             missing: dict[str, Artifact] = {}
             return missing["missing"]

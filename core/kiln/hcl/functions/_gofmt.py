@@ -17,6 +17,19 @@ class FormatSyntaxError(Exception):
     pass
 
 
+MAX_WIDTH = 100_000
+"""The largest width or precision of a verb: ``%0999999999d`` would make a 1 GB string (Go does)."""
+
+
+def _limited(fmt: str, i: int, j: int, start: int, what: str) -> int:
+    if j - i > 7 or int(fmt[i:j]) > MAX_WIDTH:
+        raise FormatSyntaxError(
+            f'the {what} {fmt[i:j][:20]} in "{fmt[start:j + 1][:40]}" at offset {start} is more than kiln allows '
+            f"({MAX_WIDTH:,}): use a smaller {what}"
+        )
+    return int(fmt[i:j])
+
+
 @dataclass
 class Verb:
     raw: str
@@ -88,14 +101,14 @@ def parse(fmt: str) -> list[str | Verb]:
         while j < n and fmt[j].isdigit():
             j += 1
         if j > i:
-            verb.width = int(fmt[i:j])
+            verb.width = _limited(fmt, i, j, start, "width")
             i = j
         if i < n and fmt[i] == ".":
             i += 1
             j = i
             while j < n and fmt[j].isdigit():
                 j += 1
-            verb.prec = int(fmt[i:j]) if j > i else 0
+            verb.prec = _limited(fmt, i, j, start, "precision") if j > i else 0
             verb.has_prec = True
             i = j
         if i >= n or not (fmt[i].isascii() and fmt[i].isalpha()):

@@ -211,13 +211,20 @@ def _scalar(node: pyyaml.ScalarNode, text: str) -> Value:
         raise YAMLDecodeError(_where(node.start_mark, text) + str(err)) from None
 
 
+MAX_NODES = 200_000
+
+
 class _Decoder:
     def __init__(self, text: str, anchors: dict[int, str]) -> None:
         self.text = text
         self.anchors = anchors
         self.active: set[int] = set()
+        self.count = 0
 
     def node(self, node: pyyaml.Node) -> Value:
+        self.count += 1
+        if self.count > MAX_NODES:  # aliases of aliases ("billion laughs"): go-yaml stops too
+            raise YAMLDecodeError("document contains excessive aliasing")
         if id(node) in self.active:
             name = self.anchors.get(id(node), "")
             raise YAMLDecodeError(f'cannot refer to anchor "{name}" from inside its own definition')

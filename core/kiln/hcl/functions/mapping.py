@@ -263,10 +263,18 @@ def _setproduct_type(args: Sequence[Value]) -> Type:
     return ListType(ety) if lists == len(args) else SetType(ety)
 
 
+MAX_PRODUCT = 1_000_000
+
+
 def _setproduct(args: Sequence[Value]) -> Value:
     ret = _setproduct_type(args)
     assert isinstance(ret, ListType | SetType) and isinstance(ret.elem, TupleType)
     sub = ret.elem.elems
+    size = 1
+    for a in args:
+        size *= len(a.v)
+    if size > MAX_PRODUCT:
+        raise FunctionError(f"the product would have {size:,} elements, more than kiln makes ({MAX_PRODUCT:,})")
     combos: list[list[Value]] = [[]]
     for j, a in enumerate(args):
         combos = [c + [convert(e, sub[j])] for c in combos for e in a.v]

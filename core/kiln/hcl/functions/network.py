@@ -67,7 +67,7 @@ def _cidrhost(args: Sequence[Value]) -> Value:
     if num < 0:
         magnitude = -num - 1
         num = max_host - magnitude
-    if magnitude > max_host:
+    if magnitude > max_host or not 0 <= num <= max_host:
         raise FunctionError(f"prefix of {net.prefix} does not accommodate a host numbered {num}")
     return string(net.text(net.ip | num))
 

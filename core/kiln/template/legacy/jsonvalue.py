@@ -298,7 +298,9 @@ class _Reader:
             while self.peek().isdigit():
                 self.i += 1
         literal = text[start:self.i]
-        return float(literal) if is_float else int(literal)
+        if is_float or len(literal) > 4000:  # Go decodes every number as a float64 (this one: +Inf)
+            return float(literal)
+        return int(literal)
 
 
 def parse_json(text: str, filename: str) -> JValue:

@@ -1,0 +1,10 @@
+locals {
+  x = base64decode("@@@")
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

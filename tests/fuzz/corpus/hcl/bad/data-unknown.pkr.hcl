@@ -1,0 +1,7 @@
+data "nope" "x" {}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+}

@@ -1,0 +1,9 @@
+source "null" "a" {
+  communicator = "none"
+  dynamic "x" {
+    for_each = 1
+  }
+}
+build {
+  sources = ["source.null.a"]
+}

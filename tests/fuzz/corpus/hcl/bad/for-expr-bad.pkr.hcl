@@ -1,0 +1,10 @@
+locals {
+  x = [for x in 1: x]
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

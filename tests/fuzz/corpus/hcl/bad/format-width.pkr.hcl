@@ -1,0 +1,10 @@
+locals {
+  x = format("%0999999999d", 1)
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

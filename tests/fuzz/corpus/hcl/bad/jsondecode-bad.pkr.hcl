@@ -1,0 +1,10 @@
+locals {
+  x = jsondecode("{")
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

@@ -1,0 +1,10 @@
+locals {
+  x = regex("(", "a")
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

@@ -1,0 +1,9 @@
+packer {
+  required_version = "~> ~> x"
+}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+}

@@ -1,0 +1,9 @@
+locals {
+  a = local.a
+}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+}

@@ -1,0 +1,9 @@
+variable "x" {
+  type = list(nope)
+}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+}

@@ -1,0 +1,10 @@
+locals {
+  x = length(chunklist([1], 0))
+}
+source "file" "a" {
+  target  = "out.txt"
+  content = "${local.x}"
+}
+build {
+  sources = ["source.file.a"]
+}

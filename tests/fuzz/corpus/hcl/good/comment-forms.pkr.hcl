@@ -1,0 +1,10 @@
+# a
+// b
+/* c
+*/
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+}
