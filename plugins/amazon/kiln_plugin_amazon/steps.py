@@ -938,13 +938,11 @@ class StepCreateTags(Step):
             ctx.ui.say("Creating snapshot tags")
             report_tags(ctx.ui, snap_tags)
             try:
-                if ami_tags == snap_tags and snaps:
+                # as Packer: the snapshots get the AMI's tags too, snapshot_tags override them
+                if ami_tags:
                     ec2.create_tags(Resources=[ami, *snaps], Tags=api_tags(ami_tags))
-                else:
-                    if ami_tags:
-                        ec2.create_tags(Resources=[ami], Tags=api_tags(ami_tags))
-                    if snap_tags and snaps:
-                        ec2.create_tags(Resources=snaps, Tags=api_tags(snap_tags))
+                if snap_tags and snaps:
+                    ec2.create_tags(Resources=snaps, Tags=api_tags(snap_tags))
             except Exception as exc:  # noqa: BLE001
                 raise BuildError(f"Error adding tags to Resources ({', '.join([ami, *snaps])}): "
                                  f"{describe_error(exc)}") from None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.aws_fixture import AwsFixture, aws  # noqa: F401  (pytest fixture)
-from tests.plugins.amazon.helpers import REGIONS
+from tests.plugins.amazon.helpers import REGIONS, reset_cloud
 from tests.sshd_fixture import SSHServer, start_cloud_keys_sshd
 
 
@@ -27,7 +27,4 @@ def keys_sshd(aws: AwsFixture) -> Iterator[SSHServer]:  # noqa: F811
 @pytest.fixture
 def cloud(aws: AwsFixture) -> AwsFixture:  # noqa: F811
     """moto, empty again (reset between tests), with an empty call log."""
-    aws.reset()
-    aws.baseline = {snap["SnapshotId"] for region in REGIONS
-                    for snap in aws.client("ec2", region).describe_snapshots(OwnerIds=["self"])["Snapshots"]}
-    return aws
+    return reset_cloud(aws)

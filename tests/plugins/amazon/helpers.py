@@ -90,6 +90,15 @@ def build(aws: AwsFixture, tmp: Path, template: Path, *flags: str, timeout: floa
                     timeout=timeout)
 
 
+def reset_cloud(aws: AwsFixture) -> AwsFixture:
+    """moto empty again, an empty call log; ``aws.baseline``: the snapshots moto itself has after a reset
+    (its images' snapshots, new ids after every reset), which are not the build's."""
+    aws.reset()
+    aws.baseline = {snap["SnapshotId"] for region in REGIONS
+                    for snap in aws.client("ec2", region).describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    return aws
+
+
 def inventory(aws: AwsFixture, regions: tuple[str, ...] = REGIONS) -> dict[str, Any]:
     """What exists in moto now (ours only: self-owned images, non-default groups, live instances)."""
     out: dict[str, Any] = {"images": {}, "snapshots": {}, "instances": [], "key_pairs": [], "groups": []}

@@ -69,7 +69,8 @@ def test_tutorial_build_makes_three_tagged_amis_and_cleans_up(cloud: AwsFixture,
                                  "Base_AMI_Name": "ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20170721"}
         assert image["snapshots"], image
         for snap in image["snapshots"]:
-            assert inv["snapshots"][snap]["tags"] == {"Snapshot_Of": "ami-785db401"}
+            # as Packer: a snapshot gets the AMI's tags, then snapshot_tags
+            assert inv["snapshots"][snap]["tags"] == {**image["tags"], "Snapshot_Of": "ami-785db401"}
     assert inv["instances"] == [] and inv["key_pairs"] == [] and inv["groups"] == []
     # the artifact, as Packer prints it, and the manifest entry
     artifact_id = ",".join(sorted(f"{i['region']}:{ami}" for ami, i in images.items()))
