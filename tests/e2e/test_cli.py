@@ -50,7 +50,11 @@ def test_unknown_flag_prints_usage_and_fails(tmp_path: Path, packer: str) -> Non
     assert ours.code == theirs.code == 1
     assert ours.out.startswith("Usage: kiln build [options] TEMPLATE")
     assert ours.out.strip().endswith("flag provided but not defined: -bogus")
-    assert ours.out.replace("kiln", "packer") == theirs.out
+    # Packer writes the flag error through a second, unsynchronised writer: under load it was seen
+    # missing from Packer's output (and elsewhere before the usage). kiln prints it once, last.
+    error = "flag provided but not defined: -bogus\n"
+    assert ours.out.count(error) == 1 and theirs.out.count(error) <= 1
+    assert ours.out.replace("kiln", "packer").replace(error, "") == theirs.out.replace(error, "")
 
 
 def test_no_verb_exits_127(tmp_path: Path) -> None:
