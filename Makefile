@@ -38,8 +38,9 @@ proto-baseline: install
 # Everything below is the project's plumbing; `make demo` and `make test` work on a fresh Debian machine.
 STAMP := $(VENV)/.kiln-installed
 # Debian packages the tests use: Packer 1.6.6 (the oracle), OpenSSH (a real sshd for the SSH tests),
-# podman + runc behind a docker wrapper and busybox-static for the base image (the docker plugin).
-DOCKER_APT_PACKAGES := podman runc busybox-static
+# podman + runc behind a docker wrapper and busybox-static for the base image (the docker plugin), and
+# docker-registry (the CNCF distribution server) for the docker-push tests.
+DOCKER_APT_PACKAGES := podman runc busybox-static docker-registry
 APT_PACKAGES := packer openssh-server openssh-client $(DOCKER_APT_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_WORKERS ?= 2

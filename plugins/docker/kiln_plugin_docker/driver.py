@@ -134,8 +134,10 @@ class Driver:
                 proc.stdin.close()
             except OSError:
                 pass
+        # Packer's localexec.RunAndStream shows both streams as messages (podman writes its push and pull
+        # progress to stderr: shown as errors, every push would look like it failed)
         say_out = _Lines(self._message)
-        say_err = _Lines(self._error)
+        say_err = _Lines(self._message)
         threads = [threading.Thread(target=_pump, args=(proc.stdout, say_out), daemon=True),
                    threading.Thread(target=_pump, args=(proc.stderr, say_err), daemon=True)]
         for t in threads:
@@ -160,10 +162,6 @@ class Driver:
     def _message(self, line: str) -> None:
         if self.ui is not None:
             self.ui.message(self.mask(line))
-
-    def _error(self, line: str) -> None:
-        if self.ui is not None:
-            self.ui.error(self.mask(line))
 
     # -- operations (Packer's Driver interface) -------------------------------------------------------
 
