@@ -5,6 +5,12 @@ data..."), StepPull ("Pulling Docker image: ..."), StepRun ("Starting docker con
 command, the container ID; its cleanup kills and removes the container), StepConnect ("Using docker
 communicator to connect: "), StepProvision, then StepCommit ("Committing the container") with
 StepSetGeneratedData, or StepExport ("Exporting the container").
+
+Better than Packer: the container and the host temp dir are written in the cleanup journal (kiln_sdk.journal)
+as soon as they exist and crossed out when they are removed, so `kiln cleanup` removes what a killed kiln
+left behind (``DockerBuilder.cleanup_resource``: ``docker rm -f``, or removing the directory). A SIGKILL
+between `docker run` starting a container and printing its ID is the one window not covered (the run
+command is the user's, so kiln cannot add a --cidfile to it).
 """
 
 from __future__ import annotations
@@ -24,10 +30,13 @@ from kiln_sdk import (
     BuildInfo,
     Cancelled,
     Context,
+    JournalEntry,
     StateBag,
     StateKey,
     Step,
     StepRunner,
+    Ui,
+    journal,
     render,
 )
 
@@ -60,9 +69,21 @@ def temp_root() -> str:
     return root
 
 
+RESOURCE_CONTAINER = "docker-container"
+RESOURCE_TEMP_DIR = "host-temp-dir"
+COMPONENT = "-packer-default-plugin-name-"  # the builder's name in serve()
+
+
+def _record(resource_type: str, resource_id: str, info: BuildInfo) -> JournalEntry:
+    return journal().record(resource_type, resource_id, kind="builder", component=COMPONENT,
+                            build_name=info.build_name)
+
+
 class StepTempDir(Step):
-    def __init__(self) -> None:
+    def __init__(self, info: BuildInfo) -> None:
+        self.info = info
         self.path = ""
+        self.entry: JournalEntry | None = None
 
     def run(self, ctx: Context, state: StateBag) -> Action:
         ctx.ui.say("Creating a temporary directory for sharing data...")
@@ -70,6 +91,7 @@ class StepTempDir(Step):
             self.path = tempfile.mkdtemp(prefix="kiln-docker-", dir=temp_root())
         except OSError as exc:
             raise BuildError(f"Error making temp dir: {exc}") from exc
+        self.entry = _record(RESOURCE_TEMP_DIR, self.path, self.info)
         state.put(TEMP_DIR, self.path)
         return Action.CONTINUE
 
@@ -77,6 +99,9 @@ class StepTempDir(Step):
         if self.path:
             shutil.rmtree(self.path, ignore_errors=True)
             self.path = ""
+        if self.entry is not None:
+            self.entry.done()
+            self.entry = None
 
 
 class StepPull(Step):
@@ -145,6 +170,7 @@ class StepRun(Step):
     def __init__(self, config: DockerConfig, driver: Driver, info: BuildInfo) -> None:
         self.config, self.driver, self.info = config, driver, info
         self.container_id = ""
+        self.entry: JournalEntry | None = None
 
     def run(self, ctx: Context, state: StateBag) -> Action:
         args = run_args(self.config, state.get(TEMP_DIR), self.info)
@@ -159,6 +185,7 @@ class StepRun(Step):
         if not container_id:
             raise BuildError("Error running container: docker run printed no container ID")
         self.container_id = container_id.splitlines()[-1].strip()
+        self.entry = _record(RESOURCE_CONTAINER, self.container_id, self.info)
         state.put(CONTAINER_ID, self.container_id)
         ctx.ui.message(f"Container ID: {self.container_id}")
         return Action.CONTINUE
@@ -169,6 +196,9 @@ class StepRun(Step):
         ctx.ui.say(f"Killing the container: {self.container_id}")
         self.driver.kill_container(self.container_id)
         self.container_id = ""
+        if self.entry is not None:
+            self.entry.done()
+            self.entry = None
 
 
 class StepConnect(Step):
@@ -279,7 +309,7 @@ class DockerBuilder(Builder[DockerConfig]):
         driver.verify()
         state = StateBag()
         state.put(GENERATED, {})
-        steps: list[Step] = [StepTempDir(), StepPull(cfg, driver), StepRun(cfg, driver, self.info),
+        steps: list[Step] = [StepTempDir(self.info), StepPull(cfg, driver), StepRun(cfg, driver, self.info),
                              StepConnect(cfg, driver), StepProvision(self._hook_data())]
         if cfg.commit:
             steps += [StepCommit(cfg, driver), StepSetGeneratedData(driver)]
@@ -297,6 +327,18 @@ class DockerBuilder(Builder[DockerConfig]):
         if cfg.commit:
             return import_artifact(state.get(IMAGE_ID), BUILDER_ID_IMPORT, driver, generated)
         return export_artifact(cfg.export_path, BUILDER_ID, generated)
+
+    @classmethod
+    def cleanup_resource(cls, entry: JournalEntry, ui: Ui) -> None:
+        """``kiln cleanup``: remove a container or host temp dir that a killed build left behind."""
+        if entry.resource_type == RESOURCE_TEMP_DIR:
+            shutil.rmtree(entry.resource_id, ignore_errors=True)
+            if os.path.exists(entry.resource_id):
+                raise BuildError(f"could not remove {entry.resource_id}")
+            return
+        if entry.resource_type != RESOURCE_CONTAINER:
+            raise BuildError(f"unknown resource type {entry.resource_type!r}")
+        Driver(ui=None).remove_container(entry.resource_id)
 
     @staticmethod
     def _say_left_behind(ctx: Context, state: StateBag, steps: list[Step]) -> None:

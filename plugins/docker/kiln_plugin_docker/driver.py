@@ -217,6 +217,17 @@ class Driver:
             except DockerError:
                 continue
 
+    def remove_container(self, container_id: str) -> None:
+        """``docker rm -f`` (kiln cleanup); a container that is already gone counts as removed."""
+        try:
+            self.call(["rm", "-f", container_id], cancellable=False)
+        except DockerError as exc:
+            try:
+                self.call(["container", "inspect", container_id], cancellable=False)
+            except DockerError:
+                return  # no such container: nothing left to remove
+            raise BuildError(f"Error removing container {container_id}: {exc}") from exc
+
     def commit(self, container_id: str, author: str, changes: Sequence[str], message: str) -> str:
         args = ["commit"]
         if author:

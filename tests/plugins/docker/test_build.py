@@ -283,3 +283,71 @@ build {
     assert "    docker.u: 2000" in r.out
     assert f"    docker.u: {digest.hexdigest()}  -" in r.out
     assert case.containers() == []
+
+
+KILLED = """
+source "docker" "k" {
+  image   = "BASE_IMAGE"
+  pull    = false
+  discard = true
+}
+build {
+  sources = ["source.docker.k"]
+  provisioner "shell" {
+    inline = ["echo provisioning-started", "sleep 300"]
+  }
+}
+"""
+
+
+def test_sigkill_mid_build_then_kiln_cleanup_removes_the_container_and_temp_dir(case: DockerCase) -> None:
+    """Better than Packer: the container and the host temp dir are in the cleanup journal, so what a killed
+    kiln left is found and removed by `kiln cleanup` (`-dry-run` lists it first)."""
+    case.write(KILLED)
+    env = case.full_env({**_tmp_env(case), "KILN_JOURNAL_DIR": str(case.cwd / "journal")})
+    out = case.cwd / "out.txt"
+    with out.open("w") as sink:
+        proc = subprocess.Popen([*KILN, "build", "-color=false", "t.pkr.hcl"], cwd=case.cwd, env=env,
+                                stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while "provisioning-started" not in out.read_text():
+                assert proc.poll() is None and time.monotonic() < deadline, out.read_text()
+                time.sleep(0.05)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)  # kiln and its plugin processes at once: no cleanup runs
+            proc.wait()
+    assert len(case.containers()) == 1
+    assert len(os.listdir(case.cwd / ".ktmp")) == 1
+    deadline = time.monotonic() + 60  # the plugin processes' journal locks go with them
+    while True:
+        dry = subprocess.run([*KILN, "cleanup", "-dry-run"], cwd=case.cwd, env=env, capture_output=True, text=True)
+        if "2 resource(s) would be removed" in dry.stdout or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert dry.returncode == 0 and "2 resource(s) would be removed" in dry.stdout, dry.stdout + dry.stderr
+    container = out.read_text().split("Container ID: ")[1].split()[0]
+    assert f"docker-container {container}" in dry.stdout and "host-temp-dir " in dry.stdout
+    assert len(case.containers()) == 1  # a dry run removes nothing
+    done = subprocess.run([*KILN, "cleanup"], cwd=case.cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "==> 2 resource(s) removed." in done.stdout
+    assert case.containers() == []
+    assert os.listdir(case.cwd / ".ktmp") == []
+    again = subprocess.run([*KILN, "cleanup"], cwd=case.cwd, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "Nothing to clean up" in again.stdout
+
+
+def test_a_finished_build_leaves_nothing_in_the_journal_and_an_aborted_one_is_cleaned_up(case: DockerCase) -> None:
+    env = {**_tmp_env(case), "KILN_JOURNAL_DIR": str(case.cwd / "journal")}
+    case.write(KILLED.replace('"sleep 300"', '"true"'))
+    r = case.kiln("build", "-color=false", "t.pkr.hcl", extra_env=env)
+    assert r.code == 0, r.text
+    assert not list((case.cwd / "journal").glob("*.journal"))  # everything crossed out, the file removed
+    case.write(KILLED.replace('"sleep 300"', '"exit 4"'))
+    r = case.kiln("build", "-color=false", "-on-error=abort", "t.pkr.hcl", extra_env=env)
+    assert r.code == 1 and len(case.containers()) == 1
+    done = case.kiln("cleanup", extra_env=env)
+    assert done.code == 0 and "==> 2 resource(s) removed." in done.out, done.text
+    assert case.containers() == [] and os.listdir(case.cwd / ".ktmp") == []
