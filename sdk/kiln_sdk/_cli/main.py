@@ -13,6 +13,7 @@ from collections.abc import Sequence
 SUBCOMMANDS: dict[str, str] = {
     "docs": "kiln_sdk._cli.docs",
     "new": "kiln_sdk._cli.new",
+    "publish": "kiln_sdk._cli.publish",
 }
 
 
