@@ -118,3 +118,30 @@ def test_a_folder_without_a_project_and_a_bad_key_are_clear_errors(reg: Registry
     out = publish(reg.project, tmp_path / "r", "example.com/example/hello2", bad, reg.home)
     assert out.returncode == 1 and f"{bad}: not an unencrypted ed25519 private key" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "r").exists()
+
+
+def test_the_self_containment_check_finds_a_missing_wheel(reg: Registry, tmp_path: Path) -> None:
+    from kiln_sdk._cli import wheels
+
+    with zipfile.ZipFile(reg.archive) as zf:
+        for name in zf.namelist():
+            if name.startswith("wheels/") and not name.startswith("wheels/protobuf-"):
+                (tmp_path / Path(name).name).write_bytes(zf.read(name))
+    with pytest.raises(wheels.WheelError) as err:
+        wheels.check_complete("kiln-plugin-hello==0.1.0", tmp_path)
+    assert "resolving kiln-plugin-hello==0.1.0 from its archive's wheels alone" in str(err.value)
+    assert "protobuf" in str(err.value)
+
+
+def test_a_second_publish_reuses_the_repacked_wheels(reg: Registry, tmp_path: Path) -> None:
+    from kiln_sdk._cli import wheels
+
+    home_cache = reg.home / ".cache" / "kiln-sdk" / "wheels"
+    cached = sorted(p.name for p in home_cache.glob("*/*.whl"))
+    assert any(n.startswith("grpcio-") for n in cached) and any(n.startswith("paramiko-") for n in cached)
+    from importlib import metadata
+
+    one = wheels.repack(metadata.distribution("invoke"), tmp_path)
+    (tmp_path / "again").mkdir()
+    two = wheels.repack(metadata.distribution("invoke"), tmp_path / "again")
+    assert one.read_bytes() == two.read_bytes()  # the same installed files give the same bytes
