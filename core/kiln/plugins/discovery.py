@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiln import log
+from kiln.plugins.paths import PREFIX, plugin_dirs, user_cache_dir, user_config_dir
 
-PREFIX = "kiln-plugin-"
 DEFAULT_NAME = "-packer-default-plugin-name-"
 KIND_KEYS = {"builder": "builders", "provisioner": "provisioners", "post-processor": "post_processors",
              "datasource": "datasources"}
+__all__ = ["PREFIX", "Catalog", "ComponentSource", "DiscoveryError", "PluginExecutable", "bundled",
+           "bundled_distributions", "discover", "plugin_dirs", "user_cache_dir", "user_config_dir"]
 _log = log.get("discovery")
 
 
@@ -87,24 +89,6 @@ class Catalog:
 
     def names(self, kind: str) -> list[str]:
         return sorted(n for k, n in self.components if k == kind)
-
-
-def user_config_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME", "~"), ".config")
-    return Path(base).expanduser() / "kiln"
-
-
-def user_cache_dir(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME", "~"), ".cache")
-    return Path(base).expanduser() / "kiln"
-
-
-def plugin_dirs(env: Mapping[str, str]) -> list[Path]:
-    """KILN_PLUGIN_PATH (colon-separated), else the user config dir's ``plugins`` folder."""
-    configured = env.get("KILN_PLUGIN_PATH")
-    if configured:
-        return [Path(p).expanduser() for p in configured.split(os.pathsep) if p]
-    return [user_config_dir(env) / "plugins"]
 
 
 def _tree_entries(root: Path) -> list[str]:

@@ -23,7 +23,6 @@ from kiln.template.model import (
     Decoded,
     PostProcessorSpec,
     ProvisionerSpec,
-    RequiredPlugin,
     Template,
     TemplateError,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "Decoded",
     "PostProcessorSpec",
     "ProvisionerSpec",
-    "RequiredPlugin",
     "Template",
     "TemplateError",
     "load_template",

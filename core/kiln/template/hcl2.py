@@ -17,6 +17,8 @@ from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.function import Function, Param
 from kiln.hcl.functions import functions_for
 from kiln.hcl.values import STRING, Value, string
+from kiln.plugins.constraints import ConstraintError, parse_constraints
+from kiln.plugins.requirements import Requirement, decode_required_plugins
 from kiln.template.blocks import Declarations, read_declarations
 from kiln.template.body import Body, JsonBody, NativeBody
 from kiln.template.builds import BuildReader
@@ -26,10 +28,9 @@ from kiln.template.hclapi import eval_expr, parse_file
 from kiln.template.jsonexpr import rng
 from kiln.template.jsonsyntax import JObject, JSONSyntaxError, Pos, parse_json
 from kiln.template.locals import DataResolver, evaluate_locals_and_data
-from kiln.template.model import PACKER_LANGUAGE_VERSION, BuildSpec, RequiredPlugin, Template, TemplateError
+from kiln.template.model import PACKER_LANGUAGE_VERSION, BuildSpec, Template, TemplateError
 from kiln.template.scope import Scope, go_dir
 from kiln.template.variables import Variable, collect
-from kiln.template.version import Constraints, VersionError
 
 
 class HCL2Template(Template):
@@ -40,7 +41,7 @@ class HCL2Template(Template):
         self.sources = sources
         self.scope = scope
         self.warnings: list[HclDiagnostic] = []
-        self.required_plugins: dict[str, RequiredPlugin] = {}
+        self.required_plugins: dict[str, Requirement] = {}
         self.required_version: str | None = None
         self.sensitive_values: list[str] = []
         self.bodies: dict[str, syn.Body] = {}
@@ -112,48 +113,23 @@ def _check_packer_block(decls: Declarations, template: HCL2Template, diags: list
             if d or text is None:
                 continue
             try:
-                constraints = Constraints.parse(text)
-            except VersionError:
+                constraints = parse_constraints(text)
+            except ConstraintError:
                 version_diags.append(error(
                     "Invalid version constraint", "This string does not use correct version constraint syntax. "
                     "Check out the docs: https://packer.io/docs/from-1.5/blocks/packer#version-constraints",
                     attr.expr.range))
                 continue
             template.required_version = text
-            if not constraints.check(PACKER_LANGUAGE_VERSION):
+            if not constraints.allows(PACKER_LANGUAGE_VERSION):
                 version_diags.append(error(
                     "Unsupported Packer Core version",
                     f"This configuration does not support Packer version {PACKER_LANGUAGE_VERSION}. To proceed, "
                     "either choose another supported Packer version or update this version constraint. Version "
                     "constraints are normally set for good reason, so updating the constraint may lead to other "
                     "errors or unexpected behavior.", attr.expr.range))
-        for blk in p.required_plugins:
-            _required_plugins(blk.body, template, diags)
+    template.required_plugins = decode_required_plugins([b for p in decls.packer for b in p.required_plugins], diags)
     return version_diags
-
-
-def _required_plugins(body: Body, template: HCL2Template, diags: list[HclDiagnostic]) -> None:
-    content = body.content({})
-    diags += content.diagnostics
-    for name, attr in content.attributes.items():
-        val, d = eval_expr(attr.expr, None)
-        diags += d
-        if d:
-            continue
-        fields = val.v if isinstance(val.v, dict) else None
-        src = fields.get("source") if fields else None
-        if fields is None or src is None or not isinstance(src.v, str):
-            diags.append(error("Invalid required_plugins entry", f'The plugin "{name}" must be an object with a '
-                               '"source" string (and a "version" constraint).', attr.expr.range))
-            continue
-        version = fields.get("version")
-        vtext = str(version.v) if version is not None and isinstance(version.v, str) else ""
-        if vtext:
-            try:
-                Constraints.parse(vtext)
-            except VersionError as err:
-                diags.append(error("Invalid version constraint", f"{err}.", attr.expr.range))
-        template.required_plugins[name] = RequiredPlugin(name, str(src.v), vtext)
 
 
 def load_hcl2(
@@ -190,6 +166,15 @@ def load_hcl2(
             loader.stop_on_errors()
     t.warnings = [d for d in diags if d.severity != "error"]
     return t
+
+
+def read_requirements(path: str, env: Mapping[str, str] | None = None) -> HCL2Template:
+    """The template read only as far as Packer reads it before it looks for plugins: its files parsed and
+    its ``packer`` blocks decoded (``required_plugins``). Raises ``TemplateError`` on what that finds."""
+    loader = _Loader(path, os.environ if env is None else env)
+    loader.parse()
+    loader.stop_on_errors()
+    return loader.template
 
 
 def load_without_config(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiln_sdk.schema import Schema
 
@@ -21,6 +21,9 @@ from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.hcl.render import render as render_diagnostics
 from kiln.hcl.syntax import Body, Range
 from kiln.hcl.values import Value
+
+if TYPE_CHECKING:
+    from kiln.plugins.requirements import Requirement
 
 PACKER_COMPAT_VERSION = "1.6.6"
 """The Packer version kiln reports (``packer.version``, ``{{packer_version}}``, plugins' core version):
@@ -110,15 +113,6 @@ class BuildSpec:
     # ``source_name``. Empty when not renamed (and for legacy templates): then use ``source_name``.
 
 
-@dataclass(frozen=True)
-class RequiredPlugin:
-    """One entry of ``packer { required_plugins { NAME = { source, version } } }``."""
-
-    name: str
-    source: str
-    version: str  # a HashiCorp version constraint ("" when none)
-
-
 class TemplateError(Exception):
     """Loading failed: every error found, with the sources needed to render them."""
 
@@ -141,7 +135,7 @@ class Template(ABC):
     path: str  # what was loaded (file or directory)
     warnings: list[HclDiagnostic]
     sources: dict[str, str]  # filename -> text, for rendering diagnostics
-    required_plugins: dict[str, RequiredPlugin]
+    required_plugins: dict[str, Requirement]
     required_version: str | None
     sensitive_values: list[str]  # values to mask in every output (sensitive variables, locals)
     bodies: dict[str, Body]  # parsed native HCL files by name (block names in diagnostics); may be absent

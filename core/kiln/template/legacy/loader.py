@@ -20,6 +20,8 @@ from kiln_sdk.gotemplate import TemplateError as GoTemplateError
 from kiln import secrets as kiln_secrets
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
 from kiln.hcl.syntax import Range
+from kiln.plugins.constraints import ConstraintError, parse_version
+from kiln.plugins.requirements import Requirement
 from kiln.template.legacy.component import LegacyComponent
 from kiln.template.legacy.funcs import FuncContext, template_context
 from kiln.template.legacy.jsonvalue import JValue, parse_json
@@ -40,11 +42,9 @@ from kiln.template.model import (
     BuildSpec,
     PostProcessorSpec,
     ProvisionerSpec,
-    RequiredPlugin,
     Template,
     TemplateError,
 )
-from kiln.template.version import Version, VersionError
 
 __all__ = ["LegacyTemplate", "LegacyTemplateError", "LegacyVariable", "is_legacy_json", "load_legacy"]
 
@@ -88,7 +88,7 @@ class LegacyTemplate(Template):
     kind: str = "json"
     warnings: list[HclDiagnostic] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-    required_plugins: dict[str, RequiredPlugin] = field(default_factory=dict)
+    required_plugins: dict[str, Requirement] = field(default_factory=dict)
     required_version: str | None = None
     sensitive_values: list[str] = field(default_factory=list)
 
@@ -186,10 +186,10 @@ def _check_version(raw: RawTemplate) -> None:
         return
     rng = raw.min_version_range or raw.root.range
     try:
-        want = Version.parse(raw.min_version)
-    except VersionError as exc:
+        want = parse_version(raw.min_version)
+    except ConstraintError as exc:
         raise LegacyError([(f"min_version is invalid: {exc}", rng)], f"min_version is invalid: {exc}") from None
-    if Version.parse(PACKER_LANGUAGE_VERSION).compare(want) < 0:
+    if parse_version(PACKER_LANGUAGE_VERSION).compare(want) < 0:
         msg = f"This template requires Packer version {want} or higher; using {PACKER_LANGUAGE_VERSION}"
         raise LegacyError([(msg, rng)], msg)
 
