@@ -7,7 +7,9 @@
   of each one, in order (``aws.ec2_calls()`` counts the EC2 ones).
 - ``aws.inject(action, status, code, times)`` makes the next ``times`` requests of ``action`` fail with
   that HTTP status and AWS error code (throttling, 5xx) without reaching moto.
-- ``aws.reset()`` clears moto's state (``POST /moto-api/reset``), the call log and the faults.
+- ``aws.hold(action)`` holds the next request of ``action`` at the proxy (``hold.arrived`` is set when it
+  comes) until ``hold.release`` is set: a test can kill a process at a known point of its work.
+- ``aws.reset()`` clears moto's state (``POST /moto-api/reset``), the call log, the faults and the holds.
 - ``aws.client(service, region)`` is a boto3 client on moto itself (not counted).
 - ``start_aws(workdir)`` does the same outside pytest (the benchmark uses it).
 """
@@ -48,6 +50,13 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    action: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class AwsFixture:
     moto_url: str
     proxy: ThreadingHTTPServer
@@ -55,6 +64,7 @@ class AwsFixture:
     workdir: Path
     calls: list[tuple[str, str]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     baseline: set[str] = field(default_factory=set)  # ids moto itself creates (its images' snapshots)
 
@@ -73,10 +83,27 @@ class AwsFixture:
         with self.lock:
             self.calls.clear()
             self.faults.clear()
+            for held in self.holds:
+                held.release.set()
+            self.holds.clear()
 
     def inject(self, action: str, status: int, code: str, times: int = 1) -> None:
         with self.lock:
             self.faults.append(Fault(action, status, code, times))
+
+    def hold(self, action: str) -> Hold:
+        held = Hold(action)
+        with self.lock:
+            self.holds.append(held)
+        return held
+
+    def _take_hold(self, action: str) -> Hold | None:
+        with self.lock:
+            for held in self.holds:
+                if held.action == action and not held.arrived.is_set():
+                    held.arrived.set()
+                    return held
+        return None
 
     def ec2_calls(self) -> list[str]:
         with self.lock:
@@ -130,6 +157,9 @@ def _handler(fixture_ref: list[AwsFixture]) -> type[BaseHTTPRequestHandler]:
             if not self.path.startswith("/moto-api"):
                 with fx.lock:
                     fx.calls.append((service, action))
+            held = fx._take_hold(action)
+            if held is not None:
+                held.release.wait(300)
             fault = fx._take_fault(action)
             if fault is not None:
                 payload = (f'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{fault.code}'

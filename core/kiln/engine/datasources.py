@@ -9,7 +9,7 @@ from kiln_sdk.host import ComponentFailed, PluginCrashed, PluginStartError
 from kiln.engine.prepare import plugin_diagnostics, unknown_detail
 from kiln.hcl.convert import from_python
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
-from kiln.hcl.values import Value
+from kiln.hcl.values import SENSITIVE, Value
 from kiln.plugins.host import PluginHost, UnknownComponent
 from kiln.template.model import ComponentSpec, TemplateError
 from kiln.version import PACKER_COMPAT_VERSION
@@ -43,6 +43,7 @@ class DataSources:
             if result.errors:
                 raise TemplateError(plugin_diagnostics(spec, result.errors, "datasource"))
             output = client.execute()
+            secret = {a.name for a in client.output_schema().attributes if a.sensitive}
         except PluginCrashed as exc:
             raise fail(f"The data source {spec.type!r} failed", str(exc)) from None
         except ComponentFailed as exc:
@@ -54,4 +55,12 @@ class DataSources:
             raise fail(f"Failed to execute data source {spec.type}.{spec.name}", str(exc)) from None
         finally:
             client.close()
-        return from_python(output)
+        return mark_sensitive(from_python(output), secret)
+
+
+def mark_sensitive(value: Value, names: set[str]) -> Value:
+    """The output with the attributes its schema calls sensitive marked so (masked from then on)."""
+    if not names or not isinstance(value.v, dict):
+        return value
+    attrs = {k: v.mark(SENSITIVE) if k in names else v for k, v in value.v.items()}
+    return Value(value.type, attrs, value.marks)

@@ -76,6 +76,9 @@ class BuildSession:
                 self.ui.error(self.template.render(exc.diagnostics).rstrip("\n"))
                 return 1
             _log.debug("timing: prepared %d build(s) in %.3fs", len(prepared), time.monotonic() - started)
+            warnings = [d for d in preparer.diagnostics if d.severity != "error"]
+            if warnings:  # as Packer's build: the components' warnings, rendered as validate does, first
+                self.ui.say(self.template.render(warnings))
             self.ui.add_sensitive(*preparer.sensitive)
             runner = BuildRunner(self.ui, callbacks, self.cancel, self.template.kind == "hcl2", self.template.render,
                                  float(self.host.env.get("KILN_CANCEL_GRACE", DEFAULT_CANCEL_GRACE)))

@@ -109,7 +109,21 @@ def evaluate_locals_and_data(
                 except TemplateError as err:
                     diags += err.diagnostics
             scope.data.setdefault(comp.type, {})[comp.name] = out
+            sensitive += _marked(out)  # outputs a data source's schema calls sensitive
     return sensitive
+
+
+def _marked(value: Value) -> list[Value]:
+    """The parts of ``value`` marked sensitive."""
+    if value.is_sensitive:
+        return [value]
+    if not value.is_known or value.is_null:
+        return []
+    if isinstance(value.v, list):
+        return [m for e in value.v for m in _marked(e)]
+    if isinstance(value.v, dict):
+        return [m for e in value.v.values() for m in _marked(e)]
+    return []
 
 
 def _is_true(expr: syn.Expr, diags: list[HclDiagnostic]) -> bool:

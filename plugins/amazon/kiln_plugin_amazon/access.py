@@ -112,15 +112,26 @@ _REGIONS: set[str] | None = None
 
 
 def known_regions() -> set[str]:
-    """Every region of every AWS partition botocore knows (no API call)."""
+    """Every region of every AWS partition botocore knows (its partitions.json: read without importing
+    boto3 or loading the 1 MB endpoints.json, so a template is checked quickly)."""
     global _REGIONS
     if _REGIONS is None:
-        import boto3
+        import importlib.util
+        import json
 
-        session = boto3.session.Session()
         regions: set[str] = set()
-        for partition in session.get_available_partitions():
-            regions.update(session.get_available_regions("ec2", partition_name=partition))
+        spec = importlib.util.find_spec("botocore")
+        path = os.path.join(os.path.dirname(spec.origin), "data", "partitions.json") if spec and spec.origin else ""
+        try:
+            with open(path) as fh:
+                for partition in json.load(fh)["partitions"]:
+                    regions.update(r for r in partition.get("regions", {}) if not r.endswith("-global"))
+        except (OSError, ValueError, KeyError):
+            import boto3  # an older botocore without partitions.json: ask it
+
+            session = boto3.session.Session()
+            for name in session.get_available_partitions():
+                regions.update(session.get_available_regions("ec2", partition_name=name))
         _REGIONS = regions
     return _REGIONS
 
@@ -131,6 +142,42 @@ def botocore_config(access: AccessConfig) -> Any:
     attempts = access.max_retries + 1 if access.max_retries else _DEFAULT_ATTEMPTS
     return Config(retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=20, read_timeout=60,
                   user_agent_extra="kiln-plugin-amazon")
+
+
+_LOADER: Any = None
+_LOADER_LOCK = threading.Lock()
+
+
+def shared_loader() -> Any:
+    """One botocore data loader for the process: EC2's service model (megabytes of JSON) is read once,
+    whichever session or region asks for it."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            import botocore.loaders
+
+            _LOADER = botocore.loaders.create_loader()
+        return _LOADER
+
+
+def warm_up(services: tuple[str, ...] = ("ec2",)) -> None:
+    """Load boto3 and the services' models in the background (most of a second for EC2) while the
+    build is prepared; the build's clients then start at once."""
+    def load() -> None:
+        try:
+            import boto3
+            import botocore.session
+
+            core = botocore.session.Session()
+            core.register_component("data_loader", shared_loader())
+            session: Any = boto3.session.Session(botocore_session=core, region_name="us-east-1",
+                                                 aws_access_key_id="warm-up", aws_secret_access_key="warm-up")
+            for service in services:
+                session.client(service)
+        except Exception:  # noqa: BLE001 - only a head start: the build's own clients report problems
+            pass
+
+    threading.Thread(target=load, name="aws-warm-up", daemon=True).start()
 
 
 class Aws:
@@ -150,6 +197,7 @@ class Aws:
 
         a = self.access
         core = botocore.session.Session(profile=a.profile or None)
+        core.register_component("data_loader", shared_loader())
         if a.shared_credentials_file:
             core.set_config_variable("credentials_file", os.path.expanduser(a.shared_credentials_file))
         if a.skip_metadata_api_check:

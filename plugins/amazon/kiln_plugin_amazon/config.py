@@ -16,6 +16,17 @@ from kiln_plugin_amazon.access import AccessConfig, known_regions
 _FILTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._\-]*$")
 
 
+def check_filters(diags: Diagnostics, filters: dict[str, str], path: list[str | int]) -> None:
+    """EC2 filters: names as the API spells them, non-empty values."""
+    for name, value in filters.items():
+        if not _FILTER_NAME.match(name):
+            diags.error(f"Invalid filter name: {name!r}", 'A filter name looks like "name", "tag:Os" or '
+                        '"root-device-type".', [*path, name])
+        if value == "":
+            diags.error(f"Empty value for filter {name}", "Give the value to match (wildcards * and ?).",
+                        [*path, name])
+
+
 @dataclass
 class AmiFilter:
     filters: dict[str, str] = setting(default_factory=dict, doc="EC2 DescribeImages filters (name = value).")
@@ -175,13 +186,7 @@ class EBSConfig(AccessConfig, CommunicatorConfig):
             f = self.source_ami_filter
             if not f.filters and not f.owners:
                 diags.error("source_ami_filter is empty", "Give it filters and/or owners.", ["source_ami_filter"])
-            for name, value in f.filters.items():
-                if not _FILTER_NAME.match(name):
-                    diags.error(f"Invalid filter name: {name!r}", 'A filter name looks like "name", "tag:Os" or '
-                                '"root-device-type".', ["source_ami_filter", "filters", name])
-                if value == "":
-                    diags.error(f"Empty value for filter {name}", "Give the value to match (wildcards * and ?).",
-                                ["source_ami_filter", "filters", name])
+            check_filters(diags, f.filters, ["source_ami_filter", "filters"])
             for i, owner in enumerate(f.owners):
                 if not owner:
                     diags.error("Empty owner in source_ami_filter", "An owner is an account id or alias.",

@@ -33,7 +33,7 @@ from kiln_sdk import (
 )
 
 from kiln_plugin_amazon import steps
-from kiln_plugin_amazon.access import AccessConfig, describe_error
+from kiln_plugin_amazon.access import AccessConfig, describe_error, warm_up
 from kiln_plugin_amazon.config import RUN_TIME_RENDERED, EBSConfig
 from kiln_plugin_amazon.resources import delete_resource
 
@@ -67,8 +67,10 @@ class EBSBuilder(Builder[EBSConfig]):
     def __init__(self) -> None:
         self.config = EBSConfig()
         self.info = BuildInfo()
+        self.aws = self.config.session()
 
     def prepare(self, config: EBSConfig, info: BuildInfo) -> list[str]:
+        warm_up(("ec2", "sts") if not config.skip_credential_validation else ("ec2",))
         interpolate_config(config, info, exclude=RUN_TIME_RENDERED)
         problems = []
         diags = Diagnostics()
@@ -84,6 +86,7 @@ class EBSBuilder(Builder[EBSConfig]):
         if errors:
             raise ConfigError(problems)
         self.config, self.info = config, info
+        self.aws = config.session()
         warnings: list[str] = [d.summary for d in problems if d.severity == "warning"]
         if (config.communicator == "ssh" and not config.security_group_ids and config.security_group_filter is None
                 and not config.temporary_security_group_source_cidrs
@@ -99,7 +102,7 @@ class EBSBuilder(Builder[EBSConfig]):
 
     def run(self, ctx: BuildContext) -> Artifact | None:
         config = self.config
-        aws = config.session()
+        aws = self.aws
         state = StateBag()
         state.put(steps.AWS, aws)
         state.put(HOOK_DATA, {})

@@ -28,6 +28,7 @@ from kiln_sdk import (
 
 from kiln_plugin_amazon.access import Aws, describe_error, error_code, wait_for
 from kiln_plugin_amazon.config import EBSConfig
+from kiln_plugin_amazon.images import find_image
 from kiln_plugin_amazon.resources import (
     IMAGE,
     INSTANCE,
@@ -124,6 +125,13 @@ class StepPreValidate(Step):
 
     def run(self, ctx: Context, state: StateBag) -> Action:
         c = self.config
+        # as Packer (1.6.6 and the newer plugin): these skip the VPC check as well as the name's
+        if c.force_deregister:
+            ctx.ui.say("Force Deregister flag found, skipping prevalidating AMI Name")
+            return Action.CONTINUE
+        if c.skip_create_ami:  # worded as the newer amazon plugin, which has skip_create_ami
+            ctx.ui.say("skip_create_ami was set; not prevalidating AMI name")
+            return Action.CONTINUE
         ec2 = state.get(AWS).ec2()
         ctx.ui.say("Prevalidating any provided VPC information")
         if c.vpc_id and not c.subnet_id and c.subnet_filter is None:
@@ -133,12 +141,6 @@ class StepPreValidate(Step):
                 raise BuildError(f"Error retrieving VPC information for vpc_id {c.vpc_id}: {describe_error(exc)}") from None
             if vpcs and not vpcs[0].get("IsDefault"):
                 raise BuildError("Error: subnet_id or subnet_filter must be provided for non-default VPCs")
-        if c.skip_create_ami:
-            ctx.ui.say("skip_create_ami is set: skipping the AMI name check")
-            return Action.CONTINUE
-        if c.force_deregister:
-            ctx.ui.say("Force Deregister flag found, skipping prevalidating AMI Name")
-            return Action.CONTINUE
         ctx.ui.say(f"Prevalidating AMI Name: {c.ami_name}")
         try:
             images = ec2.describe_images(Owners=["self"], Filters=[{"Name": "name", "Values": [c.ami_name]}])["Images"]
@@ -155,45 +157,17 @@ class StepSourceAMIInfo(Step):
 
     def run(self, ctx: Context, state: StateBag) -> Action:
         c = self.config
-        ec2 = state.get(AWS).ec2()
-        kwargs: dict[str, Any] = {}
-        if c.source_ami:
-            kwargs["ImageIds"] = [c.source_ami]
         f = c.source_ami_filter
         if f is not None:
-            if f.filters:
-                kwargs["Filters"] = [{"Name": k, "Values": [v]} for k, v in sorted(f.filters.items())]
-            if f.owners:
-                kwargs["Owners"] = list(f.owners)
-            if f.include_deprecated:
-                kwargs["IncludeDeprecated"] = True
-        try:
-            images = ec2.describe_images(**kwargs)["Images"]
-        except Exception as exc:  # noqa: BLE001
-            raise BuildError(f"Error querying AMI: {describe_error(exc)}") from None
-        if not images:
-            if c.source_ami:
-                raise BuildError(f"No AMI was found matching filters: {{ ImageIds: [\"{c.source_ami}\"] }}")
-            raise BuildError(f"No AMI was found matching filters: {_go_filters(kwargs)}")
-        if len(images) > 1 and not (f is not None and f.most_recent):
-            raise BuildError("Your query returned more than one result. Please try a more specific search, "
-                             "or set most_recent to true.")
-        image = max(images, key=lambda i: i.get("CreationDate") or "")
+            image = find_image(state.get(AWS).ec2(), f.filters, f.owners, f.most_recent, f.include_deprecated,
+                               image_id=c.source_ami)
+        else:
+            image = find_image(state.get(AWS).ec2(), {}, [], False, image_id=c.source_ami)
         ctx.ui.message(f"Found Image ID: {image['ImageId']}")
         if c.ena_support and image.get("VirtualizationType") != "hvm":
             raise BuildError(f"Cannot enable enhanced networking, source AMI '{image['ImageId']}' is not HVM")
         state.put(SOURCE_IMAGE, image)
         return Action.CONTINUE
-
-
-def _go_filters(kwargs: dict[str, Any]) -> str:
-    parts = []
-    if "Filters" in kwargs:
-        parts.append("Filters: [" + ", ".join(f'{{ Name: "{f["Name"]}", Values: ["{f["Values"][0]}"] }}'
-                                              for f in kwargs["Filters"]) + "]")
-    if "Owners" in kwargs:
-        parts.append("Owners: [" + ", ".join(f'"{o}"' for o in kwargs["Owners"]) + "]")
-    return "{ " + ", ".join(parts) + " }"
 
 
 class StepNetworkInfo(Step):
@@ -801,6 +775,7 @@ class StepAMIRegionCopy(Step):
     def run(self, ctx: Context, state: StateBag) -> Action:
         c = self.config
         if c.skip_create_ami:
+            ctx.ui.say("Skipping AMI region copy...")
             return Action.CONTINUE
         aws = state.get(AWS)
         source = state.get(AMIS)[c.region]
@@ -871,7 +846,10 @@ class StepEnableDeprecation(Step):
         self.config = config
 
     def run(self, ctx: Context, state: StateBag) -> Action:
-        if not self.config.deprecate_at or self.config.skip_create_ami:
+        if self.config.skip_create_ami:
+            ctx.ui.say("Skipping Enable AMI deprecation...")
+            return Action.CONTINUE
+        if not self.config.deprecate_at:  # (Packer 1.6.6 has no such step: no line)
             return Action.CONTINUE
         aws = state.get(AWS)
         for region, ami in sorted(state.get_or(AMIS, {}).items()):
@@ -890,6 +868,7 @@ class StepModifyAMIAttributes(Step):
     def run(self, ctx: Context, state: StateBag) -> Action:
         c = self.config
         if c.skip_create_ami:
+            ctx.ui.say("Skipping AMI modify attributes...")
             return Action.CONTINUE
         if not (c.ami_users or c.ami_groups or c.ami_product_codes or c.snapshot_users or c.snapshot_groups):
             return Action.CONTINUE
@@ -921,7 +900,10 @@ class StepCreateTags(Step):
 
     def run(self, ctx: Context, state: StateBag) -> Action:
         c = self.config
-        if c.skip_create_ami or (not c.tags and not c.snapshot_tags):
+        if c.skip_create_ami:
+            ctx.ui.say("Skipping AMI create tags...")
+            return Action.CONTINUE
+        if not c.tags and not c.snapshot_tags:
             return Action.CONTINUE
         aws = state.get(AWS)
         images = state.get_or(IMAGES, {})

@@ -95,3 +95,39 @@ def test_cleanup_keeps_what_it_cannot_remove(cloud: AwsFixture, keys_sshd: SSHSe
     done = run_kiln(["cleanup"], tmp_path, env=kiln_env(cloud, tmp_path))
     assert done.code == 0, done.out
     assert nothing_left(inventory(cloud)), inventory(cloud)
+
+
+TAGS = '''
+  ami_regions = ["us-east-1", "eu-west-1"]
+  tags = {
+    Release = "Latest"
+  }
+'''
+
+
+def test_sigkill_after_the_amis_are_made_then_kiln_cleanup_leaves_nothing(cloud: AwsFixture, keys_sshd: SSHServer,
+                                                                          tmp_path: Path) -> None:
+    """Killed while tagging: three AMIs (and their snapshots) in three regions, a stopped instance, the key
+    pair and the group exist, all in the journal; kiln cleanup removes every one."""
+    template = write_template(tmp_path, source_block(cloud, keys_sshd, extra=TAGS), build_block())
+    held = cloud.hold("CreateTags")  # the proxy holds kiln's first CreateTags: the AMIs are copied by then
+    proc = start_kiln(cloud, tmp_path, template)
+    try:
+        assert held.arrived.wait(120), "kiln never tagged its AMIs"
+    finally:
+        kill_group(proc)
+        proc.wait()
+        held.release.set()
+    _wait_unlocked(tmp_path)
+    inv = inventory(cloud)
+    assert sorted(i["region"] for i in inv["images"].values()) == ["eu-west-1", "us-east-1", "us-west-2"]
+    assert len(inv["snapshots"]) == 3 and len(inv["key_pairs"]) == 1 and len(inv["groups"]) == 1
+    assert [state for _, _, state in inv["instances"]] == ["stopped"]
+    assert sorted(e["type"] for e in journal_entries(tmp_path)) == [
+        "ec2-image", "ec2-image", "ec2-image", "ec2-instance", "ec2-key-pair", "ec2-security-group"]
+
+    done = run_kiln(["cleanup"], tmp_path, env=kiln_env(cloud, tmp_path))
+    assert done.code == 0, done.out + done.err
+    assert "==> 6 resource(s) removed." in done.out
+    assert nothing_left(inventory(cloud)), inventory(cloud)  # the AMIs' snapshots went with them
+    assert journal_entries(tmp_path) == []
