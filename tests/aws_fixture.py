@@ -4,7 +4,8 @@
 
 - ``aws.endpoint`` is the proxy's URL: point boto3 / kiln / Packer at it (``custom_endpoint_ec2``,
   ``AWS_ENDPOINT_URL``). Every request is forwarded to moto; ``aws.calls`` lists ``(service, action)``
-  of each one, in order (``aws.ec2_calls()`` counts the EC2 ones).
+  of each one, in order (``aws.ec2_calls()`` counts the EC2 ones); ``aws.signers`` adds the access key id
+  that signed it.
 - ``aws.inject(action, status, code, times)`` makes the next ``times`` requests of ``action`` fail with
   that HTTP status and AWS error code (throttling, 5xx) without reaching moto.
 - ``aws.hold(action)`` holds the next request of ``action`` at the proxy (``hold.arrived`` is set when it
@@ -38,7 +39,7 @@ import pytest
 from tests.sshd_fixture import free_port
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "AKIAKILNTEST", "AWS_SECRET_ACCESS_KEY": "kiln-test-secret-not-real"}
-_SCOPE = re.compile(r"Credential=[^/]+/\d+/([^/]+)/([^/]+)/")
+_SCOPE = re.compile(r"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
 
 
 @dataclass
@@ -65,6 +66,7 @@ class AwsFixture:
     calls: list[tuple[str, str]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     holds: list[Hold] = field(default_factory=list)
+    signers: list[tuple[str, str, str]] = field(default_factory=list)  # (service, action, access key id)
     lock: threading.Lock = field(default_factory=threading.Lock)
     baseline: set[str] = field(default_factory=set)  # ids moto itself creates (its images' snapshots)
 
@@ -82,6 +84,7 @@ class AwsFixture:
         urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)
         with self.lock:
             self.calls.clear()
+            self.signers.clear()
             self.faults.clear()
             for held in self.holds:
                 held.release.set()
@@ -147,7 +150,8 @@ def _handler(fixture_ref: list[AwsFixture]) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             scope = _SCOPE.search(self.headers.get("Authorization", ""))
-            service = scope.group(2) if scope else ""
+            service = scope.group(3) if scope else ""
+            key_id = scope.group(1) if scope else ""
             target = self.headers.get("X-Amz-Target", "")
             action = target.rsplit(".", 1)[-1] if target else ""
             if not action:
@@ -157,6 +161,7 @@ def _handler(fixture_ref: list[AwsFixture]) -> type[BaseHTTPRequestHandler]:
             if not self.path.startswith("/moto-api"):
                 with fx.lock:
                     fx.calls.append((service, action))
+                    fx.signers.append((service, action, key_id))
             held = fx._take_hold(action)
             if held is not None:
                 held.release.wait(300)
