@@ -84,6 +84,9 @@ class Formatter:
     # -- the file list -----------------------------------------------------------------------------
     def files(self, path: str) -> list[str] | None:
         """The files to format under ``path``; None (with diagnostics) when there is none to format."""
+        if not path:  # Packer looks for nothing there, and so finds nothing
+            self.fail("Cannot tell whether  contains HCL2 configuration data")
+            return None
         try:
             st = os.stat(path)
         except OSError as exc:

@@ -79,7 +79,8 @@ def both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], tree:
     ["."], ["-check", "."], ["-diff", "."], ["-write=false", "."], ["-write=false", "-diff", "."],
     ["-check", "-diff", "."], ["-check=false", "."], ["--check", "."], ["-diff=true", "-write", "."],
     ["a.pkr.hcl"], ["-check", "b.pkr.hcl"], ["-diff", "c.pkrvars.hcl"], ["sub"], ["sub/"], ["./sub/../sub"],
-    ["-check", "sub/deeper"], ["d.pkr.json"], ["e.txt"], ["nope"], ["nope/x.pkr.hcl"], ["sub/deeper/.."],
+    ["-check", "sub/deeper"], ["d.pkr.json"], ["e.txt"], ["nope"], ["nope/x.pkr.hcl"], ["sub/deeper/.."], [""],
+    ["-check", "/"], ["a.pkr.hcl/"],
     ["-var", "a=b", "-var-file=x", "-only=a", "-except", "b", "-config-type=hcl2", "-check", "."],
 ])
 def test_cli_matches_packer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
