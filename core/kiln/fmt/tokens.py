@@ -31,9 +31,8 @@ _SELF = {
     "\n": NEWLINE, "&": "BitwiseAnd", "|": "BitwiseOr", "~": "BitwiseNot", "^": "BitwiseXor", ";": "Semicolon",
     "`": "Backtick", "'": "Apostrophe",
 }
-_PAIRS = {"==": EQUAL_OP, "!=": NOT_EQUAL, ">=": GE, "<=": LE, "&&": AND, "||": OR, "=>": FAT_ARROW}
+_PAIRS = {"==": EQUAL_OP, "!=": NOT_EQUAL, ">=": GE, "<=": LE, "&&": AND, "||": OR, "=>": FAT_ARROW, "...": ELLIPSIS}
 
-_PAIRS["..."] = ELLIPSIS
 # Expression mode's multi-character tokens, tried in one match; the group says which kind it is. An
 # unterminated "/*" is no comment (hclsyntax then reads "/" and "*"), "<<" not followed by a marker
 # and a line end is two "<".
