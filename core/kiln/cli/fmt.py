@@ -7,8 +7,10 @@ and parse errors that say where (``file:line,col``) instead of 1.6.6's bare "fai
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from kiln.cli.common import UsageError, parse_or_usage
 from kiln.cli.flags import Flag, FlagError
@@ -73,24 +75,34 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
         if str(exc):  # Packer's flag error comes from another writer, unsynchronised: kiln prints it last
             _ui("error", str(exc), machine_readable)
         return 1
-    import gc
-
     from kiln.fmt.files import Formatter
     from kiln.hcl.render import render
-
-    # Parsing allocates many small objects and leaves no cycles behind (refcounting frees each file's
-    # tree): the cyclic collector only cost time here, more than half of the parser's (bench_fmt).
-    gc.disable()
 
     write = parsed["write"] and not parsed["check"]
     formatter = Formatter(sys.stdout, write=write, show_diff=parsed["diff"], recursive=parsed["recursive"])
     path = parsed.args[0]
-    if path == "-":
-        formatter.format_stdin(sys.stdin.buffer.read())
-    else:
-        formatter.format_path(path)
+    with _tuned_interpreter():
+        if path == "-":
+            formatter.format_stdin(sys.stdin.buffer.read())
+        else:
+            formatter.format_path(path)
     if formatter.diagnostics:
         _ui("error", render(formatter.diagnostics, lambda _: None), machine_readable)
         return 1
     return 3 if parsed["check"] and formatter.changed_bytes else 0
 
+
+@contextlib.contextmanager
+def _tuned_interpreter() -> Iterator[None]:
+    """Parsing allocates many small objects and leaves no cycles behind (refcounting frees each file's
+    tree): the cyclic collector only costs time here, more than half of the parser's (bench_fmt). And
+    kiln's parser recurses once per bracket level (a dozen frames each): room for deep templates."""
+    collecting, limit = gc.isenabled(), sys.getrecursionlimit()
+    gc.disable()
+    sys.setrecursionlimit(max(limit, 20000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+        if collecting:
+            gc.enable()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -246,6 +247,9 @@ def parse_or_fail(data: bytes, name: str) -> str:
         parse_body(text[1:] if text.startswith("\ufeff") else text, name)
     except DiagnosticError as exc:
         raise _FileError(_multierror([_diag_error(d) for d in exc.diagnostics])) from None
+    except RecursionError:  # kiln's parser recurses per bracket level; Packer's has no such limit
+        raise _FileError(f"{name}: its brackets are nested too deeply for kiln's parser (more than about "
+                         f"{sys.getrecursionlimit() // 12} levels)") from None
     return text
 
 

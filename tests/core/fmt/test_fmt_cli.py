@@ -390,3 +390,19 @@ def test_rewritten_file_keeps_its_owner(tmp_path: Path, monkeypatch: pytest.Monk
     assert run_kiln(["t.pkr.hcl"], tmp_path, monkeypatch) == (0, "t.pkr.hcl\n")
     st = (tmp_path / "t.pkr.hcl").stat()
     assert (st.st_uid, st.st_gid) == (65534, 65534) and (tmp_path / "t.pkr.hcl").read_text() == PRETTY
+
+
+def test_deeply_nested_brackets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of levels format as Packer formats them; beyond what kiln's parser can recurse, a clear
+    error (Packer has no such limit), the file untouched, and the interpreter's settings restored."""
+    import gc
+
+    tree = {"deep.pkr.hcl": "a = " + "[" * 300 + "]" * 300 + "\n", "parens.pkr.hcl": "a=" + "(" * 200 + "1" + ")" * 200 + "\n"}
+    kiln, packer = both(tmp_path, monkeypatch, ["."], tree)
+    assert kiln == packer and kiln[0] == 0
+    limit = sys.getrecursionlimit()
+    (tmp_path / "k" / "deeper.pkr.hcl").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    code, out = run_kiln(["deeper.pkr.hcl"], tmp_path / "k", monkeypatch)
+    assert code == 1 and "deeper.pkr.hcl: its brackets are nested too deeply for kiln's parser" in out
+    assert (tmp_path / "k" / "deeper.pkr.hcl").read_text().startswith("a = [[[")
+    assert sys.getrecursionlimit() == limit and gc.isenabled()
