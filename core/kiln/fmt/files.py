@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
