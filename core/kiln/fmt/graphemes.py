@@ -3,16 +3,37 @@
 hclwrite aligns ``=`` and comments by these counts, so a name or a string with combining marks,
 emoji sequences, flags or Hangul jamo counts as the user sees it. This follows UAX #29's extended
 grapheme cluster rules (GB3-GB13) with the character properties taken from ``unicodedata`` and a
-compact table of pictographic ranges: exact for the marks, joiners, flags and Hangul a template
-holds; rare characters whose Grapheme_Cluster_Break property the categories do not tell
-(Prepend, a few Other_Grapheme_Extend spacing marks) may count one column apart from Go's.
+compact table of pictographic ranges, the Prepend characters, the spacing marks UAX #29 leaves out,
+and the marks Unicode assigned after version 12 (Python's tables are newer than Go's; with a Python
+newer than 3.11, marks of Unicode 15 and later may still join where Packer's do not).
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-_CR, _LF, _CONTROL, _EXTEND, _ZWJ, _RI, _SPACING, _L, _V, _T, _LV, _LVT, _PICT, _OTHER = range(14)
+_CR, _LF, _CONTROL, _EXTEND, _ZWJ, _RI, _SPACING, _L, _V, _T, _LV, _LVT, _PICT, _OTHER, _PREPEND = range(15)
+
+# Grapheme_Cluster_Break=Prepend in Unicode 12 (format characters and a few vowel signs written first)
+_PREPEND_CHARS = frozenset([0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x08E2, 0x0D4E,
+                            0x110BD, 0x110CD, 0x111C2, 0x111C3, 0x11A3A, 0x11A84, 0x11A85, 0x11A86, 0x11A87,
+                            0x11A88, 0x11A89, 0x11D46])
+# Spacing marks (Mc) that UAX #29 leaves out of SpacingMark: a cluster may end before them
+# Marks and format characters assigned after Unicode 12 (Python's tables know them, Go's textseg does
+# not: there they are unassigned, so they break clusters). Made from Perl's Unicode 14 tables: the
+# characters not in Age=12.0 that this module would not count as ordinary; the emoji among them were
+# already pictographic (reserved) in Unicode 12 and are left out.
+_AFTER_12 = (
+    (0x0890, 0x0891), (0x0898, 0x089F), (0x08CA, 0x08D2), (0x0B55, 0x0B55), (0x0C3C, 0x0C3C), (0x0D81, 0x0D81),
+    (0x1715, 0x1715), (0x180F, 0x180F), (0x1ABF, 0x1ACE), (0x1DFA, 0x1DFA), (0xA82C, 0xA82C), (0x10EAB, 0x10EAC),
+    (0x10F82, 0x10F85), (0x11070, 0x11070), (0x11073, 0x11074), (0x110C2, 0x110C2), (0x111CE, 0x111CF),
+    (0x11930, 0x11935), (0x11937, 0x11938), (0x1193B, 0x1193E), (0x11940, 0x11940), (0x11942, 0x11943),
+    (0x16FE4, 0x16FE4), (0x16FF0, 0x16FF1), (0x1CF00, 0x1CF2D), (0x1CF30, 0x1CF46), (0x1E2AE, 0x1E2AE),
+)
+_NOT_SPACING = frozenset([0x102B, 0x102C, 0x1038, 0x1062, 0x1063, 0x1064, 0x1067, 0x1068, 0x1069, 0x106A,
+                          0x106B, 0x106C, 0x106D, 0x1083, 0x1087, 0x1088, 0x1089, 0x108A, 0x108B, 0x108C,
+                          0x108F, 0x109A, 0x109B, 0x109C, 0x1A61, 0x1A63, 0x1A64, 0xAA7B, 0xAA7D, 0x11720,
+                          0x11721])
 
 _PICTOGRAPHIC = (
     (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
@@ -52,13 +73,16 @@ def _kind(c: str) -> int:
         return _V
     if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
         return _T
+    if cp in _PREPEND_CHARS:
+        return _PREPEND
+    if 0x0890 <= cp <= 0x1E2AE and any(lo <= cp <= hi for lo, hi in _AFTER_12):
+        return _OTHER
     cat = unicodedata.category(c)
     if cat in ("Mn", "Me"):
         return _EXTEND
-    if cat == "Mc":
-        return _SPACING
-    if cat in ("Cc", "Zl", "Zp", "Cs") or (cat == "Cf" and cp not in (0x0600, 0x0601, 0x0602, 0x0603, 0x0604,
-                                                                       0x0605, 0x06DD, 0x070F, 0x08E2, 0x110BD)):
+    if cat == "Mc" or cp in (0x0E33, 0x0EB3):  # and Thai's and Lao's vowel sign AM
+        return _OTHER if cp in _NOT_SPACING else _SPACING
+    if cat in ("Cc", "Zl", "Zp", "Cs", "Cf"):
         return _CONTROL
     for lo, hi in _PICTOGRAPHIC:
         if cp < lo:
@@ -105,7 +129,7 @@ def _joins(prev: int, k: int, after_pict_zwj: bool, ri_run: int) -> bool:
         return True
     if prev in (_LVT, _T) and k == _T:
         return True
-    if k in (_EXTEND, _ZWJ, _SPACING):
+    if k in (_EXTEND, _ZWJ, _SPACING) or prev == _PREPEND:
         return True
     if prev == _ZWJ and after_pict_zwj:
         return True

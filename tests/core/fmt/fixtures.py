@@ -454,3 +454,35 @@ class _Gen:
 def random_templates(n: int, seed: int = 1606) -> dict[str, str]:
     rnd = random.Random(seed)
     return {f"rnd{i:03d}": _Gen(rnd).body(3) for i in range(n)}
+
+
+# -- columns: strings of characters from scripts, marks, joiners and emoji, then aligned comments ---------
+
+_SCRIPT_RANGES = [
+    (0x300, 0x36F), (0x400, 0x4FF), (0x900, 0x9FF), (0x980, 0xAFF), (0xB00, 0xDFF), (0xE00, 0xEFF), (0x1000, 0x109F),
+    (0x1100, 0x11FF), (0x1780, 0x17FF), (0x1A00, 0x1AFF), (0x1B00, 0x1BFF), (0xA900, 0xA9FF), (0xAA00, 0xAA7F),
+    (0xAC00, 0xAD00), (0xD7B0, 0xD7FF), (0x1F300, 0x1F6FF), (0x1F900, 0x1F9FF), (0x1F1E6, 0x1F1FF), (0x200B, 0x200F),
+    (0xFE00, 0xFE0F), (0x1F3FB, 0x1F3FF), (0x600, 0x6FF), (0x700, 0x8FF), (0xF00, 0xFFF), (0x20D0, 0x20FF),
+    (0x590, 0x5FF), (0x11000, 0x111FF), (0x11A00, 0x11AFF), (0x11D00, 0x11DFF), (0xE0000, 0xE007F), (0xA0, 0xFF),
+    (0x2600, 0x27BF), (0x1D100, 0x1D1FF), (0x3000, 0x303F), (0xFF00, 0xFFEF),
+]
+
+
+def unicode_columns(n: int, seed: int = 12) -> dict[str, str]:
+    """Runs of attributes whose strings mix characters of many scripts, marks, joiners and emoji, each with
+    a trailing comment: the comments' column is the longest line's count of grapheme clusters."""
+    import unicodedata
+
+    rnd = random.Random(seed)
+    out = {}
+    for f in range(n):
+        lines = []
+        for i in range(6):
+            text = ""
+            for _ in range(rnd.randint(1, 5)):
+                c = chr(rnd.randint(*rnd.choice(_SCRIPT_RANGES)))
+                if unicodedata.category(c) not in ("Cs", "Cn", "Co", "Zl", "Zp") and c not in '"\\$%\x85':
+                    text += c
+            lines.append(f'a{i} = "{text}" # c')
+        out[f"uni{f:03d}"] = "\n".join(lines) + "\n"
+    return out
