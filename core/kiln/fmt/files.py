@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -248,8 +247,7 @@ def parse_or_fail(data: bytes, name: str) -> str:
     except DiagnosticError as exc:
         raise _FileError(_multierror([_diag_error(d) for d in exc.diagnostics])) from None
     except RecursionError:  # kiln's parser recurses per bracket level; Packer's has no such limit
-        raise _FileError(f"{name}: its brackets are nested too deeply for kiln's parser (more than about "
-                         f"{sys.getrecursionlimit() // 12} levels)") from None
+        raise _FileError(f"{name}: its blocks or brackets are nested too deeply for kiln's parser") from None
     return text
 
 

@@ -392,17 +392,23 @@ def test_rewritten_file_keeps_its_owner(tmp_path: Path, monkeypatch: pytest.Monk
     assert (st.st_uid, st.st_gid) == (65534, 65534) and (tmp_path / "t.pkr.hcl").read_text() == PRETTY
 
 
-def test_deeply_nested_brackets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hundreds of levels format as Packer formats them; beyond what kiln's parser can recurse, a clear
-    error (Packer has no such limit), the file untouched, and the interpreter's settings restored."""
+def test_deeply_nested_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of nested blocks and 150 nested brackets format as Packer formats them; beyond kiln's
+    limits (200 nested terms in an expression; its parser's recursion for blocks), a clear error where
+    Packer has none, the file untouched, and the interpreter's settings restored."""
     import gc
 
-    tree = {"deep.pkr.hcl": "a = " + "[" * 300 + "]" * 300 + "\n", "parens.pkr.hcl": "a=" + "(" * 200 + "1" + ")" * 200 + "\n"}
+    tree = {"deep.pkr.hcl": "a = " + "[" * 150 + "]" * 150 + "\n", "parens.pkr.hcl": "a=" + "(" * 100 + "1" + ")" * 100 + "\n",
+            "blocks.pkr.hcl": "b {\n" * 600 + "}\n" * 600}
     kiln, packer = both(tmp_path, monkeypatch, ["."], tree)
-    assert kiln == packer and kiln[0] == 0
+    assert kiln == packer and kiln[0] == 0 and "blocks.pkr.hcl" in kiln[1]
     limit = sys.getrecursionlimit()
-    (tmp_path / "k" / "deeper.pkr.hcl").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
-    code, out = run_kiln(["deeper.pkr.hcl"], tmp_path / "k", monkeypatch)
-    assert code == 1 and "deeper.pkr.hcl: its brackets are nested too deeply for kiln's parser" in out
-    assert (tmp_path / "k" / "deeper.pkr.hcl").read_text().startswith("a = [[[")
+    k = tmp_path / "k"
+    (k / "terms.pkr.hcl").write_text("a = " + "[" * 300 + "]" * 300 + "\n")
+    (k / "blocks.pkr.hcl").write_text("b {\n" * 9000 + "}\n" * 9000)
+    code, out = run_kiln(["terms.pkr.hcl"], k, monkeypatch)
+    assert code == 1 and "Expression nested too deeply" in out
+    code, out = run_kiln(["blocks.pkr.hcl"], k, monkeypatch)
+    assert code == 1 and "blocks.pkr.hcl: its blocks or brackets are nested too deeply for kiln's parser" in out
+    assert (k / "terms.pkr.hcl").read_text().startswith("a = [[[") and (k / "blocks.pkr.hcl").read_text()[:6] == "b {\nb "
     assert sys.getrecursionlimit() == limit and gc.isenabled()
