@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,16 +39,21 @@ def folder(path: Path, files: int, messy: bool) -> None:
         (path / f"t{f:03}.pkr.hcl").write_text(unformatted(text) if messy and f % 2 else text)
 
 
-def series(argv: Sequence[str], cwd: Path, runs: int, want_code: int) -> tuple[list[Run], str]:
+def series(argv: Sequence[str], cwd: Path, runs: int, want_code: int) -> tuple[list[Run], list[float], str]:
+    """``runs`` timed runs (after a warm-up): each run, and the CPU time (user + system) it used."""
     env = _env(cwd)
     measure(argv, cwd, env, sample=False)  # warm-up: page cache, .pyc files
     done: list[Run] = []
+    cpu: list[float] = []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = measure(argv, cwd, env, sample=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if r.returncode != want_code:
-            return done, f"`{' '.join(argv)}` exited {r.returncode} (expected {want_code}):\n{r.output[-1500:]}"
+            return done, cpu, f"`{' '.join(argv)}` exited {r.returncode} (expected {want_code}):\n{r.output[-1500:]}"
         done.append(r)
-    return done, ""
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return done, cpu, ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,12 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         subprocess.run([PACKER, "fmt", "tidy"], cwd=work, check=True, stdout=subprocess.DEVNULL,
                        env=_env(work))  # the generator's layout is close to canonical; Packer's is
         lines = sum(p.read_text().count("\n") for p in (work / "tidy").iterdir())
-        print(f"fmt -check over {args.files} templates ({lines} lines), median of {args.runs} runs (wall)")
-        print(f"{'':<34} {'packer':>9} {'kiln':>9} {'ratio':>7}")
+        print(f"fmt -check over {args.files} templates ({lines} lines), median of {args.runs} runs: wall time, "
+              "and CPU time (user + system, worker processes included: steadier on a busy machine)")
+        print(f"{'':<34} {'packer':>9} {'kiln':>9} {'ratio':>7}   {'cpu packer':>10} {'cpu kiln':>9} {'ratio':>7}")
         for label, target, want in ((f"{args.files // 2} of {args.files} need formatting", "messy", 3),
                                     (f"all {args.files} formatted", "tidy", 0)):
-            packer, perr = series([PACKER, "fmt", "-check", target], work, args.runs, want)
-            kiln, kerr = series([str(KILN), "fmt", "-check", "-recursive", target], work, args.runs, want)
+            packer, pcpu, perr = series([PACKER, "fmt", "-check", target], work, args.runs, want)
+            kiln, kcpu, kerr = series([str(KILN), "fmt", "-check", "-recursive", target], work, args.runs, want)
             if perr or kerr:
                 print(f"{label}: NOT MEASURED\n{perr or kerr}")
                 rc = 1
@@ -77,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{label}: kiln and packer disagree:\n{kiln[-1].output[:500]}\n--\n{packer[-1].output[:500]}")
                 rc = 1
             kw, pw = statistics.median(r.seconds for r in kiln), statistics.median(r.seconds for r in packer)
-            print(f"{label:<34} {pw:>8.3f}s {kw:>8.3f}s {kw / pw:>6.2f}x")
+            kc, pc = statistics.median(kcpu), statistics.median(pcpu)
+            print(f"{label:<34} {pw:>8.3f}s {kw:>8.3f}s {kw / pw:>6.2f}x   {pc:>9.3f}s {kc:>8.3f}s {kc / pc:>6.2f}x")
     return rc
 
 
