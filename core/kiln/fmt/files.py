@@ -195,6 +195,10 @@ class Prepared:
 
 def prepare(name: str) -> Prepared:
     try:
+        mode = os.stat(name).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            # Packer would wait on a named pipe for ever; kiln says what it is instead
+            return Prepared(error=f"failed to read {name}: it is not a regular file (a pipe, socket or device)")
         with open(name, "rb") as f:
             data = f.read()
     except IsADirectoryError as exc:

@@ -412,3 +412,12 @@ def test_deeply_nested_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert code == 1 and "blocks.pkr.hcl: its blocks or brackets are nested too deeply for kiln's parser" in out
     assert (k / "terms.pkr.hcl").read_text().startswith("a = [[[") and (k / "blocks.pkr.hcl").read_text()[:6] == "b {\nb "
     assert sys.getrecursionlimit() == limit and gc.isenabled()
+
+
+def test_named_pipe_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packer 1.6.6 blocks for ever opening a named pipe called x.pkr.hcl; kiln reports it and goes on."""
+    make_tree(tmp_path, {"a.pkr.hcl": UGLY})
+    os.mkfifo(tmp_path / "pipe.pkr.hcl")
+    code, out = run_kiln(["-check", "."], tmp_path, monkeypatch)
+    assert code == 1 and out.startswith("a.pkr.hcl\nError: encountered an error while formatting pipe.pkr.hcl\n")
+    assert "it is not a regular file" in out
