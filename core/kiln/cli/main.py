@@ -14,12 +14,14 @@ Available commands are:
     console         creates a console for testing variable interpolation
     fix             fixes templates from old versions of packer
     fmt             Rewrites HCL2 config files to canonical format
+    hcl2_upgrade    transform a JSON template into an HCL2 configuration
     validate        check that a template is valid
     version         Prints the kiln version
 """
 
 VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console",
-         "fix": "kiln.cli.fix", "fmt": "kiln.cli.fmt", "validate": "kiln.cli.validate",
+         "fix": "kiln.cli.fix", "fmt": "kiln.cli.fmt", "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
+         "validate": "kiln.cli.validate",
          "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 _HELP_FLAGS = ("-h", "-help", "--help")
