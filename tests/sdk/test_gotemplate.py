@@ -145,6 +145,9 @@ def test_unresolved_function_is_kept_or_an_error() -> None:
     ("echo {{ }}", "template: root:1: missing value for command"),
     ("echo {{ $x }}", 'template: root:1: undefined variable "$x"'),
     ('echo {{ user "a }}', "template: root:1: unterminated quoted string"),
+    ("echo {{ user 1x }}", 'template: root:1: bad number syntax: "1x"'),
+    ('echo {{ user"a" }}', "template: root:1: bad character U+0022 '\"'"),
+    ("echo {{ .X`a` }}", "template: root:1: bad character U+0060 '`'"),
     ("a\nb {{ user `a` }}\n{{ nope }}", 'template: root:3: function "nope" not defined'),
     ('echo {{ "a" | user 1 }}', 'template: root:1:14: executing "root" at <user>: wrong number of args for user: want 1 got 2'),
     ("echo {{ user 1 }}", 'template: root:1:13: executing "root" at <1>: expected string; found 1'),
@@ -234,6 +237,8 @@ DIFF_ERRORS = [
     "echo {{ eq 1 1.0 }}",
     "echo {{ len 3 }}",
     "echo {{ `a` | `b` }}",
+    "echo {{ user 1x }}",
+    'echo {{ user"a" }}',
 ]
 
 

@@ -153,6 +153,14 @@ def _lex_action(src: str, start: int) -> Item:
         item.tokens.append(tok)
 
 
+def _terminated(src: str, i: int) -> None:
+    """Go's atTerminator after a word: a space, ``.,|:()``, the closing delimiter or the end; else
+    ``bad character U+0022 '"'``."""
+    if i >= len(src) or src[i] in SPACE or src[i] in ".,|:()" or src.startswith(RIGHT, i):
+        return
+    raise ParseError(f"bad character U+{ord(src[i]):04X} '{src[i]}'", i)
+
+
 def _lex_token(src: str, i: int, action_start: int) -> tuple[Token, int]:
     c = src[i]
     if c == '"':
@@ -198,14 +206,20 @@ def _lex_token(src: str, i: int, action_start: int) -> tuple[Token, int]:
             kind = "field" if c == "." else "var"
             if c == "." and not name:
                 kind = "dot"
+            if name:
+                _terminated(src, i + 1 + len(name))
             return Token(kind, c + name, i, name), i + 1 + len(name)
     if c.isdigit() or c in "+-.":
         m = _NUMBER.match(src, i)
         if m and m.group(0) not in ("+", "-", "."):
-            return Token("number", m.group(0), i, _number(m.group(0), i)), m.end()
+            end = m.end()
+            if end < len(src) and (src[end].isalnum() or src[end] == "_"):  # Go: "1x" is one bad number
+                raise ParseError(f"bad number syntax: {src[i:end + 1]!r}".replace("'", '"'), i)
+            return Token("number", m.group(0), i, _number(m.group(0), i)), end
     m = _IDENT.match(src, i)
     if m:
         word = m.group(0)
+        _terminated(src, m.end())
         if word in ("true", "false"):
             return Token("bool", word, i, word == "true"), m.end()
         if word == "nil":

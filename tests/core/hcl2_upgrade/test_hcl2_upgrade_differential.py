@@ -1,8 +1,8 @@
-"""``kiln hcl2_upgrade`` against Debian's Packer 1.6.6 ``packer hcl2_upgrade``.
+"""``kiln hcl2_upgrade`` against Debian's Packer 1.6.6 ``packer hcl2_upgrade``, where both convert alike.
 
 kiln follows newer Packer (docs/hcl2_upgrade.md lists where it differs from 1.6.6 and why). For every
 fixture, Packer 1.6.6's output file goes through the documented differences that concern it (each a
-named, exact rewrite below), and must then equal kiln's ``-with-annotations`` output byte for byte;
+named, exact rewrite in oracle.py), and must then equal kiln's ``-with-annotations`` output byte for byte;
 without the flag, kiln's output must equal that text with the annotation comments taken out. Every
 output must load with ``kiln validate -syntax-only``. Packer runs once per fixture in one shell loop.
 
@@ -12,104 +12,33 @@ JSON object (Packer's guess between block and attribute then depends on Go's ran
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import random
-import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kiln.cli import hcl2_upgrade as cli
-from kiln.cli import validate as validate_cli
-from kiln.hcl2_upgrade import comments
+
+from tests.core.hcl2_upgrade.oracle import (
+    FILE,
+    NULL,
+    base_rewrites,
+    kiln,
+    points_sorted,
+    run_packer_all,
+    strip_annotations,
+    success_line,
+    t,
+    validate_syntax,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("packer") is None, reason="needs Debian's packer 1.6.6")
 
-NULL = {"type": "null", "communicator": "none"}
-FILE = {"type": "file", "content": "x", "target": "out.txt"}
 
-
-def t(*builders: object, pr: object = None, pp: object = None, **extra: object) -> str:
-    d: dict[str, object] = {}
-    d.update({k.replace("_", "-") if k in ("sensitive_variables",) else k: v for k, v in extra.items()})
-    if builders:
-        d["builders"] = list(builders)
-    if pr is not None:
-        d["provisioners"] = pr
-    if pp is not None:
-        d["post-processors"] = pp
-    return json.dumps(d, indent=2)
-
-
-# --- the documented differences from 1.6.6, as rewrites of its output ----------------------------------
-
-_OLD_FILE = comments.FILE.replace("by the 'packer", "by the BETA 'packer")
-_OLD_VARIABLES = comments.VARIABLES.replace("templates/hcl_templates", "from-1.5") + "\n"
-_OLD_TIMESTAMP = comments.TIMESTAMP + 'locals { timestamp = regex_replace(timestamp(), "[- TZ:]", "") }\n'
-
-
-def newer_comments(text: str) -> str:
-    """Newer Packer's header has no BETA and its links moved from docs/from-1.5 to templates/hcl_templates."""
-    text = text.replace(_OLD_FILE, comments.FILE, 1)
-    return text.replace("https://www.packer.io/docs/from-1.5/", "https://www.packer.io/docs/templates/hcl_templates/")
-
-
-def no_variables_header(text: str) -> str:
-    """Without variables, newer Packer writes no variables header."""
-    return text.replace(newer_comments(_OLD_VARIABLES), "\n", 1)
-
-
-def no_timestamp_local(text: str) -> str:
-    """Newer Packer writes the ``timestamp`` local only when a ``{{timestamp}}`` call was converted."""
-    assert "\n" + _OLD_TIMESTAMP in text
-    return text.replace("\n" + _OLD_TIMESTAMP, "", 1)
-
-
-def blank_line_after_provisioners(text: str) -> str:
-    """Newer Packer ends each provisioner block with a blank line."""
-    lines = text.split("\n")
-    out: list[str] = []
-    inside = False
-    for line in lines:
-        out.append(line)
-        if re.match(r'  (provisioner|error-cleanup-provisioner) "[^"]*" {$', line):
-            inside = True
-        elif inside and line == "  }":
-            out.append("")
-            inside = False
-    return "\n".join(out)
-
-
-Rewrite = Callable[[str], str]
-
-
-def uses_timestamp(text: str) -> bool:
-    return bool(re.search(r"{{-?\s*timestamp\s*-?}}", text))
-
-
-def rewrites_for(source: str) -> list[Rewrite]:
-    doc = json.loads(source)
-    out: list[Rewrite] = [newer_comments, blank_line_after_provisioners]
-    if not doc.get("variables"):
-        out.append(no_variables_header)
-    if not uses_timestamp(source):
-        out.append(no_timestamp_local)
-    return out
-
-
-def strip_annotations(text: str) -> str:
-    """``-with-annotations`` output minus its annotations: what newer Packer writes without the flag."""
-    assert text.startswith(comments.FILE)
-    text = text[len(comments.FILE):]
-    text = text.replace(comments.BUILD, "\n")
-    for note in (comments.PACKER, comments.VARIABLES, comments.SOURCES, comments.LOCALS, comments.AMI,
-                 comments.SECRETS, comments.TIMESTAMP):
-        text = text.replace(note, "")
-    return text
+def _v(value: str) -> str:
+    """A template whose one builder has ``v = VALUE``."""
+    return t({"type": "null", "communicator": "none", "v": value})
 
 
 # --- fixtures: one per construct, then generated combinations ----------------------------------------
@@ -181,6 +110,26 @@ FIXTURES: dict[str, str] = {
                     pr=[{"type": "shell-local", "inline": ["echo {{user `v`}} {{timestamp}}"], "only": ["file"]}],
                     pp=[{"type": "manifest", "output": "{{user `s`}}.json"}]),
     "comments_root": t(NULL, _comment="ignored", variables={"a": "b"}),
+    # Go templates that do not parse or do not run: the block as written, after Go's error
+    "tpl_unclosed_action": _v("{{uuid"),
+    "tpl_undefined_function": _v("{{ nosuch `a` }}"),
+    "tpl_empty_action": _v("{{}}"),
+    "tpl_comment": _v("a{{/* c */}}b {{uuid}}"),
+    "tpl_unclosed_comment": _v("{{/* c }}"),
+    "tpl_stray_end": _v("{{end}}"),
+    "tpl_field_after_literal": _v("{{ `a`.b }}"),
+    "tpl_not_executable": _v("{{ uuid | `b` }}"),
+    "tpl_printf": _v("{{ printf `%s-%d` `a` 3 }}"),
+    "tpl_unterminated_raw": _v("{{ env `a }}"),
+    "tpl_unterminated_quoted": _v('{{ env "a }}'),
+    "tpl_right_delimiter_alone": _v("a }} b {{uuid}}"),
+    "tpl_error_on_line_2": t({"type": "null", "communicator": "none", "a": "{{uuid}}", "b": "{{ nosuch }}"}),
+    "tpl_undefined_variable": _v("{{ $y }}"),
+    "tpl_unicode": _v("{{ env `\u00e9` }} \u00fc {{uuid}}"),
+    "tpl_pipeline": _v("{{ `X` | env }}"),
+    "tpl_bad_number": _v("{{ env 1x }}"),
+    "tpl_in_key": t({"type": "null", "communicator": "none", "tags": {"{{uuid}}": "v", "k": "{{uuid}}"}}),
+    "tpl_in_description": t(NULL, description="{{uuid}} {{user `x`}}"),
 }
 
 _VALUES: list[object] = ["s", "{{user `v1`}}", "{{env `E`}}", "a{{timestamp}}", 7, 0.25, True,
@@ -231,20 +180,8 @@ CASES = {**FIXTURES, **_generated(25)}
 @pytest.fixture(scope="module")
 def oracle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("hcl2_upgrade")
-    for name, text in CASES.items():
-        (d / f"{name}.json").write_text(text)
-    script = ('for f in *.json; do packer hcl2_upgrade "$f" > "${f%.json}.stdout" 2>/dev/null; '
-              'echo $? > "${f%.json}.rc"; mv "$f.pkr.hcl" "${f%.json}.packer.hcl" 2>/dev/null; done')
-    subprocess.run(["bash", "-c", script], cwd=d, check=True, timeout=600,
-                   env={"PATH": "/usr/bin:/bin", "HOME": str(d), "CHECKPOINT_DISABLE": "1"})
+    run_packer_all(d, CASES)
     return d
-
-
-def _kiln(args: list[str]) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = cli.run(args)
-    return code, out.getvalue()
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -252,56 +189,27 @@ def test_matches_packer(name: str, oracle: Path) -> None:
     src = oracle / f"{name}.json"
     assert (oracle / f"{name}.rc").read_text().strip() == "0", (oracle / f"{name}.stdout").read_text()
     want = (oracle / f"{name}.packer.hcl").read_text()
-    for rewrite in rewrites_for(CASES[name]):
+    for rewrite in base_rewrites(CASES[name]):
         want = rewrite(want)
-    annotated, plain = oracle / f"{name}.annotated.hcl", oracle / f"{name}.plain.pkr.hcl"
-    code, out = _kiln(["-with-annotations", f"-output-file={annotated}", str(src)])
+    annotated, plain = oracle / f"{name}.annotated.hcl", oracle / f"{name}.plain.hcl"
+    code, out = kiln(["-with-annotations", f"-output-file={annotated}", str(src)])
     assert code == 0, out
-    # Packer 1.6.6 ends with "Successfully created F " (newer Packer: "Successfully created F. Exit 0")
-    packer_said = (oracle / f"{name}.stdout").read_text()
-    old_last = f"Successfully created {name}.json.pkr.hcl \n"
-    assert packer_said.endswith(old_last)
-    assert _points_sorted(out) == _points_sorted(packer_said[:-len(old_last)] +
-                                                 f"Successfully created {annotated}. Exit 0\n")
+    packer_said = success_line((oracle / f"{name}.stdout").read_text(), name, annotated)
+    assert points_sorted(out) == points_sorted(packer_said)
     assert annotated.read_text() == want
-    code, out = _kiln([f"-output-file={plain}", str(src)])
+    code, out = kiln([f"-output-file={plain}", str(src)])
     assert code == 0, out
     assert plain.read_text() == strip_annotations(want)
     for path in (annotated, plain):
-        code, out = _validate_syntax(path)
+        code, out = validate_syntax(path)
         assert code == 0, out
-
-
-def _points_sorted(text: str) -> list[str]:
-    """The lines, with each run of "\t* " points sorted: Packer 1.6.6 checks required variables in Go's
-    random map order, so with several missing it lists them in any order."""
-    lines = text.split("\n")
-    out: list[str] = []
-    run: list[str] = []
-    for line in [*lines, ""]:
-        if line.startswith("\t* "):
-            run.append(line)
-            continue
-        out += sorted(run) + [line]
-        run = []
-    return out[:-1]
-
-
-def _validate_syntax(path: Path) -> tuple[int, str]:
-    target = path if path.name.endswith(".pkr.hcl") else path.with_name(path.name.replace(".hcl", ".pkr.hcl"))
-    if target != path:
-        shutil.copy(path, target)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = validate_cli.run(["-syntax-only", str(target)])
-    return code, out.getvalue()
 
 
 def test_outputs_are_packer_formatted(oracle: Path, tmp_path: Path) -> None:
     """Every output is already in Packer's canonical layout: ``packer fmt -check`` changes nothing."""
     for name in sorted(CASES):
         for flags, suffix in (([], "plain"), (["-with-annotations"], "annotated")):
-            code, out = _kiln([*flags, f"-output-file={tmp_path / f'{name}.{suffix}.pkr.hcl'}",
+            code, out = kiln([*flags, f"-output-file={tmp_path / f'{name}.{suffix}.pkr.hcl'}",
                                str(oracle / f"{name}.json")])
             assert code == 0, out
     p = subprocess.run(["packer", "fmt", "-check", str(tmp_path)], capture_output=True, text=True,
