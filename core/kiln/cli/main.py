@@ -21,8 +21,7 @@ Available commands are:
 
 VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console",
          "fix": "kiln.cli.fix", "fmt": "kiln.cli.fmt", "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
-         "validate": "kiln.cli.validate",
-         "version": "kiln.cli.version"}
+         "validate": "kiln.cli.validate", "version": "kiln.cli.version"}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 _HELP_FLAGS = ("-h", "-help", "--help")
 
