@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import random
 import urllib.request
 import uuid
@@ -208,16 +207,6 @@ class StepNetworkInfo(Step):
                 subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
                 vpc_id = vpc_id or subnet["VpcId"]
                 zone = zone or subnet["AvailabilityZone"]
-            if c.security_group_filter is not None and c.security_group_filter.filters and not c.security_group_ids:
-                filters = _filters(c.security_group_filter.filters)
-                if vpc_id:
-                    filters.append({"Name": "vpc-id", "Values": [vpc_id]})
-                groups = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
-                if not groups:
-                    raise BuildError("No Security Groups found matching filters")
-                ids = [g["GroupId"] for g in groups]
-                ctx.ui.message(f"Found Security Group(s): {', '.join(ids)}")
-                state.put(GROUP_IDS, ids)
         except BuildError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -298,10 +287,23 @@ class StepSecurityGroup(Step):
         if c.security_group_ids:
             state.put(GROUP_IDS, list(c.security_group_ids))
             return Action.CONTINUE
-        if GROUP_IDS in state:  # found by security_group_filter
-            return Action.CONTINUE
         aws = state.get(AWS)
         ec2 = aws.ec2()
+        if c.security_group_filter is not None and c.security_group_filter.filters:
+            filters = _filters(c.security_group_filter.filters)
+            vpc = state.get_or(VPC_ID, "")
+            if vpc:
+                filters.append({"Name": "vpc-id", "Values": [vpc]})
+            try:
+                groups = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+            except Exception as exc:  # noqa: BLE001
+                raise BuildError(f"Couldn't find security groups for filter: {describe_error(exc)}") from None
+            if not groups:
+                raise BuildError("No Security Groups found matching filters")
+            ids = [g["GroupId"] for g in groups]
+            ctx.ui.message(f"Found Security Group(s): {', '.join(ids)}")
+            state.put(GROUP_IDS, ids)
+            return Action.CONTINUE
         name = f"packer_{uuid.uuid4()}"
         ctx.ui.say(f"Creating temporary security group for this instance: {name}")
         kwargs: dict[str, Any] = {"GroupName": name, "Description": "Temporary group for Packer"}
@@ -414,12 +416,12 @@ class StepRunSourceInstance(Step):
         key_name = state.get_or(KEY_NAME, "")
         if key_name:
             kwargs["KeyName"] = key_name
-        user_data = c.user_data
+        # boto3 base64-encodes RunInstances' UserData itself: give it the text as it is
         if c.user_data_file:
             with open(c.user_data_file, "rb") as fh:
-                kwargs["UserData"] = base64.b64encode(fh.read()).decode()
-        elif user_data:
-            kwargs["UserData"] = base64.b64encode(user_data.encode()).decode()
+                kwargs["UserData"] = fh.read()
+        elif c.user_data:
+            kwargs["UserData"] = c.user_data
         groups = state.get_or(GROUP_IDS, [])
         subnet_id = state.get_or(SUBNET_ID, "")
         if c.associate_public_ip_address is not None and subnet_id:
@@ -473,9 +475,7 @@ class StepRunSourceInstance(Step):
         self.entry = _record(aws, INSTANCE, self.instance_id, c.region, self.info)
         ctx.ui.say("Adding tags to source instance")
         report_tags(ctx.ui, run_tags)
-        if volume_tags:
-            ctx.ui.say("Adding tags to source EBS Volumes")
-            report_tags(ctx.ui, volume_tags)
+        report_tags(ctx.ui, volume_tags)  # Packer 1.6.6: right after the instance's, under the same line
         ctx.ui.message(f"Instance ID: {self.instance_id}")
         ctx.ui.say(f"Waiting for instance ({self.instance_id}) to become ready...")
 

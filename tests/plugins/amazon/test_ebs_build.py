@@ -9,12 +9,14 @@ import json
 from pathlib import Path
 
 from tests.aws_fixture import AwsFixture
+from tests.e2e.cli import run_kiln
 from tests.plugins.amazon.helpers import (
     REQUIRED,
     build,
     build_block,
     inventory,
     journal_entries,
+    kiln_env,
     nothing_left,
     source_block,
     write_template,
@@ -104,3 +106,20 @@ def test_skip_create_ami_provisions_and_leaves_nothing(cloud: AwsFixture, keys_s
     assert "StopInstances" in calls  # Packer stops the instance before the (skipped) AMI step
     assert nothing_left(inventory(cloud)), inventory(cloud)
     assert journal_entries(tmp_path) == []
+
+
+def test_the_open_security_group_warning_names_what_narrows_it(cloud: AwsFixture, keys_sshd: SSHServer,
+                                                                tmp_path: Path) -> None:
+    template = write_template(tmp_path, source_block(cloud, keys_sshd), build_block())
+    run = run_kiln(["validate", str(template)], tmp_path, env=kiln_env(cloud, tmp_path))
+    assert run.code == 0, run.out
+    assert run.out.count("Warning: ") == 1
+    flat = " ".join(run.out.split())
+    assert (f"Warning: The temporary security group will allow SSH (port {keys_sshd.port}) from 0.0.0.0/0" in flat
+            and "temporary_security_group_source_cidrs" in flat and "temporary_security_group_source_public_ip" in flat
+            and "security_group_ids" in flat and "security_group_filter" in flat), run.out
+    narrowed = source_block(cloud, keys_sshd, extra='  temporary_security_group_source_cidrs = ["127.0.0.1/32"]\n')
+    template.write_text(narrowed + build_block())
+    run = run_kiln(["validate", str(template)], tmp_path, env=kiln_env(cloud, tmp_path))
+    assert run.code == 0 and "Warning" not in run.out, run.out
+    assert cloud.calls == []  # validate asks nothing of AWS

@@ -15,6 +15,7 @@ Packer's own nondeterminism is normalised away, never compared:
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -91,10 +92,7 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
         for reservation in ec2.describe_instances()["Reservations"]:
             for inst in reservation["Instances"]:
                 if inst["State"]["Name"] != "terminated":
-                    instances.append({"region": region, "state": inst["State"]["Name"],
-                                      "type": inst["InstanceType"], "image": inst["ImageId"],
-                                      "key_name": _names(inst.get("KeyName", "")), "tags": _tags(inst),
-                                      "groups": sorted(_names(g["GroupName"]) for g in inst["SecurityGroups"])})
+                    instances.append(_instance(ec2, region, inst))
         key_pairs += [(region, _names(k["KeyName"])) for k in ec2.describe_key_pairs()["KeyPairs"]]
         for group in ec2.describe_security_groups()["SecurityGroups"]:
             if group["GroupName"] != "default":
@@ -106,6 +104,29 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
     state = {"images": sorted(images, key=repr), "snapshots": sorted(snapshots, key=repr),
              "instances": sorted(instances, key=repr), "key_pairs": sorted(key_pairs), "groups": sorted(groups, key=repr)}
     return state, names
+
+
+def _instance(ec2: Any, region: str, inst: dict[str, Any]) -> dict[str, Any]:
+    """An instance a build left (-on-error=abort): what it was launched with."""
+    iid = inst["InstanceId"]
+    attr = ec2.describe_instance_attribute
+    user_data = attr(InstanceId=iid, Attribute="userData").get("UserData", {}).get("Value", "")
+    shutdown = attr(InstanceId=iid, Attribute="instanceInitiatedShutdownBehavior")
+    volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [iid]}])["Volumes"]
+    by_id = {v["VolumeId"]: v for v in volumes}
+    subnet = ec2.describe_subnets(SubnetIds=[inst["SubnetId"]])["Subnets"][0] if inst.get("SubnetId") else {}
+    return {"region": region, "state": inst["State"]["Name"], "type": inst["InstanceType"], "image": inst["ImageId"],
+            "key_name": _names(inst.get("KeyName", "")), "tags": _tags(inst),
+            # moto lists the groups of an instance launched with a network interface on the interface only
+            "groups": sorted({_names(g["GroupName"]) for g in [*inst["SecurityGroups"],
+                              *(g for eni in inst.get("NetworkInterfaces", []) for g in eni.get("Groups", []))]}),
+            "zone": inst["Placement"]["AvailabilityZone"], "subnet_default_for_az": subnet.get("DefaultForAz"),
+            "public_ip": bool(inst.get("PublicIpAddress")), "user_data": base64.b64decode(user_data).decode(),
+            "shutdown": shutdown["InstanceInitiatedShutdownBehavior"]["Value"],
+            "volumes": sorted((m["DeviceName"], by_id[m["Ebs"]["VolumeId"]]["Size"],
+                               by_id[m["Ebs"]["VolumeId"]]["VolumeType"], m["Ebs"].get("DeleteOnTermination"),
+                               tuple(sorted(_tags(by_id[m["Ebs"]["VolumeId"]]).items())))
+                              for m in inst.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("VolumeId") in by_id)}
 
 
 def _tags(resource: dict[str, Any]) -> dict[str, str]:
@@ -223,9 +244,10 @@ def without_kiln_warning(lines: list[str]) -> list[str]:
     return lines[:start] + lines[end:]
 
 
-def assert_same(packer: dict[str, Any], kiln: dict[str, Any]) -> None:
+def assert_same(packer: dict[str, Any], kiln: dict[str, Any], warns: bool = True) -> None:
     assert not any(line.startswith(WARNING) for line in packer["console"])
-    kiln = {**kiln, "console": without_kiln_warning(kiln["console"])}
+    if warns:
+        kiln = {**kiln, "console": without_kiln_warning(kiln["console"])}
     for key in ("code", "cloud", "manifest", "artifacts", "stderr", "console"):
         assert kiln[key] == packer[key], f"{key} differs:\npacker: {packer[key]}\nkiln:   {kiln[key]}"
 
@@ -318,3 +340,63 @@ def test_force_deregister_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer
     assert len(packer["cloud"]["snapshots"]) == 1
     assert_same(packer, kiln)
     assert kiln["journal"] == []
+
+
+RUN_CONFIG = '''
+  subnet_filter {
+    filters = {
+      "default-for-az"    = "true"
+      "availability-zone" = "us-west-2b"
+    }
+    most_free = true
+  }
+  security_group_filter {
+    filters = {
+      "group-name" = "kiln-builders"
+    }
+  }
+  associate_public_ip_address = true
+  shutdown_behavior           = "terminate"
+  user_data                   = "#cloud-config\\nhostname: kiln"
+  run_tags = {
+    Team   = "kiln"
+    Source = "{{ .SourceAMI }}"
+  }
+  run_volume_tags = {
+    Volume = "build"
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/sdf"
+    volume_size           = 2
+    volume_type           = "gp2"
+    delete_on_termination = true
+  }
+'''
+
+
+def test_run_config_of_the_instance_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    """What the instance is launched with (subnet and security group found by filters, public IP, user data,
+    shutdown behaviour, run tags, volume tags, an extra volume): -on-error=abort keeps it for inspection."""
+    def security_group(aws: AwsFixture) -> dict[str, str]:
+        ec2 = aws.client("ec2", REGION)
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+        group = ec2.create_security_group(GroupName="kiln-builders", Description="ssh from the bastion", VpcId=vpc)
+        ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+        subnets = ec2.describe_subnets()["Subnets"]
+        return {group["GroupId"]: "<kiln-builders>", vpc: "<default vpc>",
+                **{s["SubnetId"]: f"<subnet {s['AvailabilityZone']}>" for s in subnets}}
+
+    text = source_block(cloud, keys_sshd, extra=RUN_CONFIG) + build_block(provisioner='inline = ["exit 1"]')
+    packer, kiln = both(cloud, tmp_path, text, "-on-error=abort", before=security_group)
+    assert packer["code"] == 1
+    [instance] = packer["cloud"]["instances"]
+    assert instance["groups"] == ["kiln-builders"] and instance["zone"] == "us-west-2b" and instance["public_ip"]
+    assert instance["tags"] == {"Team": "kiln", "Source": "ami-785db401", "Name": "Packer Builder"}
+    assert instance["user_data"] == "#cloud-config\nhostname: kiln" and instance["shutdown"] == "terminate"
+    assert ("/dev/sdf", 2, "gp2", True, (("Volume", "build"),)) in instance["volumes"]
+    assert [g["name"] for g in packer["cloud"]["groups"]] == ["kiln-builders"]  # no temporary group
+    skipped = re.compile(r'aborted: skipping cleanup of step "(\w+)"')
+    packer["console"] = [line for line in packer["console"]
+                         if not ((m := skipped.search(line)) and m.group(1) in PACKER_ONLY_STEPS)]
+    assert_same(packer, kiln, warns=False)  # an existing group: no 0.0.0.0/0 warning
