@@ -874,20 +874,35 @@ class StepModifyAMIAttributes(Step):
             return Action.CONTINUE
         aws = state.get(AWS)
         images = state.get_or(IMAGES, {})
+        amis = sorted(state.get_or(AMIS, {}).items())
+        # Packer's lines: every AMI, then every snapshot, one "Modifying: <attribute>" line per attribute.
+        # kiln sets users and groups in one call, and gives the description to CreateImage / CopyImage.
+        ami_attributes = [name for name, on in (("groups", c.ami_groups), ("users", c.ami_users),
+                                                ("product codes", c.ami_product_codes)) if on]
+        snapshot_attributes = [name for name, on in (("groups", c.snapshot_groups), ("users", c.snapshot_users)) if on]
         try:
-            for region, ami in sorted(state.get_or(AMIS, {}).items()):
+            for region, ami in amis:
+                if not ami_attributes:
+                    break
                 ec2 = aws.ec2(region)
+                ctx.ui.say(f"Modifying attributes on AMI ({ami})...")
+                for name in ami_attributes:
+                    ctx.ui.message(f"Modifying: {name}")
                 if c.ami_users or c.ami_groups:
-                    ctx.ui.say(f"Modifying attributes on AMI ({ami})...")
                     add = [{"UserId": u} for u in c.ami_users] + [{"Group": g} for g in c.ami_groups]
                     ec2.modify_image_attribute(ImageId=ami, LaunchPermission={"Add": add})
                 if c.ami_product_codes:
                     ec2.modify_image_attribute(ImageId=ami, ProductCodes=list(c.ami_product_codes))
-                if c.snapshot_users or c.snapshot_groups:
-                    for snap in snapshots_of(images.get(region, {})):
-                        ctx.ui.say(f"Modifying attributes on snapshot ({snap})...")
-                        add = [{"UserId": u} for u in c.snapshot_users] + [{"Group": g} for g in c.snapshot_groups]
-                        ec2.modify_snapshot_attribute(SnapshotId=snap, CreateVolumePermission={"Add": add})
+            for region, _ in amis:
+                if not snapshot_attributes:
+                    break
+                ec2 = aws.ec2(region)
+                for snap in snapshots_of(images.get(region, {})):
+                    ctx.ui.say(f"Modifying attributes on snapshot ({snap})...")
+                    for name in snapshot_attributes:
+                        ctx.ui.message(f"Modifying: {name}")
+                    add = [{"UserId": u} for u in c.snapshot_users] + [{"Group": g} for g in c.snapshot_groups]
+                    ec2.modify_snapshot_attribute(SnapshotId=snap, CreateVolumePermission={"Add": add})
         except Exception as exc:  # noqa: BLE001
             raise BuildError(f"Error modify AMI attributes: {describe_error(exc)}") from None
         return Action.CONTINUE

@@ -9,8 +9,11 @@ Packer's own nondeterminism is normalised away, never compared:
   an AMI moto does not have still fails), instance ids become ``i-ID``;
 - ``packer_<uuid>`` names, the ``{{timestamp}}`` in ami_name, the shell script's temporary file name,
   durations, the manifest's build_time and packer_run_uuid;
-- Packer prints a map's entries in Go's randomised map order: the "Adding tag" lines of one block, and the
-  per-region blocks of StepCreateTags (``for region, ami := range amis``); both are compared as sorted runs.
+- Packer prints a map's entries in Go's randomised map order: the "Adding tag" and "Modifying:" lines of
+  one block, and the per-AMI / per-snapshot blocks of StepCreateTags and StepModifyAMIAttributes
+  (``for region, ami := range amis``); they are compared as sorted runs;
+- StepAMIRegionCopy starts one goroutine per region, each printing its "Copying to: REGION" line: their
+  order varies from run to run (seen here); compared as a sorted run too.
 """
 
 from __future__ import annotations
@@ -83,12 +86,15 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
                      if m.get("Ebs", {}).get("SnapshotId")]
             for snap in snaps:
                 names[snap] = f"<snap {region}>"
+            launch = ec2.describe_image_attribute(ImageId=image["ImageId"], Attribute="launchPermission")
             images.append({"region": region, "name": _names(image["Name"]), "state": image["State"],
                            "description": image.get("Description", ""), "snapshots": len(snaps),
-                           "tags": _tags(image)})
+                           "tags": _tags(image), "launch_permissions": _permissions(launch["LaunchPermissions"])})
         for snap in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
             if snap["SnapshotId"] not in aws.baseline:
-                snapshots.append({"region": region, "tags": _tags(snap)})
+                volume = ec2.describe_snapshot_attribute(SnapshotId=snap["SnapshotId"], Attribute="createVolumePermission")
+                snapshots.append({"region": region, "tags": _tags(snap),
+                                  "volume_permissions": _permissions(volume["CreateVolumePermissions"])})
         for reservation in ec2.describe_instances()["Reservations"]:
             for inst in reservation["Instances"]:
                 if inst["State"]["Name"] != "terminated":
@@ -129,6 +135,10 @@ def _instance(ec2: Any, region: str, inst: dict[str, Any]) -> dict[str, Any]:
                               for m in inst.get("BlockDeviceMappings", []) if m.get("Ebs", {}).get("VolumeId") in by_id)}
 
 
+def _permissions(perms: list[dict[str, str]]) -> list[str]:
+    return sorted(p.get("UserId") or f"group:{p.get('Group')}" for p in perms)
+
+
 def _tags(resource: dict[str, Any]) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
 
@@ -155,25 +165,27 @@ def console(text: str, ids: dict[str, str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for line in lines:
-        if ': Adding tag: "' in line:
+        if ': Adding tag: "' in line or ": Modifying: " in line or ": Copying to: " in line:
             run.append(line)
             continue
         out += sorted(run)
         run = []
         out.append(line)
     out += sorted(run)
-    return _sort_tag_blocks(out)
+    out = sort_blocks(out, ": Adding tags to AMI (", (": Tagging snapshot:", ": Creating AMI tags",
+                                                      ": Creating snapshot tags", ": Adding tag: "))
+    out = sort_blocks(out, ": Modifying attributes on AMI (", (": Modifying: ",))
+    return sort_blocks(out, ": Modifying attributes on snapshot (", (": Modifying: ",))
 
 
-def _sort_tag_blocks(lines: list[str]) -> list[str]:
-    """StepCreateTags' per-region blocks ("Adding tags to AMI (...)..." up to the next one or the first line of
-    another step) come in Go's map order: sort the blocks."""
-    starts = [i for i, line in enumerate(lines) if ": Adding tags to AMI (" in line]
+def sort_blocks(lines: list[str], header: str, members: tuple[str, ...]) -> list[str]:
+    """Consecutive blocks that start with a ``header`` line (and go on with ``members`` lines) come in Go's
+    map order (one per AMI or snapshot): sort the blocks."""
+    starts = [i for i, line in enumerate(lines) if header in line]
     if not starts:
         return lines
     end = starts[-1] + 1
-    while end < len(lines) and any(m in lines[end] for m in (
-            ": Tagging snapshot:", ": Creating AMI tags", ": Creating snapshot tags", ": Adding tag: ")):
+    while end < len(lines) and any(m in lines[end] for m in members):
         end += 1
     bounds = [*starts, end]
     blocks = ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
@@ -400,3 +412,35 @@ def test_run_config_of_the_instance_same_as_packer(cloud: AwsFixture, keys_sshd:
     packer["console"] = [line for line in packer["console"]
                          if not ((m := skipped.search(line)) and m.group(1) in PACKER_ONLY_STEPS)]
     assert_same(packer, kiln, warns=False)  # an existing group: no 0.0.0.0/0 warning
+
+
+AMI_CONFIG = '''
+  ami_regions     = ["eu-west-1"]
+  ami_description = "kiln from {{ .SourceAMIName }} in {{ .BuildRegion }}"
+  ami_users       = ["123456789012", "210987654321"]
+  ami_groups      = ["all"]
+  snapshot_users  = ["123456789012"]
+  tags = {
+    Name = "kiln-{{ .SourceAMI }}"
+  }
+'''
+
+
+def test_ami_config_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    """The AMIs' description, launch permissions (users, groups) and snapshot permissions in both regions."""
+    text = source_block(cloud, keys_sshd, extra=AMI_CONFIG) + build_block()
+    packer, kiln = both(cloud, tmp_path, text)
+    assert packer["code"] == 0, "\n".join(packer["console"])
+    images = packer["cloud"]["images"]
+    assert [i["region"] for i in images] == ["eu-west-1", "us-west-2"]
+    assert all(i["launch_permissions"] == ["123456789012", "210987654321", "group:all"] for i in images)
+    # Packer sets the description with ModifyImageAttribute, which moto 5.2 ignores (the AMIs keep "");
+    # kiln gives it to CreateImage and CopyImage (fewer calls, the same AMIs on AWS)
+    assert [i["description"] for i in images] == ["", ""]
+    wanted = "kiln from ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server-20170721 in us-west-2"
+    assert [i["description"] for i in kiln["cloud"]["images"]] == [wanted, wanted]
+    for image in kiln["cloud"]["images"]:
+        image["description"] = ""
+    packer["console"] = [line for line in packer["console"] if not line.endswith(": Modifying: description")]
+    assert_same(packer, kiln)
+    assert kiln["journal"] == []
