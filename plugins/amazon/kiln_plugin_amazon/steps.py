@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import string
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -736,8 +737,13 @@ class StepCreateAMI(Step):
         aws = state.get(AWS)
         ec2 = aws.ec2()
         instance_id = state.get(INSTANCE_OBJ)["InstanceId"]
-        ctx.ui.say(f"Creating AMI {c.ami_name} from instance {instance_id}")
-        kwargs: dict[str, Any] = {"InstanceId": instance_id, "Name": c.ami_name}
+        name = c.ami_name
+        if c.encrypt_boot or c.skip_save_build_region:
+            # an intermediate AMI (its encrypted copy, or the copies elsewhere, are the result): as Packer, a
+            # random name, so that the copy can take ami_name in the same region
+            name = "".join(random.choice(string.ascii_letters + string.digits) for _ in range(7))
+        ctx.ui.say(f"Creating AMI {name} from instance {instance_id}")
+        kwargs: dict[str, Any] = {"InstanceId": instance_id, "Name": name}
         if c.ami_description:
             kwargs["Description"] = render(c.ami_description, build_info(c, state), self.info)
         if c.ami_block_device_mappings:
