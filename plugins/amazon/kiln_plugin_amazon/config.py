@@ -133,9 +133,10 @@ class EBSConfig(AccessConfig, CommunicatorConfig):
     metadata_options: MetadataOptions | None = setting(default=None, doc="The instance metadata service options.")
     ssh_interface: str = setting(default="", doc="public_ip, private_ip, public_dns or private_dns.")
     disable_stop_instance: bool = setting(default=False, doc="Do not stop the instance (a provisioner does).")
-    spot_price: str = setting(default="", doc="Not supported by kiln yet (see docs).")
-    spot_instance_types: list[str] = setting(default_factory=list, doc="Not supported by kiln yet (see docs).")
-    spot_tags: dict[str, str] = setting(default_factory=dict, doc="Not supported by kiln yet (see docs).")
+    spot_price: str = setting(default="", doc='Build on a spot instance at most at this price ("auto": the '
+                              "on-demand price).")
+    spot_instance_types: list[str] = setting(default_factory=list, doc="Instance types the spot fleet may use.")
+    spot_tags: dict[str, str] = setting(default_factory=dict, doc="Tags of the spot request (the launch template).")
     temporary_key_pair_type: str = setting(default="rsa", doc='The temporary key pair\'s type: "rsa" or "ed25519".')
     temporary_key_pair_bits: int = setting(default=0, doc="The temporary RSA key's size (default 2048).")
     enable_t2_unlimited: bool = setting(default=False, doc="Launch a t2 instance with unlimited CPU credits.")
@@ -165,6 +166,9 @@ class EBSConfig(AccessConfig, CommunicatorConfig):
     deprecate_at: str = setting(default="", doc="RFC 3339 time at which the AMI becomes deprecated.")
     ami_block_device_mappings: list[BlockDevice] = setting(default_factory=list, doc="Volumes of the AMI.")
     snapshot_copy_duration_minutes: int = setting(default=0, doc="Not used by kiln (time-based copies).")
+
+    def is_spot(self) -> bool:
+        return self.spot_price not in ("", "0")
 
     def check(self, diags: Diagnostics) -> None:
         """Packer's Prepare checks for amazon-ebs; everything is an error with its attribute path."""
@@ -238,11 +242,19 @@ class EBSConfig(AccessConfig, CommunicatorConfig):
             if not 1 <= m.http_put_response_hop_limit <= 64:
                 diags.error("metadata_options http_put_response_hop_limit must be between 1 and 64", "",
                             ["metadata_options", "http_put_response_hop_limit"])
-        if self.spot_price or self.spot_instance_types or self.spot_tags:
-            name = "spot_price" if self.spot_price else "spot_instance_types" if self.spot_instance_types else "spot_tags"
-            diags.error("spot instances are not supported by kiln's amazon-ebs yet",
-                        "Remove spot_price / spot_instance_types / spot_tags to build on an on-demand instance.",
-                        [name])
+        if (self.spot_instance_types or self.spot_tags) and not self.is_spot():
+            diags.error("spot_instance_types and spot_tags need spot_price",
+                        'Set spot_price (e.g. "auto") to build on a spot instance.',
+                        ["spot_instance_types" if self.spot_instance_types else "spot_tags"])
+        if self.spot_price not in ("", "auto", "0"):
+            try:
+                float(self.spot_price)
+            except ValueError:
+                diags.error(f"Invalid spot_price: {self.spot_price}", 'Use a price in dollars ("0.05") or "auto".',
+                            ["spot_price"])
+        if self.is_spot() and self.disable_stop_instance:
+            diags.error("disable_stop_instance cannot be used with spot_price", "A spot instance is never stopped.",
+                        ["disable_stop_instance"])
         if self.placement:
             unknown = sorted(set(self.placement) - {"tenancy", "host_resource_group_arn", "host_id"})
             if unknown:

@@ -115,6 +115,7 @@ class EBSBuilder(Builder[EBSConfig]):
             steps.StepKeyPair(config, self.info),
             steps.StepSecurityGroup(config, self.info),
             steps.StepCleanupVolumes(config),
+            steps.StepRunSpotInstance(config, self.info) if config.is_spot() else
             steps.StepRunSourceInstance(config, self.info),
             StepConnect(steps.connector(config)),
             steps.StepSetGeneratedData(config, self.info),

@@ -18,6 +18,7 @@ SECURITY_GROUP = "ec2-security-group"
 INSTANCE = "ec2-instance"
 IMAGE = "ec2-image"
 VOLUME = "ec2-volume"
+LAUNCH_TEMPLATE = "ec2-launch-template"
 
 
 def journal_attrs(access: AccessConfig, region: str) -> dict[str, Any]:
@@ -132,6 +133,13 @@ def delete_resource(entry: JournalEntry, ui: Ui) -> None:
         elif entry.resource_type == IMAGE:
             ui.say(f"Deregistering AMI {rid} in {access.region} and deleting its snapshots...")
             destroy_ami(ec2, rid, delete_snapshots=True)
+        elif entry.resource_type == LAUNCH_TEMPLATE:
+            ui.say(f"Deleting launch template {rid} in {access.region}...")
+            try:
+                ec2.delete_launch_template(LaunchTemplateName=rid)
+            except Exception as exc:  # noqa: BLE001
+                if error_code(exc) != "InvalidLaunchTemplateName.NotFoundException":
+                    raise
         elif entry.resource_type == VOLUME:
             ui.say(f"Deleting volume {rid} in {access.region}...")
             try:

@@ -101,7 +101,8 @@ def reset_cloud(aws: AwsFixture) -> AwsFixture:
 
 def inventory(aws: AwsFixture, regions: tuple[str, ...] = REGIONS) -> dict[str, Any]:
     """What exists in moto now (ours only: self-owned images, non-default groups, live instances)."""
-    out: dict[str, Any] = {"images": {}, "snapshots": {}, "instances": [], "key_pairs": [], "groups": []}
+    out: dict[str, Any] = {"images": {}, "snapshots": {}, "instances": [], "key_pairs": [], "groups": [],
+                           "launch_templates": []}
     for region in regions:
         ec2 = aws.client("ec2", region)
         for image in ec2.describe_images(Owners=["self"])["Images"]:
@@ -119,13 +120,16 @@ def inventory(aws: AwsFixture, regions: tuple[str, ...] = REGIONS) -> dict[str, 
                 if inst["State"]["Name"] != "terminated":
                     out["instances"].append((region, inst["InstanceId"], inst["State"]["Name"]))
         out["key_pairs"] += [(region, k["KeyName"]) for k in ec2.describe_key_pairs()["KeyPairs"]]
+        out["launch_templates"] += [(region, t["LaunchTemplateName"])
+                                    for t in ec2.describe_launch_templates()["LaunchTemplates"]]
         out["groups"] += [(region, g["GroupName"]) for g in ec2.describe_security_groups()["SecurityGroups"]
                           if g["GroupName"] != "default"]
     return out
 
 
 def nothing_left(inv: dict[str, Any]) -> bool:
-    return not (inv["images"] or inv["snapshots"] or inv["instances"] or inv["key_pairs"] or inv["groups"])
+    return not (inv["images"] or inv["snapshots"] or inv["instances"] or inv["key_pairs"] or inv["groups"]
+                or inv["launch_templates"])
 
 
 def journal_entries(tmp: Path) -> list[dict[str, Any]]:

@@ -131,3 +131,20 @@ def test_sigkill_after_the_amis_are_made_then_kiln_cleanup_leaves_nothing(cloud:
     assert "==> 6 resource(s) removed." in done.out
     assert nothing_left(inventory(cloud)), inventory(cloud)  # the AMIs' snapshots went with them
     assert journal_entries(tmp_path) == []
+
+
+def test_cleanup_after_a_spot_build_aborted(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    """A spot build's launch template is in the journal too: abort leaves it with the instance, kiln cleanup
+    removes both."""
+    template = write_template(tmp_path, source_block(cloud, keys_sshd, extra='  spot_price = "auto"\n'),
+                              build_block(provisioner='inline = ["exit 1"]'))
+    run = build(cloud, tmp_path, template, "-on-error=abort")
+    assert run.code == 1, run.out
+    assert 'aborted: skipping cleanup of step "StepRunSpotInstance"' in run.out
+    inv = inventory(cloud)
+    assert len(inv["launch_templates"]) == 1 and len(inv["instances"]) == 1
+    assert sorted(e["type"] for e in journal_entries(tmp_path)) == [
+        "ec2-instance", "ec2-key-pair", "ec2-launch-template", "ec2-security-group"]
+    done = run_kiln(["cleanup"], tmp_path, env=kiln_env(cloud, tmp_path))
+    assert done.code == 0, done.out + done.err
+    assert nothing_left(inventory(cloud)), inventory(cloud)

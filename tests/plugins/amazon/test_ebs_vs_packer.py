@@ -77,7 +77,7 @@ def run_packer(aws: AwsFixture, tmp: Path, template: Path, *flags: str) -> subpr
 def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
     """What is left in moto, with ids replaced by placeholders; and the id -> placeholder map."""
     names: dict[str, str] = {}
-    images, snapshots, instances, key_pairs, groups = [], [], [], [], []
+    images, snapshots, instances, key_pairs, groups, templates = [], [], [], [], [], []
     for region in REGIONS:
         ec2 = aws.client("ec2", region)
         for image in ec2.describe_images(Owners=["self"])["Images"]:
@@ -100,6 +100,8 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
                 if inst["State"]["Name"] != "terminated":
                     instances.append(_instance(ec2, region, inst))
         key_pairs += [(region, _names(k["KeyName"])) for k in ec2.describe_key_pairs()["KeyPairs"]]
+        templates += [(region, re.sub(r"-[A-Za-z0-9]{7}$", "-<random>", t["LaunchTemplateName"]))
+                      for t in ec2.describe_launch_templates()["LaunchTemplates"]]
         for group in ec2.describe_security_groups()["SecurityGroups"]:
             if group["GroupName"] != "default":
                 rules = sorted((p["IpProtocol"], p.get("FromPort"), p.get("ToPort"),
@@ -108,7 +110,8 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
                 groups.append({"region": region, "name": _names(group["GroupName"]),
                                "description": group["Description"], "ingress": rules})
     state = {"images": sorted(images, key=repr), "snapshots": sorted(snapshots, key=repr),
-             "instances": sorted(instances, key=repr), "key_pairs": sorted(key_pairs), "groups": sorted(groups, key=repr)}
+             "instances": sorted(instances, key=repr), "key_pairs": sorted(key_pairs), "groups": sorted(groups, key=repr),
+             "launch_templates": sorted(templates)}
     return state, names
 
 
@@ -311,7 +314,8 @@ def test_failing_provisioner_same_as_packer(cloud: AwsFixture, keys_sshd: SSHSer
         provisioner='inline = ["echo failing", "exit 3"]', post=MANIFEST)
     packer, kiln = both(cloud, tmp_path, text)
     assert packer["code"] == 1
-    assert packer["cloud"] == {"images": [], "snapshots": [], "instances": [], "key_pairs": [], "groups": []}
+    assert packer["cloud"] == {"images": [], "snapshots": [], "instances": [], "key_pairs": [], "groups": [],
+                               "launch_templates": []}
     assert packer["manifest"] is None and packer["artifacts"] == []
     assert_same(packer, kiln)
     assert kiln["journal"] == []
@@ -463,3 +467,17 @@ def test_encrypt_boot_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer, tm
     assert any("Creating AMI <random name> from instance" in line for line in packer["console"])
     assert_same(packer, kiln)
     assert kiln["journal"] == []
+
+
+def test_spot_instance_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    """spot_price: a launch template and an instant spot fleet; no stop; the template deleted at the end."""
+    extra = '  spot_price = "0.05"\n  run_tags = { Team = "kiln" }\n  tags = { Spot = "yes" }\n'
+    packer, kiln = both(cloud, tmp_path, source_block(cloud, keys_sshd, extra=extra) + build_block(post=MANIFEST))
+    assert packer["code"] == 0, "\n".join(packer["console"])
+    assert any(line.endswith(": Launching a spot AWS instance...") for line in packer["console"])
+    assert not any("Stopping the source instance" in line for line in packer["console"])
+    assert len(packer["cloud"]["images"]) == 1 and not packer["cloud"]["instances"]
+    assert packer["cloud"]["launch_templates"] == []
+    assert_same(packer, kiln)
+    assert kiln["journal"] == []
+    assert "CreateFleet" in cloud.ec2_calls() and "DeleteLaunchTemplate" in cloud.ec2_calls()  # kiln's run
