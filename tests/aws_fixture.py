@@ -5,7 +5,7 @@
 - ``aws.endpoint`` is the proxy's URL: point boto3 / kiln / Packer at it (``custom_endpoint_ec2``,
   ``AWS_ENDPOINT_URL``). Every request is forwarded to moto; ``aws.calls`` lists ``(service, action)``
   of each one, in order (``aws.ec2_calls()`` counts the EC2 ones); ``aws.signers`` adds the access key id
-  that signed it.
+  that signed it; ``aws.requests`` the region and the parameters of each query-protocol (EC2, STS) call.
 - ``aws.inject(action, status, code, times)`` makes the next ``times`` requests of ``action`` fail with
   that HTTP status and AWS error code (throttling, 5xx) without reaching moto.
 - ``aws.hold(action)`` holds the next request of ``action`` at the proxy (``hold.arrived`` is set when it
@@ -67,6 +67,7 @@ class AwsFixture:
     faults: list[Fault] = field(default_factory=list)
     holds: list[Hold] = field(default_factory=list)
     signers: list[tuple[str, str, str]] = field(default_factory=list)  # (service, action, access key id)
+    requests: list[tuple[str, str, str, dict[str, str]]] = field(default_factory=list)  # + region, query params
     lock: threading.Lock = field(default_factory=threading.Lock)
     baseline: set[str] = field(default_factory=set)  # ids moto itself creates (its images' snapshots)
 
@@ -85,6 +86,7 @@ class AwsFixture:
         with self.lock:
             self.calls.clear()
             self.signers.clear()
+            self.requests.clear()
             self.faults.clear()
             for held in self.holds:
                 held.release.set()
@@ -159,9 +161,12 @@ def _handler(fixture_ref: list[AwsFixture]) -> type[BaseHTTPRequestHandler]:
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
                 action = (form.get("Action") or query.get("Action") or [""])[0]
             if not self.path.startswith("/moto-api"):
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(errors="replace")).items()} \
+                    if not target else {}
                 with fx.lock:
                     fx.calls.append((service, action))
                     fx.signers.append((service, action, key_id))
+                    fx.requests.append((service, scope.group(2) if scope else "", action, params))
             held = fx._take_hold(action)
             if held is not None:
                 held.release.wait(300)

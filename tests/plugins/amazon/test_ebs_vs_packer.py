@@ -93,7 +93,8 @@ def cloud_state(aws: AwsFixture) -> tuple[dict[str, Any], dict[str, str]]:
         for snap in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
             if snap["SnapshotId"] not in aws.baseline:
                 volume = ec2.describe_snapshot_attribute(SnapshotId=snap["SnapshotId"], Attribute="createVolumePermission")
-                snapshots.append({"region": region, "tags": _tags(snap),
+                snapshots.append({"region": region, "tags": _tags(snap), "encrypted": snap.get("Encrypted"),
+                                  "kms_key": snap.get("KmsKeyId", ""),
                                   "volume_permissions": _permissions(volume["CreateVolumePermissions"])})
         for reservation in ec2.describe_instances()["Reservations"]:
             for inst in reservation["Instances"]:
@@ -248,6 +249,7 @@ def both(aws: AwsFixture, tmp: Path, template_text: str, *flags: str,
             proc = run_kiln(["build", "-color=false", *flags, str(template)], template.parent,
                             env=kiln_env(aws, folder), timeout=180)
         results.append(outcome(aws, template.parent, proc, known))
+        results[-1]["requests"] = list(aws.requests)
     results[1]["journal"] = sorted(e["type"] for e in journal_entries(tmp / "kiln"))
     return results[0], results[1]
 
@@ -481,3 +483,33 @@ def test_spot_instance_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer, t
     assert_same(packer, kiln)
     assert kiln["journal"] == []
     assert "CreateFleet" in cloud.ec2_calls() and "DeleteLaunchTemplate" in cloud.ec2_calls()  # kiln's run
+
+
+def test_encrypt_boot_with_region_kms_keys_same_as_packer(cloud: AwsFixture, keys_sshd: SSHServer,
+                                                          tmp_path: Path) -> None:
+    def keys(aws: AwsFixture) -> dict[str, str]:
+        names = {}
+        for region in (REGION, "eu-west-1"):
+            kms = aws.client("kms", region)
+            key = kms.create_key(Description=f"kiln {region}")["KeyMetadata"]
+            kms.create_alias(AliasName=f"alias/kiln-{region}", TargetKeyId=key["KeyId"])
+            names[key["Arn"]] = f"<key {region}>"
+            names[key["KeyId"]] = f"<key {region}>"
+        return names
+
+    extra = ('  encrypt_boot = true\n  kms_key_id = "alias/kiln-us-west-2"\n  ami_regions = ["eu-west-1"]\n'
+             '  region_kms_key_ids = { "eu-west-1" = "alias/kiln-eu-west-1" }\n')
+    packer, kiln = both(cloud, tmp_path, source_block(cloud, keys_sshd, extra=extra) + build_block(), before=keys)
+    assert packer["code"] == 0, "\n".join(packer["console"])
+    assert sorted(i["region"] for i in packer["cloud"]["images"]) == ["eu-west-1", REGION]
+
+    # moto does not encrypt the copies: compare what each tool asked of CopyImage
+    def copies(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+        return sorted((region, p.get("SourceRegion", ""), p.get("Encrypted", ""), p.get("KmsKeyId", ""))
+                      for service, region, action, p in result["requests"] if action == "CopyImage")
+
+    assert copies(packer) == [("eu-west-1", REGION, "true", "alias/kiln-eu-west-1"),
+                              (REGION, REGION, "true", "alias/kiln-us-west-2")]
+    assert copies(kiln) == copies(packer)
+    assert_same(packer, kiln)
+    assert kiln["journal"] == []
