@@ -13,7 +13,8 @@ Packer's own nondeterminism is normalised away, never compared:
   one block, and the per-AMI / per-snapshot blocks of StepCreateTags and StepModifyAMIAttributes
   (``for region, ami := range amis``); they are compared as sorted runs;
 - StepAMIRegionCopy starts one goroutine per region, each printing its "Copying to: REGION" line: their
-  order varies from run to run (seen here); compared as a sorted run too.
+  order varies from run to run (seen here), and so may their place around "Waiting for all copies to
+  complete..."; the run of these lines is compared sorted too.
 """
 
 from __future__ import annotations
@@ -168,13 +169,17 @@ def normalise(text: str, ids: dict[str, str]) -> str:
     return text
 
 
+# lines whose consecutive runs are compared sorted (see the module docstring)
+RUN_SORTED = (': Adding tag: "', ": Modifying: ", ": Copying to: ", ": Waiting for all copies to complete...")
+
+
 def console(text: str, ids: dict[str, str]) -> list[str]:
     """The output's lines, normalised; Go-map-ordered runs sorted (see the module docstring)."""
     lines = normalise(text, ids).splitlines()
     out: list[str] = []
     run: list[str] = []
     for line in lines:
-        if ': Adding tag: "' in line or ": Modifying: " in line or ": Copying to: " in line:
+        if any(m in line for m in RUN_SORTED):
             run.append(line)
             continue
         out += sorted(run)
