@@ -8,8 +8,6 @@ import collections
 import signal
 from pathlib import Path
 
-import pytest
-
 from tests.aws_fixture import CREDENTIALS, AwsFixture
 from tests.plugins.amazon.helpers import (
     REGION,
@@ -80,7 +78,7 @@ def test_no_credentials_at_all(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path
     assert cloud.ec2_calls() == [] and "Traceback" not in run.out + run.err
 
 
-BAD_INPUT = [
+BAD_INPUT = [  # (the line added to the source block, the error, the attribute it is reported at)
     ('  region = "us-nowhere-1"\n', "Invalid region: us-nowhere-1", "region"),
     ('  ami_regions = ["us-east-1", "mars-north-1"]\n', "Invalid region: mars-north-1", "ami_regions"),
     ('  source_ami = "ami-12345678"\n', "source_ami and source_ami_filter conflict", "source_ami_filter"),
@@ -90,35 +88,32 @@ BAD_INPUT = [
      "Invalid CIDR in temporary_security_group_source_cidrs: 10.0.0.0/33", "temporary_security_group_source_cidrs"),
     ('  shutdown_behavior = "explode"\n', "shutdown_behavior only accepts 'stop' or 'terminate' values",
      "shutdown_behavior"),
+    ('  spot_price = "cheap"\n', "Invalid spot_price: cheap", "spot_price"),
 ]
 
 
-@pytest.mark.parametrize(("extra", "message", "attribute"), BAD_INPUT, ids=[b[2] for b in BAD_INPUT])
 def test_bad_input_is_reported_at_its_attribute_before_anything_is_created(
-        cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path, extra: str, message: str, attribute: str) -> None:
-    text = source_block(cloud, keys_sshd, extra=extra)
-    if extra.startswith("  region ="):
-        text = text.replace(f'  region        = "{REGION}"\n', "")
+        cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
+    """Every problem of one template at once (one kiln run), each at its attribute's line."""
+    extra = "".join(b[0] for b in BAD_INPUT)
+    text = source_block(cloud, keys_sshd, extra=extra).replace(f'  region        = "{REGION}"\n', "")
+    text = text.replace('root-device-type    = "ebs"', '"root device" = "ebs"')  # a malformed filter name
     template = write_template(tmp_path, text, build_block())
-    line = next(i for i, t in enumerate(template.read_text().splitlines(), 1) if t.strip().startswith(attribute))
+    lines = template.read_text().splitlines()
     run = build(cloud, tmp_path, template)
     assert run.code == 1, run.out
-    assert message in run.out, run.out
-    assert f"build.pkr.hcl line {line}" in run.out, run.out  # Packer's "on FILE line N:" form, at the attribute
+    flat = " ".join(run.out.split())  # diagnostics are wrapped
+    for _, message, attribute in BAD_INPUT:
+        line = next(i for i, t in enumerate(lines, 1) if t.strip().startswith(attribute))
+        assert message in flat, message
+        # Packer's "on FILE line N, in source ...:" form, at the attribute
+        assert f"build.pkr.hcl line {line}, in source" in run.out, (message, line, run.out)
+    assert "Invalid filter name: 'root device'" in flat
+    # a filter key is reported at its filters map (kiln points at a map attribute, not at one of its keys)
+    line = next(i for i, t in enumerate(lines, 1) if t.strip().startswith("filters"))
+    assert f"build.pkr.hcl line {line}, in source" in run.out
     assert "Traceback" not in run.out + run.err
     assert cloud.calls == []  # nothing was asked of AWS, nothing created
-
-
-def test_malformed_filter_is_reported_at_the_filter(cloud: AwsFixture, keys_sshd: SSHServer, tmp_path: Path) -> None:
-    text = source_block(cloud, keys_sshd).replace('root-device-type    = "ebs"', '"root device" = "ebs"')
-    template = write_template(tmp_path, text, build_block())
-    run = build(cloud, tmp_path, template)
-    assert run.code == 1, run.out
-    assert "Invalid filter name: 'root device'" in run.out
-    # at the filters map of source_ami_filter (kiln points at a map attribute, not at one of its keys)
-    line = next(i for i, t in enumerate(template.read_text().splitlines(), 1) if t.strip().startswith("filters"))
-    assert f"build.pkr.hcl line {line}, in source" in run.out, run.out
-    assert cloud.calls == []
 
 
 def test_ctrl_c_while_waiting_for_ssh_cancels_and_cleans_up(cloud: AwsFixture, keys_sshd: SSHServer,
