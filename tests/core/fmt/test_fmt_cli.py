@@ -60,9 +60,9 @@ def run_kiln(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, stdin:
 
 
 def run_packer(args: list[str], cwd: Path) -> tuple[int, str]:
-    p = subprocess.run(["packer", "fmt", *args], cwd=cwd, capture_output=True, text=True,
-                       env={**ENV, "HOME": str(cwd)}, timeout=120)
-    return p.returncode, p.stdout
+    p = subprocess.run(["packer", "fmt", *args], cwd=cwd, capture_output=True, env={**ENV, "HOME": str(cwd)},
+                       timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "surrogateescape")  # as written: no newline translation
 
 
 def both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], tree: dict[str, str] | None = None,
@@ -421,3 +421,12 @@ def test_named_pipe_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.M
     code, out = run_kiln(["-check", "."], tmp_path, monkeypatch)
     assert code == 1 and out.startswith("a.pkr.hcl\nError: encountered an error while formatting pipe.pkr.hcl\n")
     assert "it is not a regular file" in out
+
+
+def test_diff_of_odd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """diff's own marks (no newline at the end of a file), CRLF lines, non-ASCII text, hunks far apart."""
+    far = "a=1\n" + "".join(f"x{i} = {i}\n\n" for i in range(20)) + "z=2\n"
+    tree = {"nonl.pkr.hcl": "a=1", "crlf.pkr.hcl": "a=1\r\nbb=2\r\n", "uni.pkr.hcl": 'ü="é" # ç\nlonger="x" # y\n',
+            "far.pkr.hcl": far}
+    kiln, packer = both(tmp_path, monkeypatch, ["-diff", "-write=false", "."], tree)
+    assert kiln == packer and "\\ No newline at end of file" in kiln[1] and kiln[1].count("@@ -") >= 4
