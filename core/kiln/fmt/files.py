@@ -33,7 +33,7 @@ TEMPLATE_EXT = ".pkr.hcl"
 VARFILE_EXT = ".pkrvars.hcl"
 
 
-class _FileError(Exception):
+class FileError(Exception):
     """A file that could not be formatted: the detail of Packer's "encountered an error" diagnostic."""
 
 
@@ -159,7 +159,7 @@ class Formatter:
         if self.show_diff:
             try:
                 self.out.write(unified_diff(prepared.data, new, name))
-            except _FileError as exc:  # Packer counts the file as changed and reports the diff's failure
+            except FileError as exc:  # Packer counts the file as changed and reports the diff's failure
                 self.fail(f"encountered an error while formatting {name}", str(exc))
         self.changed_bytes += len(new)
 
@@ -168,7 +168,7 @@ class Formatter:
         formatted or when writing; so ``-check`` prints nothing, and exits 3 if it needs formatting)."""
         try:
             text = parse_or_fail(data, "-")
-        except _FileError as exc:
+        except FileError as exc:
             self.fail("encountered an error while formatting -", str(exc))
             return
         formatted = format_source(text)
@@ -207,7 +207,7 @@ def prepare(name: str) -> Prepared:
         return Prepared(error=f"failed to open {name}: {go_error('open', name, exc)}")
     try:
         text = parse_or_fail(data, name)
-    except _FileError as exc:
+    except FileError as exc:
         return Prepared(data, error=str(exc))
     formatted = format_source(text)
     return Prepared(data, None if formatted == text else formatted)
@@ -237,7 +237,7 @@ def multiprocessing_pool(workers: int) -> Pool:
 
 
 def parse_or_fail(data: bytes, name: str) -> str:
-    """The text of ``data`` when it parses as HCL2 native syntax; else ``_FileError`` with newer
+    """The text of ``data`` when it parses as HCL2 native syntax; else ``FileError`` with newer
     Packer's detail: its parse diagnostics, each as ``file:line,col-col: summary; detail``."""
     from kiln.hcl.diagnostics import DiagnosticError
     from kiln.hcl.parse import parse_body
@@ -245,13 +245,13 @@ def parse_or_fail(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _FileError(_multierror([_bad_encoding(data, exc.start, name)])) from None
+        raise FileError(_multierror([_bad_encoding(data, exc.start, name)])) from None
     try:
         parse_body(text[1:] if text.startswith("\ufeff") else text, name)
     except DiagnosticError as exc:
-        raise _FileError(_multierror([_diag_error(d) for d in exc.diagnostics])) from None
+        raise FileError(_multierror([_diag_error(d) for d in exc.diagnostics])) from None
     except RecursionError:  # kiln's parser recurses per bracket level; Packer's has no such limit
-        raise _FileError(f"{name}: its blocks or brackets are nested too deeply for kiln's parser") from None
+        raise FileError(f"{name}: its blocks or brackets are nested too deeply for kiln's parser") from None
     return text
 
 
@@ -323,6 +323,6 @@ def unified_diff(old: bytes, new: bytes, name: str) -> str:
             done = subprocess.run(["diff", f"--label=old/{name}", f"--label=new/{name}", "-u", a.name, b.name],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         except OSError:
-            raise _FileError(f'failed to generate diff for {name}: exec: "diff": executable file not found '
+            raise FileError(f'failed to generate diff for {name}: exec: "diff": executable file not found '
                              "in $PATH") from None
     return done.stdout.decode("utf-8", "replace")

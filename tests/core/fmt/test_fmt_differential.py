@@ -15,7 +15,7 @@ import unicodedata
 
 import pytest
 from kiln.fmt import format_source
-from kiln.fmt.files import _FileError, parse_or_fail
+from kiln.fmt.files import FileError, parse_or_fail
 
 from tests.core.fmt.fixtures import BAD, FIXTURES, generated, random_templates, unicode_columns
 
@@ -46,7 +46,7 @@ def test_layout_matches_packer(name: str, oracle: dict[str, bytes | None]) -> No
     data = CASES[name].encode("utf-8")
     want = oracle[name]
     if want is None:
-        with pytest.raises(_FileError):
+        with pytest.raises(FileError):
             parse_or_fail(data, f"{name}.pkr.hcl")
         return
     text = parse_or_fail(data, f"{name}.pkr.hcl")
@@ -78,7 +78,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 def test_kiln_refuses_what_packer_refuses(name: str, refused: set[str]) -> None:
     data = b'a = "\xff"\n' if name == "bad_utf8" else BAD[name].encode()
     assert name in refused, "the fixture is meant to be one Packer refuses"
-    with pytest.raises(_FileError) as info:
+    with pytest.raises(FileError) as info:
         parse_or_fail(data, f"{name}.pkr.hcl")
     assert f"{name}.pkr.hcl:" in str(info.value)  # newer Packer's detail says where: file:line,col
 
@@ -106,7 +106,7 @@ def validate_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[
 def test_parse_errors_say_where_as_packer(name: str, validate_errors: dict[str, list[tuple[str, int]]]) -> None:
     """kiln's detail (newer Packer's: each diagnostic as ``file:line,col-col: summary; detail``) names the
     errors Packer finds, at the lines where it finds them (``packer validate`` shows both)."""
-    with pytest.raises(_FileError) as info:
+    with pytest.raises(FileError) as info:
         parse_or_fail(BAD[name].encode(), f"{name}.pkr.hcl")
     got = re.findall(rf"^\t\* {re.escape(name)}\.pkr\.hcl:(\d+),\d+-[\d,]+: ([^;]*);", str(info.value), flags=re.M)
     assert [(summary, int(line)) for line, summary in got] == validate_errors[name]
