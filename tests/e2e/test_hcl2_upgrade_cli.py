@@ -176,3 +176,25 @@ def test_unconvertible_list_is_an_error(tmp_path: Path) -> None:
     assert r.code == 1
     assert '"disks" mixes objects and other values in one list' in r.out
     assert _listing(tmp_path) == ["t.json"]
+
+
+@packer_only
+def test_machine_readable_as_packer(tmp_path: Path) -> None:
+    """``ui,say``/``ui,error`` lines; kiln's success line and its "not written" line are the documented
+    differences (timestamps differ, so they are left out)."""
+    (tmp_path / "bad.json").write_text(BAD)
+    (tmp_path / "t.json").write_text(TEMPLATE)
+
+    def lines(out: str) -> list[str]:
+        return [line.split(",", 1)[1] for line in out.splitlines()]
+
+    p = run_packer(["-machine-readable", "hcl2_upgrade", "bad.json"], tmp_path)
+    (tmp_path / "bad.json.pkr.hcl").unlink()  # Packer leaves it; kiln would not write it
+    k = run_kiln(["-machine-readable", "hcl2_upgrade", "bad.json"], tmp_path)
+    assert p.code == k.code == 1
+    assert lines(k.out) == [*lines(p.out), ",ui,error,bad.json:3:21: not converted; bad.json.pkr.hcl was not written"]
+    p = run_packer(["-machine-readable", "hcl2_upgrade", "t.json"], tmp_path)
+    k = run_kiln(["-machine-readable", "hcl2_upgrade", "t.json"], tmp_path)
+    assert p.code == k.code == 0
+    assert lines(p.out) == [",ui,say,Successfully created t.json.pkr.hcl "]
+    assert lines(k.out) == [",ui,say,Successfully created t.json.pkr.hcl. Exit 0"]

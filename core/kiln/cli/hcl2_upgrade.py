@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 
 from kiln.cli.common import VAR_FLAGS, UsageError, parse_or_usage, template_vars
@@ -33,19 +34,39 @@ FLAGS = [Flag("output-file", "string", ""), Flag("with-annotations", "bool", Fal
          Flag("only", "csv"), Flag("except", "csv"), *VAR_FLAGS]
 
 
-def _say(msg: str) -> None:
-    sys.stdout.write(msg + "\n")  # Packer writes its errors to stdout too
+class _Ui:
+    """Packer's UI for this verb: plain lines on stdout (errors too), or machine-readable
+    ``ui,say``/``ui,error`` lines."""
+
+    def __init__(self, machine_readable: bool) -> None:
+        self.machine_readable = machine_readable
+
+    def _write(self, kind: str, msg: str) -> None:
+        if self.machine_readable:
+            from kiln.ui.machine import format_line
+
+            sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, msg]) + "\n")
+        else:
+            sys.stdout.write(msg + "\n")
+
+    def say(self, msg: str) -> None:
+        self._write("say", msg)
+
+    def error(self, msg: str) -> None:
+        self._write("error", msg)
 
 
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
+    ui = _Ui(machine_readable)
+    _say, _error = ui.say, ui.error
     try:
         parsed = parse_or_usage(argv, FLAGS)
         if len(parsed.args) != 1:
             raise UsageError("")
     except UsageError as exc:
         _say(USAGE.strip())
-        if str(exc):
-            _say(str(exc))
+        if str(exc):  # Go's flag package writes this itself, never machine-readable
+            sys.stdout.write(str(exc) + "\n")
         return 1
     path = parsed.args[0]
     output = parsed["output-file"] or path + ".pkr.hcl"
@@ -60,35 +81,35 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             text = f.read().decode("utf-8", errors="replace")
     except OSError as exc:
         what = "read" if isinstance(exc, IsADirectoryError) else "open"
-        _say(f"Failed to parse template: {what} {path}: {(exc.strerror or str(exc)).lower()}")
-        _say(f"{path}: not converted; {output} was not written")
+        _error(f"Failed to parse template: {what} {path}: {(exc.strerror or str(exc)).lower()}")
+        _error(f"{path}: not converted; {output} was not written")
         return 1
     try:
         raw = parse_raw(text, path)
     except LegacyError as exc:
-        _say(f"Failed to parse template: {exc.packer_text}")
+        _error(f"Failed to parse template: {exc.packer_text}")
         where = exc.msgs[0][1] if exc.msgs else None
         at = f"{where.filename}:{where.start.line}:{where.start.column}" if where is not None else path
-        _say(f"{at}: not converted; {output} was not written")
+        _error(f"{at}: not converted; {output} was not written")
         return 1
     except JSONSyntaxError as exc:  # parse_raw turns these into LegacyError; kept for safety
-        _say(f"Failed to parse template: {exc}")
+        _error(f"Failed to parse template: {exc}")
         return 1
     init_error = _initialization_error(path, parsed)
     if init_error:
-        _say(f"Ignoring following initialization error: {init_error}")
+        _error(f"Ignoring following initialization error: {init_error}")
     try:
         result = upgrade(raw, text, with_annotations=bool(parsed["with-annotations"]))
     except ConversionError as exc:
-        _say(f"{path}: cannot convert: {exc}")
-        _say(f"{path}: not converted; {output} was not written")
+        _error(f"{path}: cannot convert: {exc}")
+        _error(f"{path}: not converted; {output} was not written")
         return 1
     for err in result.errors:
-        _say(err)
+        _error(err)
     try:
         _write_atomic(output, result.text)
     except OSError as exc:
-        _say(f"Failed to create output file: {_os_error(exc, output)}")
+        _error(f"Failed to create output file: {_os_error(exc, output)}")
         return 1
     code = 1 if result.errors else 0
     _say(f"Successfully created {output}. Exit {code}")

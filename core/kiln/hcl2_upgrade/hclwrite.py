@@ -2,24 +2,27 @@
 
 ``Body`` collects attributes, nested blocks and blank lines in the order Packer appends them;
 ``Body.text()`` is what ``hclwrite.File.Bytes()`` returns (already formatted). ``format_text`` is
-``hclwrite.Format`` for the text Packer assembles from such pieces: it re-indents every line by its
-bracket nesting and aligns the ``=`` of consecutive attribute lines; it never adds or removes lines.
+``hclwrite.Format`` (kiln's ``fmt``), which Packer runs again over the text it assembles from such
+pieces: it re-indents every line by its bracket nesting, spaces tokens and aligns the ``=`` of
+consecutive attribute lines; it never adds or removes lines.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-_IDENT = re.compile(r"[^\W\d][\w-]*\Z")
-
 
 def valid_identifier(s: str) -> bool:
-    """hclsyntax.ValidIdentifier: a letter or ``_`` first, then letters, digits, ``_`` and ``-``."""
-    return bool(_IDENT.match(s)) and "\n" not in s
+    """hclsyntax.ValidIdentifier: Unicode's ID_Start or ``_`` first, then ID_Continue or ``-``."""
+    if not s:
+        return False
+    first, rest = s[0], s[1:]
+    if not (first.isalpha() or first == "_") if first.isascii() else not first.isidentifier():
+        return False
+    return all((c.isalnum() or c in "_-") if c.isascii() else ("a" + c).isidentifier() for c in rest)
 
 
 def escape(s: str) -> str:
@@ -135,124 +138,8 @@ class Body:
         return format_text("".join(line + "\n" for line in lines))
 
 
-# --- hclwrite.Format ---------------------------------------------------------------------------------
-
-_OPEN, _CLOSE = "{[(", "}])"
-
-
-@dataclass
-class _Line:
-    lead: str  # the line's text before its "assign" cell (stripped)
-    assign: str | None  # from the "=" on, or None
-    net: int  # net bracket change
-    empty: bool
-    newline: bool
-
-
-def _scan(line: str) -> tuple[int, int | None]:
-    """(net bracket change, index of the first "=" token) of one line of HCL, strings and comments
-    understood. ``${``/``%{`` open a bracket, as in hclwrite; the ``}`` closing them closes one."""
-    net = 0
-    eq: int | None = None
-    stack: list[str] = []  # "q" inside a quoted string, "i" inside an interpolation (expression mode)
-    i, n = 0, len(line)
-    while i < n:
-        c = line[i]
-        in_string = bool(stack) and stack[-1] == "q"
-        if in_string:
-            if c == "\\":
-                i += 2
-                continue
-            if c in "$%" and line.startswith("{", i + 1):
-                net += 1
-                stack.append("i")
-                i += 2
-                continue
-            if c in "$%" and line.startswith(c + "{", i + 1):
-                i += 3
-                continue
-            if c == '"':
-                stack.pop()
-            i += 1
-            continue
-        if c == '"':
-            stack.append("q")
-        elif c == "#" or line.startswith("//", i):
-            break
-        elif c in _OPEN:
-            net += 1
-            if c == "{":
-                stack.append("b")
-        elif c in _CLOSE:
-            net -= 1
-            if c == "}" and stack:
-                stack.pop()
-        elif c == "=" and eq is None and i > 0:
-            nxt, prev = line[i + 1:i + 2], line[i - 1]
-            if nxt not in "=>" and prev not in "=!<>":
-                eq = i
-        i += 1
-    return net, eq
-
-
-def _columns(text: str) -> int:
-    """Grapheme clusters, approximately: combining marks and joiners take no column."""
-    return sum(1 for ch in text if not unicodedata.combining(ch) and ch not in "\u200d\ufe0f")
-
-
 def format_text(text: str) -> str:
-    """hclwrite.Format: indentation by bracket nesting, aligned ``=`` in runs of attribute lines."""
-    raw_lines = text.split("\n")
-    lines: list[_Line] = []
-    for k, raw in enumerate(raw_lines):
-        body = raw.strip(" \t")
-        has_nl = k < len(raw_lines) - 1
-        if not body:
-            lines.append(_Line("", None, 0, True, has_nl))
-            continue
-        net, eq = _scan(body)
-        lead, assign = body, None
-        if eq is not None and not body.lstrip().startswith(("#", "//")):
-            rest_net, _ = _scan("x" + body[eq:])
-            if rest_net == 0:
-                lead, assign = body[:eq].rstrip(" \t"), body[eq + 1:].lstrip(" \t")
-        lines.append(_Line(lead, assign, net, False, has_nl))
-    indents: list[int] = []
-    widths: list[int] = []
-    for line in lines:
-        if line.empty:
-            widths.append(0)
-            continue
-        if line.net < 0:
-            closed = -line.net
-            while closed > 0 and indents:
-                if closed > indents[-1]:
-                    closed -= indents.pop()
-                elif closed < indents[-1]:
-                    indents[-1] -= closed
-                    closed = 0
-                else:
-                    indents.pop()
-                    closed = 0
-        widths.append(2 * len(indents))
-        if line.net > 0:
-            indents.append(line.net)
-    out: list[str] = []
-    k = 0
-    while k < len(lines):
-        if lines[k].assign is None:
-            line = lines[k]
-            out.append("" if line.empty else " " * widths[k] + line.lead)
-            k += 1
-            continue
-        end = k
-        while end < len(lines) and lines[end].assign is not None:
-            end += 1
-        col = max(widths[j] + _columns(lines[j].lead) for j in range(k, end))
-        for j in range(k, end):
-            line = lines[j]
-            pad = col - widths[j] - _columns(line.lead) + 1
-            assign = line.assign or ""
-            out.append(" " * widths[j] + line.lead + " " * pad + "=" + (" " + assign if assign else ""))
-        k = end
-    return "\n".join(out)
+    """hclwrite.Format (kiln's fmt): indentation by bracket nesting, spacing, aligned ``=``."""
+    from kiln.fmt import format_source
+
+    return format_source(text)

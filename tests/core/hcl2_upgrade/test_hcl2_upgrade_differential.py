@@ -12,6 +12,8 @@ JSON object (Packer's guess between block and attribute then depends on Go's ran
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import random
 import shutil
@@ -19,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from kiln.cli import fmt as fmt_cli
 
 from tests.core.hcl2_upgrade.oracle import (
     FILE,
@@ -206,7 +209,8 @@ def test_matches_packer(name: str, oracle: Path) -> None:
 
 
 def test_outputs_are_packer_formatted(oracle: Path, tmp_path: Path) -> None:
-    """Every output is already in Packer's canonical layout: ``packer fmt -check`` changes nothing."""
+    """Every output is already in Packer's canonical layout: ``packer fmt -check`` and ``kiln fmt -check``
+    change nothing."""
     for name in sorted(CASES):
         for flags, suffix in (([], "plain"), (["-with-annotations"], "annotated")):
             code, out = kiln([*flags, f"-output-file={tmp_path / f'{name}.{suffix}.pkr.hcl'}",
@@ -215,3 +219,7 @@ def test_outputs_are_packer_formatted(oracle: Path, tmp_path: Path) -> None:
     p = subprocess.run(["packer", "fmt", "-check", str(tmp_path)], capture_output=True, text=True,
                        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CHECKPOINT_DISABLE": "1"})
     assert (p.returncode, p.stdout) == (0, ""), p.stdout
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = fmt_cli.run(["-check", str(tmp_path)])
+    assert (code, buf.getvalue()) == (0, "")
