@@ -16,27 +16,9 @@ The wire format stays private (``kiln_sdk._wire``); this module is its stable fa
 
 from __future__ import annotations
 
-from kiln_sdk._wire.callback_server import (
-    CallbackRef,
-    CallbackServer,
-    CommunicatorHandle,
-    HookCall,
-    HookFunction,
-)
-from kiln_sdk._wire.clients import (
-    CLIENTS,
-    BuilderClient,
-    CallResult,
-    CallTimedOut,
-    ComponentFailed,
-    DatasourceClient,
-    PluginCrashed,
-    PostProcessorClient,
-    PrepareResult,
-    ProvisionerClient,
-    RemoteArtifact,
-    client_for,
-)
+import importlib
+from typing import TYPE_CHECKING
+
 from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION as PROTOCOL_MAJOR
 from kiln_sdk._wire.handshake import (
     CAPABILITIES,
@@ -52,6 +34,29 @@ from kiln_sdk._wire.process import (
     PluginProcess,
     PluginStartError,
 )
+
+if TYPE_CHECKING:  # the type checker sees them; at run time they load (with gRPC) on first use
+    from kiln_sdk._wire.callback_server import (
+        CallbackRef,
+        CallbackServer,
+        CommunicatorHandle,
+        HookCall,
+        HookFunction,
+    )
+    from kiln_sdk._wire.clients import (
+        CLIENTS,
+        BuilderClient,
+        CallResult,
+        CallTimedOut,
+        ComponentFailed,
+        DatasourceClient,
+        PluginCrashed,
+        PostProcessorClient,
+        PrepareResult,
+        ProvisionerClient,
+        RemoteArtifact,
+        client_for,
+    )
 
 __all__ = [
     "CAPABILITIES",
@@ -83,3 +88,25 @@ __all__ = [
     "RemoteArtifact",
     "client_for",
 ]
+
+# name -> its module, imported when first used: spawning a plugin process needs neither gRPC nor protobuf
+_LAZY = {
+    **dict.fromkeys(("CallbackRef", "CallbackServer", "CommunicatorHandle", "HookCall", "HookFunction"),
+                    "kiln_sdk._wire.callback_server"),
+    **dict.fromkeys(("CLIENTS", "BuilderClient", "CallResult", "CallTimedOut", "ComponentFailed", "DatasourceClient",
+                     "PluginCrashed", "PostProcessorClient", "PrepareResult", "ProvisionerClient", "RemoteArtifact",
+                     "client_for"), "kiln_sdk._wire.clients"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiln_sdk.host' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

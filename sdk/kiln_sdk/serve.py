@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from kiln_sdk._describe import describe_components
 from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, handshake_for
 from kiln_sdk._wire.sockets import private_socket_dir
 
@@ -49,6 +48,8 @@ def describe(components: Registry, version: str, source: str | None = None) -> d
     if source:
         description["source"] = source  # the plugin source address it satisfies (github.com/hashicorp/amazon)
     # each component's description and config (and data source output) schema: kiln-sdk docs reads them
+    from kiln_sdk._describe import describe_components
+
     description["components"] = describe_components(components)
     return description
 

@@ -127,9 +127,11 @@ def _package_root(module: str) -> Path | None:
     return origin.parent if origin.name == "__init__.py" else origin
 
 
-def content_key(*parts: str, packages: tuple[str, ...] = (), files: tuple[Path, ...] = ()) -> str:
+def content_key(*parts: str, packages: tuple[str, ...] = (), files: tuple[Path, ...] = (),
+                memo: dict[Path, list[str]] | None = None) -> str:
     """A digest of what a plugin runs: ``parts`` (its command), every file of ``packages``' trees and
-    the SDK's (size and mtime in ns), and ``files``."""
+    the SDK's (size and mtime in ns), and ``files``. ``memo`` keeps each tree's listing for one discovery
+    (every Python plugin shares the SDK's tree)."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode() + b"\0")
@@ -137,7 +139,11 @@ def content_key(*parts: str, packages: tuple[str, ...] = (), files: tuple[Path, 
         root = _package_root(package)
         digest.update(f"package {package} {root}\n".encode())
         if root is not None:
-            entries = _tree_entries(root) if root.is_dir() else [_file_entry(root)]
+            entries = memo.get(root) if memo is not None else None
+            if entries is None:
+                entries = _tree_entries(root) if root.is_dir() else [_file_entry(root)]
+                if memo is not None:
+                    memo[root] = entries
             digest.update("\n".join(entries).encode())
     for f in files:
         digest.update(_file_entry(f).encode() + b"\n")
@@ -147,7 +153,7 @@ def content_key(*parts: str, packages: tuple[str, ...] = (), files: tuple[Path, 
 _CONSOLE_SCRIPT = re.compile(r"^from ([\w.]+) import \w+", re.M)
 
 
-def _executable_key(path: Path) -> str:
+def _executable_key(path: Path, memo: dict[Path, list[str]] | None = None) -> str:
     """The key of a plugin executable on the plugin path: the file (through symlinks), and when it is a
     console script of this interpreter (pip's ``from PACKAGE.main import main``), its package tree."""
     real = Path(os.path.realpath(path))
@@ -162,37 +168,74 @@ def _executable_key(path: Path) -> str:
         match = _CONSOLE_SCRIPT.search(head.decode(errors="replace"))
         if match:
             packages = (match[1],)
-    return content_key(str(path), packages=packages, files=(path, real))
+    return content_key(str(path), packages=packages, files=(path, real), memo=memo)
 
 
-def bundled() -> PluginExecutable:
+BUNDLED_COMMAND = (sys.executable, "-m", "kiln_plugins")
+
+
+def bundled(memo: dict[Path, list[str]] | None = None) -> PluginExecutable:
     if _package_root("kiln_plugins") is None:  # located without importing it
         raise DiscoveryError("the bundled plugins (package kiln_plugins) are not installed; reinstall kiln")
-    command = (sys.executable, "-m", "kiln_plugins")
-    return PluginExecutable(command, "bundled", content_key(*command, packages=("kiln_plugins",)))
+    return PluginExecutable(BUNDLED_COMMAND, "bundled", content_key(*BUNDLED_COMMAND, packages=("kiln_plugins",),
+                                                                    memo=memo))
 
 
 ENTRY_POINT_GROUP = "kiln.plugins"
 
 
-def bundled_distributions() -> list[tuple[str, PluginExecutable]]:
+def _metadata_key() -> str:
+    """A digest of what ``importlib.metadata`` reads to list entry points: for every ``sys.path`` entry,
+    its installed distributions (``*.dist-info``/``*.egg-info``) and their ``entry_points.txt`` files (size,
+    mtime in ns, inode), so installing, removing or upgrading any distribution changes it."""
+    digest = hashlib.sha256(f"entry points {ENTRY_POINT_GROUP}\0".encode())
+    for entry in sys.path:
+        digest.update(f"{entry}\0".encode(errors="replace"))
+        try:
+            names = sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:  # a zip file or a missing folder
+            digest.update(_file_entry(Path(entry or ".")).encode() + b"\n")
+            continue
+        for name in names:
+            meta = Path(entry or ".", name)
+            digest.update((_file_entry(meta) + _file_entry(meta / "entry_points.txt")).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _entry_points(cache: DescribeCache | None) -> list[tuple[str, str]]:
+    """(name, value) of every ``kiln.plugins`` entry point, sorted by name. Listing them costs more than
+    the rest of discovery (importing ``importlib.metadata`` and reading every distribution's metadata), so
+    the list is cached under :func:`_metadata_key`."""
+    key = f"entry-points:{_metadata_key()}" if cache is not None else ""
+    cached = cache.data.get(key) if cache is not None else None
+    found = cached.get("entry_points") if isinstance(cached, dict) else None
+    if isinstance(found, list) and all(isinstance(e, list) and len(e) == 2 for e in found):
+        return [(str(name), str(value)) for name, value in found]
+    from importlib.metadata import entry_points
+
+    listed = sorted(((ep.name, ep.value) for ep in entry_points(group=ENTRY_POINT_GROUP)), key=lambda e: e[0])
+    if cache is not None:
+        cache.data[key] = cache.new[key] = {"entry_points": [list(e) for e in listed]}
+    return listed
+
+
+def bundled_distributions(cache: DescribeCache | None = None,
+                          memo: dict[Path, list[str]] | None = None) -> list[tuple[str, PluginExecutable]]:
     """Plugin distributions installed with kiln (entry point group ``kiln.plugins``), by plugin name.
 
     A distribution such as kiln-plugin-amazon declares ``amazon = "kiln_plugin_amazon.main:main"``;
     its components are named as an installed ``kiln-plugin-amazon`` executable's would be
     (``amazon-ebs``, ``amazon-ami``). The core runs it with its own interpreter.
     """
-    from importlib.metadata import entry_points
-
     found: list[tuple[str, PluginExecutable]] = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        module, _, attr = ep.value.partition(":")
+    for name, value in _entry_points(cache):
+        module, _, attr = value.partition(":")
         if _package_root(module) is None or not attr:
-            _log.warning("plugin distribution %s (%s) is not importable; skipped", ep.name, ep.value)
+            _log.warning("plugin distribution %s (%s) is not importable; skipped", name, value)
             continue
         command = (sys.executable, "-c", f"import sys; from {module} import {attr}; sys.exit({attr}())")
-        found.append((ep.name, PluginExecutable(command, f"{PREFIX}{ep.name}",
-                                                content_key(*command, packages=(module,)))))
+        found.append((name, PluginExecutable(command, f"{PREFIX}{name}",
+                                             content_key(*command, packages=(module,), memo=memo))))
     return found
 
 
@@ -294,13 +337,14 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
         timeout = DEFAULT_DESCRIBE_TIMEOUT
     cache = DescribeCache(user_cache_dir(env) / "describe-cache.json", timeout)
     catalog = Catalog()
-    exe = bundled()
+    memo: dict[Path, list[str]] = {}
+    exe = bundled(memo)
     own = cache.describe(exe)
     for kind, key in KIND_KEYS.items():
         for name in own.get(key, []):  # type: ignore[attr-defined]
             catalog.components[(kind, name)] = ComponentSource(exe, name, _config_schema(own, key, name))
-    candidates = bundled_distributions() + [
-        (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path)))
+    candidates = bundled_distributions(cache, memo) + [
+        (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path, memo)))
         for path in _executables(plugin_dirs(env))
     ]
     for plugin, ext in candidates:

@@ -25,9 +25,9 @@ def start_standby(env: Mapping[str, str] | None = None) -> list[PluginProcess]:
         count = DEFAULT_STANDBY
     if count <= 0:
         return []
-    from kiln.plugins.discovery import DiscoveryError, bundled
+    from kiln.plugins.discovery import BUNDLED_COMMAND
 
-    try:
-        return [PluginProcess(bundled().command, label="bundled plugin", env=env).spawn()]
-    except (DiscoveryError, PluginStartError):
-        return []  # the plugin host reports a missing bundled plugin when a template needs one
+    try:  # discovery checks that the bundled plugin is there; the plugin host reports it when a template needs it
+        return [PluginProcess(BUNDLED_COMMAND, label="bundled plugin", env=env).spawn()]
+    except PluginStartError:
+        return []
