@@ -190,8 +190,8 @@ def breakdown(kiln: Tool, cwd: Path, template: str, runs: int) -> None:
           + ", ".join(f"{k} {v / 1000:.0f}" for k, v in top) + ")")
     for verb in (["version"], ["fmt", "-check", template], ["validate", "-syntax-only", template],
                  ["validate", template]):
-        code = (f"import sys, runpy; sys.argv = ['kiln', *{verb!r}]\n"
-                "try:\n    runpy.run_module('kiln', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        code = (f"import sys; from kiln.cli.main import main; sys.argv = ['kiln', *{verb!r}]\n"
+                "try:\n    main()\nexcept SystemExit:\n    pass\n"
                 "heavy = sorted(m for m in ('grpc', 'boto3', 'botocore', 'google.protobuf') if m in sys.modules)\n"
                 "print('HEAVY', ' '.join(heavy) or '-')")
         out = subprocess.run([str(PYTHON), "-c", code], cwd=cwd, env=kiln.env, capture_output=True, text=True).stdout

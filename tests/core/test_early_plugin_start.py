@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PROBE = """
-import json, runpy, subprocess, sys
+import json, subprocess, sys
 seen = []
 real_init = subprocess.Popen.__init__
 
@@ -24,8 +24,9 @@ def init(self, args, *a, **k):
 
 subprocess.Popen.__init__ = init
 sys.argv = ["kiln", *sys.argv[1:]]
+from kiln.cli.main import main  # what the kiln program runs, without its final os._exit
 try:
-    runpy.run_module("kiln", run_name="__main__")
+    main()
 except SystemExit:
     pass
 print("SPAWNS=" + json.dumps(seen))

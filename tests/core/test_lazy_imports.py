@@ -11,10 +11,11 @@ import pytest
 
 HEAVY = ("grpc", "google.protobuf", "boto3", "botocore")
 PROBE = """
-import runpy, sys
+import sys
+from kiln.cli.main import main  # what the kiln program runs, without its final os._exit
 sys.argv = ["kiln", *sys.argv[1:]]
 try:
-    runpy.run_module("kiln", run_name="__main__")
+    main()
 except SystemExit as exc:
     print("CODE=" + str(exc.code))
 print("HEAVY=" + ",".join(m for m in {heavy!r} if m in sys.modules))
