@@ -222,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,16" if quick else "1,4,16,64")
     parser.add_argument("--before-pythonpath", default="", help="PYTHONPATH of another kiln checkout (its core, "
                         "sdk and plugins folders), measured alongside as 'kiln before'")
+    parser.add_argument("--kiln-pythonpath", default="", help="PYTHONPATH of the kiln checkout measured as 'kiln' "
+                        "(default: the installed kiln), so a run can measure a fixed commit")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for kiln (e.g. KILN_PLUGIN_STANDBY=0)")
     parser.add_argument("--also-no-standby", action="store_true",
                         help="also measure this kiln with KILN_PLUGIN_STANDBY=0 (no bundled plugin started early)")
@@ -236,7 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # PYTHONDONTWRITEBYTECODE would make every run compile ~300 modules (about 0.3 s) again
         base = {k: v for k, v in _env(work).items() if k != "PYTHONDONTWRITEBYTECODE"}
         tools = [Tool("packer 1.6.6", [PACKER], base)]
-        kilns: list[tuple[str, list[str], dict[str, str]]] = [("kiln", [str(KILN)], {})]
+        kilns: list[tuple[str, list[str], dict[str, str]]] = [
+            ("kiln", [str(PYTHON), "-m", "kiln"], {"PYTHONPATH": args.kiln_pythonpath}) if args.kiln_pythonpath
+            else ("kiln", [str(KILN)], {})]
         if args.before_pythonpath:
             kilns.append(("kiln before", [str(PYTHON), "-m", "kiln"], {"PYTHONPATH": args.before_pythonpath}))
         if args.also_no_standby:
