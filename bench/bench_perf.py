@@ -89,7 +89,10 @@ def count_execs(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> int | No
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if not trace.exists():
         return None
-    return sum(1 for ln in trace.read_text(errors="replace").splitlines() if "execve(" in ln and "= 0" in ln)
+    # a call interrupted by another thread's is printed in two lines ("execve(... <unfinished ...>", then
+    # "<... execve resumed>...) = 0"): count the line that carries the result
+    return sum(1 for ln in trace.read_text(errors="replace").splitlines()
+               if ("execve(" in ln or "execve resumed" in ln) and ln.rstrip().endswith("= 0"))
 
 
 @dataclass
@@ -244,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.before_pythonpath:
             kilns.append(("kiln before", [str(PYTHON), "-m", "kiln"], {"PYTHONPATH": args.before_pythonpath}))
         if args.also_no_standby:
-            kilns.append(("kiln standby=0", [str(KILN)], {"KILN_PLUGIN_STANDBY": "0"}))
+            kilns.append(("kiln standby=0", kilns[0][1], {**kilns[0][2], "KILN_PLUGIN_STANDBY": "0"}))
         for label, argv0, own in kilns:
             cache = work / f"cache-{label.replace(' ', '-')}"
             tools.append(Tool(label, argv0, {**base, "XDG_CACHE_HOME": str(cache), **own, **extra}, cache))
