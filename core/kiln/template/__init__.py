@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.template.diag import error
 from kiln.template.files import is_hcl2_path
+from kiln.template.hcl2 import load_hcl2
+from kiln.template.legacy import load_legacy
 from kiln.template.locals import DataResolver
 from kiln.template.model import (
     PACKER_COMPAT_VERSION,
@@ -45,13 +47,9 @@ def load_template(
     """
     if not os.path.exists(path):
         raise TemplateError(_missing(path))
-    if is_hcl2_path(path):  # each front end is imported only for its kind of template
-        from kiln.template.hcl2 import load_hcl2
-
+    if is_hcl2_path(path):
         return load_hcl2(path, var_files=var_files, vars=vars, env=env, syntax_only=syntax_only,
                          resolve_data=resolve_data, lenient=lenient)
-
-    from kiln.template.legacy import load_legacy
 
     return load_legacy(path, var_files=var_files, vars=vars, env=env, syntax_only=syntax_only)
 
