@@ -22,6 +22,30 @@ class UsageError(Exception):
     """Print the message, then the verb's usage; exit 1."""
 
 
+class VerbUi:
+    """Packer's UI for the authoring verbs (fix, hcl2_upgrade): plain lines on stdout (Packer writes its
+    errors there too), or ``ui,say``/``ui,error`` machine-readable lines."""
+
+    def __init__(self, machine_readable: bool) -> None:
+        self.machine_readable = machine_readable
+
+    def _write(self, kind: str, msg: str) -> None:
+        if self.machine_readable:
+            import time
+
+            from kiln.ui.machine import format_line
+
+            sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, msg]) + "\n")
+        else:
+            sys.stdout.write(msg + "\n")
+
+    def say(self, msg: str) -> None:
+        self._write("say", msg)
+
+    def error(self, msg: str) -> None:
+        self._write("error", msg)
+
+
 def parse_or_usage(argv: Sequence[str], flags: Sequence[Flag]) -> Parsed:
     """The parsed flags; a mistake (``-var=x`` included) is a ``UsageError``."""
     try:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Sequence
 
-from kiln.cli.common import UsageError, parse_or_usage
+from kiln.cli.common import UsageError, VerbUi, parse_or_usage
 from kiln.cli.flags import Flag
 from kiln.fix import FIXERS, FixError, ParseError, decode_template, encode, fix_template
 
@@ -33,29 +32,8 @@ FLAGS = [Flag("validate", "bool", True)]
 _AFTER = "\n\nThis is usually caused by an error in the input template.\nPlease fix the error and try again."
 
 
-class _Ui:
-    """Packer's UI for this verb: plain lines, or ``ui,say``/``ui,error`` machine-readable lines."""
-
-    def __init__(self, machine_readable: bool) -> None:
-        self.machine_readable = machine_readable
-
-    def _write(self, kind: str, msg: str) -> None:
-        if self.machine_readable:
-            from kiln.ui.machine import format_line
-
-            sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, msg]) + "\n")
-        else:
-            sys.stdout.write(msg + "\n")  # Packer 1.6.6 writes its errors to stdout too
-
-    def say(self, msg: str) -> None:
-        self._write("say", msg)
-
-    def error(self, msg: str) -> None:
-        self._write("error", msg)
-
-
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
-    ui = _Ui(machine_readable)
+    ui = VerbUi(machine_readable)
     if any(a in ("-h", "-help", "--help") for a in argv):
         ui.say(USAGE.strip())
         return 0

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 
-from kiln.cli.common import VAR_FLAGS, UsageError, parse_or_usage, template_vars
+from kiln.cli.common import VAR_FLAGS, UsageError, VerbUi, parse_or_usage, template_vars
 from kiln.cli.flags import Flag
 
 USAGE = """
@@ -34,30 +33,8 @@ FLAGS = [Flag("output-file", "string", ""), Flag("with-annotations", "bool", Fal
          Flag("only", "csv"), Flag("except", "csv"), *VAR_FLAGS]
 
 
-class _Ui:
-    """Packer's UI for this verb: plain lines on stdout (errors too), or machine-readable
-    ``ui,say``/``ui,error`` lines."""
-
-    def __init__(self, machine_readable: bool) -> None:
-        self.machine_readable = machine_readable
-
-    def _write(self, kind: str, msg: str) -> None:
-        if self.machine_readable:
-            from kiln.ui.machine import format_line
-
-            sys.stdout.write(format_line(int(time.time()), "", "ui", [kind, msg]) + "\n")
-        else:
-            sys.stdout.write(msg + "\n")
-
-    def say(self, msg: str) -> None:
-        self._write("say", msg)
-
-    def error(self, msg: str) -> None:
-        self._write("error", msg)
-
-
 def run(argv: Sequence[str], machine_readable: bool = False) -> int:
-    ui = _Ui(machine_readable)
+    ui = VerbUi(machine_readable)
     _say, _error = ui.say, ui.error
     try:
         parsed = parse_or_usage(argv, FLAGS)
