@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from kiln import log
 from kiln.cli.common import (
     VAR_FLAGS,
+    PluginsNotReady,
     UsageError,
     load,
     parse_or_usage,
@@ -80,9 +81,12 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
                  timestamp=parsed["timestamp-ui"])
     started = time.monotonic()
     try:
-        host = plugin_host(standby)
+        host = plugin_host(standby, parsed.args[0])
     except DiscoveryError as exc:
         ui.error(f"Error: {exc}")
+        return 1
+    except PluginsNotReady as exc:
+        sys.stdout.write(str(exc))
         return 1
     _log.debug("timing: plugins discovered in %.3fs", time.monotonic() - started)
     with host:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from kiln.cli.flags import Flag, FlagError, Parsed, parse, parse_var
@@ -12,6 +13,7 @@ from kiln.cli.flags import Flag, FlagError, Parsed, parse, parse_var
 if TYPE_CHECKING:
     from kiln_sdk.host import PluginProcess
 
+    from kiln.plugins.discovery import Distributions
     from kiln.plugins.host import PluginHost
     from kiln.template.model import Template, TemplateError
 
@@ -87,12 +89,44 @@ def load(path: str, parsed: Parsed, syntax_only: bool = False, host: PluginHost 
                          env=dict(os.environ), syntax_only=syntax_only, resolve_data=resolve)
 
 
-def plugin_host(standby: Sequence[PluginProcess] = ()) -> PluginHost:
-    """Every plugin this run can use, and the processes it will start (stop them with ``with``)."""
-    from kiln.plugins.discovery import discover
+class PluginsNotReady(Exception):
+    """A template's required plugins are not all there (or not the locked ones): the text to print."""
+
+
+def plugin_host(standby: Sequence[PluginProcess] = (), template_path: str | None = None) -> PluginHost:
+    """Every plugin this run can use, and the processes it will start (stop them with ``with``). With a
+    template: the plugins its ``required_plugins`` select (PluginsNotReady when some are missing)."""
+    from kiln.plugins.discovery import bundled_distributions, discover
     from kiln.plugins.host import PluginHost
 
-    return PluginHost(discover(), standby=standby)
+    dists = bundled_distributions()
+    required = _required_plugins(template_path, dists) if template_path is not None else {}
+    return PluginHost(discover(required=required, dists=dists), standby=standby)
+
+
+def _required_plugins(path: str, dists: Distributions) -> dict[str, Path | str]:
+    """Which plugin satisfies each requirement of the template at ``path`` (docs/registry.md)."""
+    from kiln.plugins import lockfile
+    from kiln.plugins.resolve import bundled_plugins, required_choices, resolve
+    from kiln.template import TemplateError, read_requirements
+
+    env = dict(os.environ)
+    try:
+        template = read_requirements(path, env)
+    except TemplateError:
+        return {}  # loading the template reports its errors, with every other one
+    if template is None or not template.required_plugins:
+        return {}
+    directory = lockfile.lock_dir(path)
+    try:
+        lock = lockfile.read(directory)
+    except lockfile.LockFileError as exc:
+        raise PluginsNotReady(exc.render()) from None
+    resolution = resolve(template.required_plugins, env, lock, bundled_plugins(env, dists),
+                         directory / lockfile.FILENAME)
+    if not resolution.ok:
+        raise PluginsNotReady(template.render(resolution.diagnostics()))
+    return required_choices(resolution)
 
 
 def render_template_error(exc: TemplateError) -> str:

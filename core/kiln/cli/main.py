@@ -15,13 +15,22 @@ Available commands are:
     fix             fixes templates from old versions of packer
     fmt             Rewrites HCL2 config files to canonical format
     hcl2_upgrade    transform a JSON template into an HCL2 configuration
+    plugins         Interact with kiln plugins and catalog
     validate        check that a template is valid
     version         Prints the kiln version
 """
 
-VERBS = {"build": "kiln.cli.build", "cleanup": "kiln.cli.cleanup", "console": "kiln.cli.console",
-         "fix": "kiln.cli.fix", "fmt": "kiln.cli.fmt", "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
-         "validate": "kiln.cli.validate", "version": "kiln.cli.version"}
+VERBS = {  # one a line: verbs are added by several branches
+    "build": "kiln.cli.build",
+    "cleanup": "kiln.cli.cleanup",
+    "console": "kiln.cli.console",
+    "fix": "kiln.cli.fix",
+    "fmt": "kiln.cli.fmt",
+    "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
+    "plugins": "kiln.cli.plugins",
+    "validate": "kiln.cli.validate",
+    "version": "kiln.cli.version",
+}
 _GLOBAL_FLAGS = {"-machine-readable", "--machine-readable"}
 _HELP_FLAGS = ("-h", "-help", "--help")
 
@@ -57,7 +66,9 @@ def run(argv: Sequence[str]) -> int:
         sys.stdout.write(USAGE)
         return 127
     if _asks_help(rest):  # as Packer's CLI: -h/-help/--help anywhere before ``--`` prints the help, exit 0
-        text = getattr(importlib.import_module(module), "USAGE", None)
+        mod = importlib.import_module(module)
+        help_for = getattr(mod, "help_for", None)  # a verb with subcommands: the subcommand's help
+        text = help_for(rest) if help_for is not None else getattr(mod, "USAGE", None)
         if text is not None:
             sys.stdout.write(text.strip("\n") + "\n")
             return 0

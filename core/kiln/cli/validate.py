@@ -8,6 +8,7 @@ from typing import Any
 
 from kiln.cli.common import (
     VAR_FLAGS,
+    PluginsNotReady,
     UsageError,
     load,
     parse_or_usage,
@@ -59,9 +60,12 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
     from kiln.template import TemplateError
 
     try:
-        host = plugin_host(standby)
+        host = plugin_host(standby, parsed.args[0])
     except DiscoveryError as exc:
         sys.stdout.write(f"Error: {exc}\n")
+        return 1
+    except PluginsNotReady as exc:
+        sys.stdout.write(str(exc))
         return 1
     with host:
         try:

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiln import log
+from kiln.plugins.installed import METADATA, Install, list_installs
 from kiln.plugins.paths import PREFIX, plugin_dirs, user_cache_dir, user_config_dir
 
 DEFAULT_NAME = "-packer-default-plugin-name-"
 KIND_KEYS = {"builder": "builders", "provisioner": "provisioners", "post-processor": "post_processors",
              "datasource": "datasources"}
 __all__ = ["PREFIX", "Catalog", "ComponentSource", "DiscoveryError", "PluginExecutable", "bundled",
-           "bundled_distributions", "discover", "plugin_dirs", "user_cache_dir", "user_config_dir"]
+           "bundled_distributions", "describe_distributions", "discover", "plugin_dirs", "user_cache_dir", "user_config_dir"]
 _log = log.get("discovery")
 
 
@@ -240,18 +241,27 @@ def bundled_distributions(cache: DescribeCache | None = None,
 
 
 def _executables(dirs: Sequence[Path]) -> list[Path]:
+    """Loose ``kiln-plugin-*`` executables under ``dirs``. Installs (folders with a ``kiln-install.json``)
+    are not searched (they are offered through their metadata, and their environments can hold thousands
+    of files), nor are hidden folders (an install being written or removed)."""
     found: list[Path] = []
     for d in dirs:
-        if not d.is_dir():
-            continue
-        for path in sorted(d.rglob(f"{PREFIX}*")):
-            try:
-                st = path.stat()
-            except OSError:
+        for dirpath, dirnames, filenames in os.walk(d):
+            if METADATA in filenames:
+                dirnames[:] = []
                 continue
-            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111 and not path.name.endswith(("_SHA256SUM", ".sha256")):
-                found.append(path)
-    return found
+            dirnames[:] = [n for n in dirnames if not n.startswith(".")]
+            for name in filenames:
+                if not name.startswith(PREFIX) or name.endswith(("_SHA256SUM", ".sha256")):
+                    continue
+                path = Path(dirpath, name)
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:
+                    found.append(path)
+    return sorted(found)
 
 
 def _plugin_name(path: Path) -> str:
@@ -329,13 +339,47 @@ class DescribeCache:
             _log.debug("could not write describe cache %s: %s", self.path, exc)
 
 
-def discover(env: Mapping[str, str] | None = None) -> Catalog:
-    env = os.environ if env is None else env
+def _cache(env: Mapping[str, str]) -> DescribeCache:
     try:
         timeout = float(env.get("KILN_PLUGIN_DESCRIBE_TIMEOUT", "")) or DEFAULT_DESCRIBE_TIMEOUT
     except ValueError:
         timeout = DEFAULT_DESCRIBE_TIMEOUT
-    cache = DescribeCache(user_cache_dir(env) / "describe-cache.json", timeout)
+    return DescribeCache(user_cache_dir(env) / "describe-cache.json", timeout)
+
+
+Distributions = Sequence[tuple[str, PluginExecutable]]
+
+
+def describe_distributions(env: Mapping[str, str] | None = None,
+                           dists: Distributions | None = None) -> list[tuple[str, dict[str, object]]]:
+    """(plugin name, description) of every bundled plugin distribution that describes itself (the
+    description holds its ``version`` and the ``source`` it satisfies); cached as ``discover`` caches.
+    ``dists``: ``bundled_distributions()`` when the caller has it already (computing it reads every file)."""
+    env = os.environ if env is None else env
+    cache = _cache(env)
+    out = []
+    for name, exe in bundled_distributions(cache) if dists is None else dists:
+        try:
+            out.append((name, cache.describe(exe)))
+        except DiscoveryError as exc:
+            _log.warning("%s", exc)
+    cache.save()
+    return out
+
+
+Required = Mapping[str, "Path | str"]
+"""What a template's requirements chose, by local name: an installed plugin's executable (a Path) or the
+name of a bundled plugin distribution (a str)."""
+
+
+def discover(env: Mapping[str, str] | None = None, required: Required | None = None,
+             dists: Distributions | None = None) -> Catalog:
+    """Every component this run can use. Components of a plugin ``required`` under a local name are
+    named with that name (``hello-greeter``) and come first; then the bundled distributions, the newest
+    install of every other installed source, and loose ``kiln-plugin-*`` executables on the plugin path."""
+    env = os.environ if env is None else env
+    required = required or {}
+    cache = _cache(env)
     catalog = Catalog()
     memo: dict[Path, list[str]] = {}
     exe = bundled(memo)
@@ -343,16 +387,35 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
     for kind, key in KIND_KEYS.items():
         for name in own.get(key, []):  # type: ignore[attr-defined]
             catalog.components[(kind, name)] = ComponentSource(exe, name, _config_schema(own, key, name))
-    candidates = bundled_distributions(cache, memo) + [
+    dists = list(bundled_distributions(cache, memo) if dists is None else dists)
+    by_name = dict(dists)
+    dirs = plugin_dirs(env)
+    listing = list_installs(dirs)
+    required_sources: set[str] = set()
+    candidates: list[tuple[str, PluginExecutable]] = []
+    for local, choice in sorted(required.items()):
+        if isinstance(choice, str):
+            if choice in by_name:
+                candidates.append((local, by_name[choice]))
+        else:
+            candidates.append((local, _installed_executable(choice)))
+            required_sources.update(i.source for i in listing.installs if i.executable == choice)
+    candidates += dists
+    newest: dict[str, Install] = {}
+    for inst in listing.installs:  # sorted oldest first: the last one of a source is its newest
+        if inst.source not in required_sources:
+            newest[inst.source] = inst
+    candidates += [(inst.name, _installed_executable(inst.executable)) for inst in newest.values()]
+    candidates += [
         (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path, memo)))
-        for path in _executables(plugin_dirs(env))
+        for path in _executables(dirs)
     ]
     for plugin, ext in candidates:
         try:
             description = cache.describe(ext)
         except DiscoveryError as exc:
             _log.warning("%s", exc)
-            catalog.broken[plugin] = str(exc)
+            catalog.broken.setdefault(plugin, str(exc))
             continue
         for kind, key in KIND_KEYS.items():
             for component in description.get(key, []):  # type: ignore[attr-defined]
@@ -361,3 +424,23 @@ def discover(env: Mapping[str, str] | None = None) -> Catalog:
                     (kind, full), ComponentSource(ext, component, _config_schema(description, key, component)))
     cache.save()
     return catalog
+
+
+def _installed_executable(path: Path) -> PluginExecutable:
+    """An install's executable. A Python script beside its environment's ``python`` (pip's console script
+    in ``venv/bin``) is run by that interpreter, not through its ``#!`` line: that line holds the absolute
+    path the install was built at, and an install is built in a temporary folder and renamed into place.
+    The key is the executable and the install's ``kiln-install.json`` (size, mtime, inode): a reinstall
+    of the same version is a new folder, so a stale description is never reused."""
+    root = path.parents[2] if len(path.parents) > 2 else path.parent  # <version>/venv/bin/kiln-plugin-x
+    meta = root / "kiln-install.json"
+    command: tuple[str, ...] = (str(path),)
+    python = path.parent / "python"
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(512)
+    except OSError:
+        first = b""
+    if first.startswith(b"#!") and b"python" in first and python.exists():
+        command = (str(python), str(path))
+    return PluginExecutable(command, path.name, content_key(*command, files=(path, meta)))

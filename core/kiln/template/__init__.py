@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.template.diag import error
@@ -26,6 +27,9 @@ from kiln.template.model import (
     Template,
     TemplateError,
 )
+
+if TYPE_CHECKING:
+    from kiln.template.hcl2 import HCL2Template
 
 
 def load_template(
@@ -63,6 +67,18 @@ def _missing(path: str) -> list[HclDiagnostic]:
                   "A config file must be suffixed with `.pkr.hcl` or `.pkr.json`. A folder can be referenced.")]
 
 
+def read_requirements(path: str, env: Mapping[str, str] | None = None) -> HCL2Template | None:
+    """The template at ``path`` read as far as its ``packer`` blocks (``required_plugins``), before any
+    plugin is needed; None for a legacy JSON template (it requires no plugin). TemplateError on errors."""
+    if not os.path.exists(path):
+        raise TemplateError(_missing(path))
+    if not is_hcl2_path(path):
+        return None
+    from kiln.template.hcl2 import read_requirements as read_hcl2
+
+    return read_hcl2(path, env)
+
+
 __all__ = [
     "PACKER_COMPAT_VERSION",
     "BuildSpec",
@@ -74,4 +90,5 @@ __all__ = [
     "Template",
     "TemplateError",
     "load_template",
+    "read_requirements",
 ]
