@@ -96,37 +96,40 @@ class PluginsNotReady(Exception):
 def plugin_host(standby: Sequence[PluginProcess] = (), template_path: str | None = None) -> PluginHost:
     """Every plugin this run can use, and the processes it will start (stop them with ``with``). With a
     template: the plugins its ``required_plugins`` select (PluginsNotReady when some are missing)."""
-    from kiln.plugins.discovery import bundled_distributions, discover
+    from kiln.plugins.discovery import discover
     from kiln.plugins.host import PluginHost
 
-    dists = bundled_distributions()
-    required = _required_plugins(template_path, dists) if template_path is not None else {}
+    required, dists = _required_plugins(template_path) if template_path is not None else ({}, None)
     return PluginHost(discover(required=required, dists=dists), standby=standby)
 
 
-def _required_plugins(path: str, dists: Distributions) -> dict[str, Path | str]:
-    """Which plugin satisfies each requirement of the template at ``path`` (docs/registry.md)."""
-    from kiln.plugins import lockfile
-    from kiln.plugins.resolve import bundled_plugins, required_choices, resolve
+def _required_plugins(path: str) -> tuple[dict[str, Path | str], Distributions | None]:
+    """Which plugin satisfies each requirement of the template at ``path`` (docs/registry.md), and the
+    bundled distributions when they had to be listed for it (discovery reuses them)."""
     from kiln.template import TemplateError, read_requirements
 
     env = dict(os.environ)
     try:
         template = read_requirements(path, env)
     except TemplateError:
-        return {}  # loading the template reports its errors, with every other one
+        return {}, None  # loading the template reports its errors, with every other one
     if template is None or not template.required_plugins:
-        return {}
+        return {}, None
+    from kiln.plugins import lockfile
+    from kiln.plugins.discovery import distributions
+    from kiln.plugins.resolve import bundled_plugins, required_choices, resolve
+
     directory = lockfile.lock_dir(path)
     try:
         lock = lockfile.read(directory)
     except lockfile.LockFileError as exc:
         raise PluginsNotReady(exc.render()) from None
+    dists = distributions(env)
     resolution = resolve(template.required_plugins, env, lock, bundled_plugins(env, dists),
                          directory / lockfile.FILENAME)
     if not resolution.ok:
         raise PluginsNotReady(template.render(resolution.diagnostics()))
-    return required_choices(resolution)
+    return required_choices(resolution), dists
 
 
 def render_template_error(exc: TemplateError) -> str:

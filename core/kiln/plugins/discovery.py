@@ -36,7 +36,8 @@ DEFAULT_NAME = "-packer-default-plugin-name-"
 KIND_KEYS = {"builder": "builders", "provisioner": "provisioners", "post-processor": "post_processors",
              "datasource": "datasources"}
 __all__ = ["PREFIX", "Catalog", "ComponentSource", "DiscoveryError", "PluginExecutable", "bundled",
-           "bundled_distributions", "describe_distributions", "discover", "plugin_dirs", "user_cache_dir", "user_config_dir"]
+           "bundled_distributions", "describe_distributions", "discover", "distributions", "plugin_dirs",
+           "user_cache_dir", "user_config_dir"]
 _log = log.get("discovery")
 
 
@@ -365,6 +366,12 @@ def describe_distributions(env: Mapping[str, str] | None = None,
             _log.warning("%s", exc)
     cache.save()
     return out
+
+
+def distributions(env: Mapping[str, str] | None = None) -> list[tuple[str, PluginExecutable]]:
+    """The bundled distributions, listed once for a run that needs them before ``discover`` (pass them
+    on as its ``dists``): listing them reads every file of their packages."""
+    return bundled_distributions()
 
 
 Required = Mapping[str, "Path | str"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from kiln.hcl.diagnostics import HclDiagnostic
 from kiln.template.diag import error
 from kiln.template.files import is_hcl2_path
-from kiln.template.hcl2 import load_hcl2
+from kiln.template.hcl2 import HCL2Template, load_hcl2
+from kiln.template.hcl2 import read_requirements as read_hcl2_requirements
 from kiln.template.legacy import load_legacy
 from kiln.template.locals import DataResolver
 from kiln.template.model import (
@@ -27,9 +27,6 @@ from kiln.template.model import (
     Template,
     TemplateError,
 )
-
-if TYPE_CHECKING:
-    from kiln.template.hcl2 import HCL2Template
 
 
 def load_template(
@@ -74,9 +71,7 @@ def read_requirements(path: str, env: Mapping[str, str] | None = None) -> HCL2Te
         raise TemplateError(_missing(path))
     if not is_hcl2_path(path):
         return None
-    from kiln.template.hcl2 import read_requirements as read_hcl2
-
-    return read_hcl2(path, env)
+    return read_hcl2_requirements(path, env)
 
 
 __all__ = [
