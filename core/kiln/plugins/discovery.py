@@ -370,8 +370,12 @@ def describe_distributions(env: Mapping[str, str] | None = None,
 
 def distributions(env: Mapping[str, str] | None = None) -> list[tuple[str, PluginExecutable]]:
     """The bundled distributions, listed once for a run that needs them before ``discover`` (pass them
-    on as its ``dists``): listing them reads every file of their packages."""
-    return bundled_distributions()
+    on as its ``dists``): listing them reads every file of their packages (the entry points are listed
+    through the describe cache, as ``discover`` lists them)."""
+    cache = _cache(os.environ if env is None else env)
+    found = bundled_distributions(cache)
+    cache.save()
+    return found
 
 
 Required = Mapping[str, "Path | str"]
