@@ -263,6 +263,7 @@ def test_remove(wheels: dict[str, Wheel], tmp_path: Path) -> None:
 def test_plugins_help_lists_the_subcommands(tmp_path: Path) -> None:
     out = run_kiln(["plugins"], tmp_path)
     assert out.code == 1
-    assert "Subcommands:\n    installed" in out.out and "    remove " in out.out and "    required " in out.out
+    assert "Subcommands:\n    install " in out.out and "    installed " in out.out and "    mirror " in out.out
+    assert "    remove " in out.out and "    required " in out.out
     out = run_kiln(["plugins", "remove", "-h"], tmp_path)
     assert (out.code, out.out.splitlines()[0]) == (0, "Usage: kiln plugins remove <plugin> [<version constraint>]")

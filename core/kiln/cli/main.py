@@ -15,6 +15,7 @@ Available commands are:
     fix             fixes templates from old versions of packer
     fmt             Rewrites HCL2 config files to canonical format
     hcl2_upgrade    transform a JSON template into an HCL2 configuration
+    init            Install missing plugins or upgrade plugins
     plugins         Interact with kiln plugins and catalog
     validate        check that a template is valid
     version         Prints the kiln version
@@ -27,6 +28,7 @@ VERBS = {  # one a line: verbs are added by several branches
     "fix": "kiln.cli.fix",
     "fmt": "kiln.cli.fmt",
     "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
+    "init": "kiln.cli.init",
     "plugins": "kiln.cli.plugins",
     "validate": "kiln.cli.validate",
     "version": "kiln.cli.version",

@@ -1,6 +1,9 @@
-"""``kiln plugins <subcommand>``: the plugins a template requires, the installed ones, removing them.
+"""``kiln plugins <subcommand>``: installing plugins, the ones a template requires, the installed ones,
+removing them, mirroring them.
 
-Packer's ``plugins`` verbs (>= 1.8), with kiln's install layout (docs/registry.md): ``installed`` lists
+Packer's ``plugins`` verbs (>= 1.8), with kiln's install layout (docs/registry.md): ``install SOURCE
+[CONSTRAINT]`` fetches, verifies and installs one plugin, ``mirror DIR PATH`` copies what a template
+requires into a mirror folder (as ``terraform providers mirror``), ``installed`` lists
 every installed plugin executable, ``required PATH`` what a template requires and which installs match,
 ``remove SOURCE [CONSTRAINT] | PATH`` removes installs, each version atomically.
 """
@@ -11,7 +14,9 @@ import importlib
 from collections.abc import Sequence
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {  # name -> (module, synopsis)
+    "install": ("kiln.cli.plugins_install", "Install latest kiln plugin [matching version constraint]"),
     "installed": ("kiln.cli.plugins_installed", "List all installed kiln plugin executables"),
+    "mirror": ("kiln.cli.plugins_mirror", "Download the plugins a config requires into a mirror folder"),
     "remove": ("kiln.cli.plugins_remove", "Remove kiln plugins [matching a version]"),
     "required": ("kiln.cli.plugins_required", "List plugins required by a config"),
 }
