@@ -1,4 +1,4 @@
-"""The light CLI paths (``version``, ``fmt``, ``validate -syntax-only``) start no plugin, so they must not
+"""The light CLI paths (``version``, ``fmt``, ``validate -syntax-only``, ``inspect``) start no plugin, so they must not
 import gRPC, protobuf or boto3 (each costs start-up time); ``validate`` talks to plugins and does."""
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def heavy_modules(tmp_path: Path, *argv: str) -> list[str]:
     return [m for m in line[len("HEAVY="):].split(",") if m]
 
 
-@pytest.mark.parametrize("argv", [["version"], ["fmt", "-check", "t.pkr.hcl"], ["validate", "-syntax-only", "t.pkr.hcl"]])
+@pytest.mark.parametrize("argv", [["version"], ["fmt", "-check", "t.pkr.hcl"], ["validate", "-syntax-only", "t.pkr.hcl"],
+                                  ["inspect", "t.pkr.hcl"]])
 def test_light_verbs_import_no_grpc_nor_boto3(tmp_path: Path, argv: list[str]) -> None:
     assert heavy_modules(tmp_path, *argv) == []
 

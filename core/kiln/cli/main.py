@@ -16,6 +16,7 @@ Available commands are:
     fmt             Rewrites HCL2 config files to canonical format
     hcl2_upgrade    transform a JSON template into an HCL2 configuration
     init            Install missing plugins or upgrade plugins
+    inspect         see components of a template
     plugins         Interact with kiln plugins and catalog
     validate        check that a template is valid
     version         Prints the kiln version
@@ -29,6 +30,7 @@ VERBS = {  # one a line: verbs are added by several branches
     "fmt": "kiln.cli.fmt",
     "hcl2_upgrade": "kiln.cli.hcl2_upgrade",
     "init": "kiln.cli.init",
+    "inspect": "kiln.cli.inspect",
     "plugins": "kiln.cli.plugins",
     "validate": "kiln.cli.validate",
     "version": "kiln.cli.version",

@@ -20,7 +20,7 @@ from kiln.hcl.values import STRING, Value, string
 from kiln.plugins.constraints import ConstraintError, parse_constraints
 from kiln.plugins.requirements import Requirement, decode_required_plugins
 from kiln.template.blocks import Declarations, read_declarations
-from kiln.template.body import Body, JsonBody, NativeBody
+from kiln.template.body import Blk, Body, JsonBody, NativeBody
 from kiln.template.builds import BuildReader
 from kiln.template.diag import error, has_errors
 from kiln.template.files import VarFileFormatError, find_files, var_file_is_json
@@ -47,6 +47,8 @@ class HCL2Template(Template):
         self.bodies: dict[str, syn.Body] = {}
         self.variables: dict[str, Variable] = {}
         self._builds: list[BuildSpec] = []
+        self.build_blocks: list[Blk] = []  # the ``build`` blocks as written (``kiln inspect`` outlines them)
+        self.build_warnings: list[HclDiagnostic] = []  # the warnings found while reading ``build_blocks``
 
     def builds(self) -> list[BuildSpec]:
         return list(self._builds)
@@ -160,8 +162,11 @@ def load_hcl2(
         secrets.add(*t.sensitive_values)
         diags += decls.source_diagnostics
         reader = BuildReader(scope, decls.sources, diags)
+        t.build_blocks = list(decls.builds)
+        before = len(diags)
         for blk in decls.builds:
             t._builds += reader.read(blk)
+        t.build_warnings = [d for d in diags[before:] if d.severity != "error"]
         if not lenient:
             loader.stop_on_errors()
     t.warnings = [d for d in diags if d.severity != "error"]

@@ -32,6 +32,12 @@ def inspect_records(raw: RawTemplate) -> list[Record]:
         v = raw.variables[name]
         return "<sensitive>" if v.sensitive else v.default or ""
 
+    def width(names: list[str]) -> int:  # Go pads by bytes, not characters
+        return max(len(n.encode()) for n in names)
+
+    def pad(name: str, to: int) -> str:
+        return name + " " * (to - len(name.encode()))
+
     if not raw.variables:
         say("Variables:\n")
         say("  <No variables>")
@@ -40,25 +46,25 @@ def inspect_records(raw: RawTemplate) -> list[Record]:
         if required:
             say("Required variables:\n")
             for k in sorted(required):  # Go ranges over a map here; kiln keeps it stable
-                out.append(("template-variable", (k, "", "1")))
+                out.append(("template-variable", (k, shown(k), "1")))
                 say("  " + k)
             say("")
         say("Optional variables and their defaults:\n")
-        width = max(len(k) for k in raw.variables)
+        w = width(list(raw.variables))
         for k in sorted(raw.variables):
             v = raw.variables[k]
             if v.required:
                 continue
             out.append(("template-variable", (k, shown(k), "0")))
-            say(f"  {k}{' ' * (width - len(k))} = {shown(k)}")
+            say(f"  {pad(k, w)} = {shown(k)}")
     say("")
     say("Builders:\n")
     if not raw.builders:
         say("  <No builders>")
     else:
-        width = max(len(b.name) for b in raw.builders)
+        w = width([b.name for b in raw.builders])
         for b in sorted(raw.builders, key=lambda b: b.name):
-            line = f"  {b.name}{' ' * (width - len(b.name))}"
+            line = f"  {pad(b.name, w)}"
             if b.name != b.type:
                 line += f" ({b.type})"
             out.append(("template-builder", (b.name, b.type)))
