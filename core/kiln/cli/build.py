@@ -19,6 +19,7 @@ from kiln.cli.common import (
     show_warnings,
 )
 from kiln.cli.flags import Flag
+from kiln.cli.legacy import warn_if_legacy_json
 
 _log = log.get("cli")
 
@@ -62,6 +63,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError(f"-on-error has to be one of: {', '.join(ON_ERROR_CHOICES)}")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    warn_if_legacy_json(parsed.args[0])
     from kiln.plugins.standby import start_standby
 
     standby = start_standby()  # first: they load while the core loads the template

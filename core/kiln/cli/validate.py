@@ -18,6 +18,7 @@ from kiln.cli.common import (
     show_warnings,
 )
 from kiln.cli.flags import Flag
+from kiln.cli.legacy import warn_if_legacy_json
 
 USAGE = """
 Usage: kiln validate [options] TEMPLATE
@@ -49,6 +50,7 @@ def run(argv: Sequence[str], machine_readable: bool = False) -> int:
             raise UsageError("")
     except UsageError as exc:
         return print_usage(USAGE, str(exc) or None)
+    warn_if_legacy_json(parsed.args[0])
     if parsed["syntax-only"]:  # no plugin, so neither discovery nor gRPC is imported
         return _syntax_only(parsed)
     from kiln.plugins.standby import start_standby
