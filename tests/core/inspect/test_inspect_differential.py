@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -264,6 +265,119 @@ build {
   sources = ["null.a"]
 }
 ''',
+    "hcl_local_err": """locals {
+  bad = nope(1)
+  ok = "x"
+}
+""",
+    "hcl_local_ref_err": """locals {
+  bad = var.missing
+  ok = 2
+}
+""",
+    "hcl_varblock": """variables {
+  a = "x"
+  b = 3
+}
+""",
+    "hcl_numbers": """variable "n" {
+  default = [1e21, 0.1, -3, 12345678901234567890, 1.5e300, 100, 0.000001]
+}
+""",
+    "hcl_unicode": """variable "u" {
+  default = "ü☃\\u0001\\t—"
+}
+""",
+    "hcl_ppfilter": """source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["null.a"]
+  post-processor "manifest" {
+    only = ["null.a"]
+  }
+  post-processor "manifest" {
+    except = ["null.a"]
+  }
+}
+""",
+    "hcl_dup_src": """source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["null.a", "source.null.a"]
+}
+""",
+    "hcl_dup_source_block": """source "null" "a" {
+  communicator = "none"
+}
+source "null" "a" {
+  communicator = "none"
+}
+""",
+    "hcl_validation": """variable "v" {
+  default = "x"
+  validation {
+    condition = length(var.v) > 3
+    error_message = "The v value must be long."
+  }
+}
+""",
+    "hcl_typed": """variable "o" {
+  type = object({ a = string, b = number })
+  default = { a = "x", b = 1 }
+}
+variable "s" {
+  type = set(string)
+  default = ["b", "a", "b"]
+}
+variable "t" {
+  type = tuple([string, number])
+  default = ["a", 1]
+}
+""",
+    "hcl_src_unknown_attr": """source "null" "a" {
+  communicator = "none"
+  nonsense = 1
+}
+build {
+  sources = ["null.a"]
+}
+""",
+    "hcl_build_bad_attr": """build {
+  sources = ["null.a"]
+  bogus = 1
+}
+""",
+    "hcl_build_bad_block": """build {
+  sources = ["null.a"]
+  bogus {}
+}
+""",
+    "hcl_heredoc_desc": """build {
+  description = <<-EOT
+    indented
+      more
+    EOT
+  sources = ["null.a"]
+}
+""",
+    "hcl_sensitive_num": """variable "n" {
+  default = 1234
+  sensitive = true
+}
+variable "other" {
+  default = "id-1234"
+}
+""",
+    "hcl_sensitive_empty": """variable "e" {
+  default = ""
+  sensitive = true
+}
+variable "other" {
+  default = "x"
+}
+""",
     "hcl_syntax_error": 'variable "x" {\n  default = \n}\n',
     "hcl_unclosed": 'build {\n  sources = ["null.a"]\n',
     "hcl_bad_default_type": 'variable "n" {\n  type    = number\n  default = "abc"\n}\n',
@@ -272,6 +386,56 @@ build {
 HCL_JSON = json.dumps({"variable": {"v": {"default": "from-json"}}, "source": {"null": {"a": {"communicator": "none"}}},
                        "build": [{"name": "j", "sources": ["source.null.a"],
                                   "provisioner": [{"shell-local": {"inline": ["echo"]}}]}]}, indent=2)
+
+
+_WORDS = ["web", "db", "eu-west-1", "a,b", "two\nlines", "x y", "{{timestamp}}", "{{user `v0`}}", "ü", ""]
+_TYPES = ["null", "file", "amazon-ebs", "docker", "shell-local"]
+
+
+def _generated(n: int) -> dict[str, str]:
+    """Random combinations. Sensitive variables get defaults no other variable has (Packer 1.6.6 masks a
+    variable sharing one in random map order), so Packer's output is the same on every run."""
+    rnd = random.Random(166)
+    out = {}
+    for i in range(n):
+        doc: dict[str, object] = {}
+        names = rnd.sample([f"v{k}" for k in range(8)] + ["a_long_variable_name", "zz"], rnd.randint(0, 6))
+        variables: dict[str, object] = {k: rnd.choice([None, *_WORDS]) for k in names}
+        sensitive = [k for k in names if rnd.random() < 0.3]
+        for k in sensitive:
+            variables[k] = f"secret-{i}-{k}"
+        if names:
+            doc["variables"] = variables
+        if sensitive:
+            doc["sensitive-variables"] = sensitive
+        if rnd.random() < 0.3:
+            doc["description"] = rnd.choice(_WORDS[:6])
+        builders = []
+        for b in range(rnd.randint(1, 4) if rnd.random() < 0.9 else 0):
+            builder = {"type": rnd.choice(_TYPES)}
+            if rnd.random() < 0.6 or any(x["type"] == builder["type"] and "name" not in x for x in builders):
+                builder["name"] = rnd.choice(["b", "build-" + str(b), "{{user `v0`}}-" + str(b), "ü" * (b + 1)]) + str(b)
+            builders.append(builder)
+        doc["builders"] = builders
+        names_b = [str(b.get("name", b["type"])) for b in builders]
+        provisioners = []
+        for _ in range(rnd.randint(0, 3)):
+            prov: dict[str, object] = {"type": rnd.choice(["shell", "file", "shell-local", "ansible"])}
+            if names_b and rnd.random() < 0.4:
+                prov[rnd.choice(["only", "except"])] = rnd.sample(names_b, 1)
+            if names_b and rnd.random() < 0.2:
+                prov["override"] = {names_b[0]: {"x": 1}}
+            provisioners.append(prov)
+        if provisioners:
+            doc["provisioners"] = provisioners
+        if rnd.random() < 0.5:
+            doc["post-processors"] = [rnd.choice(["compress", {"type": "manifest"}, [{"type": "checksum"}, "compress"]])
+                                      for _ in range(rnd.randint(1, 3))]
+        out[f"gen{i:02d}"] = json.dumps(doc, indent=2)
+    return out
+
+
+JSON_FIXTURES.update(_generated(30))
 
 
 def _filename(name: str) -> str:
