@@ -291,3 +291,21 @@ def test_unreadable_var_file_says_why(tmp_path: Path) -> None:
     assert code == 1
     assert out == ('Error: Failed to read file\n\nThe configuration file "missing.pkrvars.hcl" could not be read: No '
                    "such file or\ndirectory.\n\n\n")
+
+
+def test_secret_changed_by_quoting_is_still_masked(tmp_path: Path) -> None:
+    """Packer filters after Go's %q quoting, so it prints a secret with a quote in it; kiln does not."""
+    (tmp_path / "t.pkr.hcl").write_text('variable "q" {\n  default   = "a\\"b"\n  sensitive = true\n}\n'
+                                        'locals {\n  l = ["a\\"b"]\n}\n')
+    assert inspect(tmp_path, "t.pkr.hcl") == (0, report(
+        ['var.q: "<sensitive>"'], ['local.l: "[\\n  \\"<sensitive>\\",\\n]"'], []))
+
+
+def test_override_that_is_not_an_object_leaves_the_build_out(tmp_path: Path) -> None:
+    """Packer 1.6.6 panics here; later Packer reports "provisioner's override block must be an HCL object"
+    while decoding the build, so inspect leaves it out."""
+    (tmp_path / "t.pkr.hcl").write_text(
+        'source "null" "a" {\n  communicator = "none"\n}\n'
+        'build {\n  sources = ["null.a"]\n  provisioner "shell-local" {\n    override = "x"\n  }\n}\n'
+        'build {\n  name = "kept"\n  sources = ["null.a"]\n}\n')
+    assert inspect(tmp_path, "t.pkr.hcl") == (0, report([], [], [build("kept", ["null.a"])]))
