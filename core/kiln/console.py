@@ -19,13 +19,13 @@ from kiln_sdk.gotemplate import TemplateError as GoTemplateError
 from kiln_sdk.gotemplate import render as go_render
 
 from kiln.hcl.diagnostics import HclDiagnostic
-from kiln.hcl.format import go_quote
 from kiln.hcl.render import render, wrap
-from kiln.hcl.values import DYNAMIC, Value, unknown
+from kiln.hcl.values import DYNAMIC, unknown
 from kiln.template import load_template
 from kiln.template.files import is_hcl2_path
 from kiln.template.hcl2 import HCL2Template, load_without_config
 from kiln.template.hclapi import eval_expr, format_value, parse_expression
+from kiln.template.inspection import variables_text
 from kiln.template.legacy import LegacyTemplate, LegacyTemplateError
 from kiln.template.legacy.funcs import FuncContext, template_context
 from kiln.template.legacy.raw import LegacyError
@@ -79,21 +79,11 @@ class Session(Protocol):
     def handle(self, line: str) -> Result: ...
 
 
-def _printable(v: Value) -> str:
-    """Packer's PrintableCtyValue: ``<sensitive>``, ``<unknown>``, a string as it is, else console form."""
-    if v.is_sensitive:
-        return "<sensitive>"
-    if not v.is_known:
-        return "<unknown>"
-    if isinstance(v.v, str):
-        return v.v
-    return format_value(v)
-
-
 class HclSession:
-    def __init__(self, scope: Scope, local_names: Sequence[str] = ()) -> None:
+    def __init__(self, scope: Scope, local_names: Sequence[str] = (), secrets: Sequence[str] = ()) -> None:
         self.scope = scope
         self.local_names = list(local_names)
+        self.secrets = list(secrets)  # masked in ``variables`` as Packer's output filter masks them
 
     def handle(self, line: str) -> Result:
         if line == "":
@@ -113,13 +103,7 @@ class HclSession:
         return Result(format_value(value))
 
     def variables(self) -> str:
-        out = ["> input-variables:\n\n"]
-        for name in sorted(self.scope.variables):
-            out.append(f"var.{name}: {go_quote(_printable(self.scope.variables[name]))}\n")
-        out.append("\n> local-variables:\n\n")
-        for name in sorted(self.scope.locals):
-            out.append(f"local.{name}: {go_quote(_printable(self.scope.locals[name]))}\n")
-        return "".join(out)
+        return variables_text(self.scope, self.secrets)
 
     @staticmethod
     def _errors(diags: list[HclDiagnostic]) -> str:
@@ -221,7 +205,7 @@ def make_session(
     warnings = template.render(template.warnings) + "\n" if template.warnings else ""
     if is_hcl2_path(template_path):
         assert isinstance(template, HCL2Template)
-        return HclSession(template.scope), warnings
+        return HclSession(template.scope, secrets=template.sensitive_values), warnings
     return _legacy_session(template), warnings
 
 

@@ -410,7 +410,7 @@ def _generated(n: int) -> dict[str, str]:
             doc["sensitive-variables"] = sensitive
         if rnd.random() < 0.3:
             doc["description"] = rnd.choice(_WORDS[:6])
-        builders = []
+        builders: list[dict[str, str]] = []
         for b in range(rnd.randint(1, 4) if rnd.random() < 0.9 else 0):
             builder = {"type": rnd.choice(_TYPES)}
             if rnd.random() < 0.6 or any(x["type"] == builder["type"] and "name" not in x for x in builders):
