@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -633,3 +634,16 @@ def test_machine_readable_masks_secrets_where_packer_leaks_them(oracle: Path) ->
     for secret in ("hunter2", "k-one", "k-two", "t-first", "t-second"):
         masked = masked.replace(secret, "<sensitive>")
     assert without_timestamps(ours) == without_timestamps(masked)  # what Packer means to print
+
+
+def test_console_variables_command_prints_what_inspect_prints(oracle: Path) -> None:
+    """``packer console``'s ``variables`` is the same printVariables as inspect's: sensitive lists and maps
+    show each element masked."""
+    f = _filename("hcl_sensitive")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(oracle), "CHECKPOINT_DISABLE": "1"}
+    theirs = subprocess.run(["packer", "console", f], input="variables\n", capture_output=True, text=True,
+                            cwd=oracle, env=env, timeout=60)
+    ours = subprocess.run([sys.executable, "-m", "kiln", "console", f], input="variables\n", capture_output=True,
+                          text=True, cwd=oracle, env={**os.environ, "HOME": str(oracle)}, timeout=60)
+    assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+    assert 'var.keys: "[\\n  \\"<sensitive>\\",\\n  \\"<sensitive>\\",\\n]"' in ours.stdout
