@@ -62,3 +62,12 @@ def test_no_notice_for_hcl2_templates_nor_for_inspect(tmp_path: Path) -> None:
     for args in (["validate", "t.pkr.hcl"], ["build", "t.pkr.hcl"], ["inspect", "t.json"]):
         r = run_kiln(args, tmp_path)
         assert r.code == 0 and r.err == "", args
+
+
+def test_the_notice_follows_the_template_loaders_rule() -> None:
+    """kiln.cli.legacy keeps its own copy of which paths are HCL2 (importing the template package there
+    would load the front ends before the bundled plugin starts): it must agree with the loader's."""
+    from kiln.cli import legacy
+    from kiln.template import files
+
+    assert set(legacy._HCL2_SUFFIXES) == {files.HCL_EXT, files.JSON_EXT}

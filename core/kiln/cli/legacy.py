@@ -13,7 +13,9 @@ import shlex
 import sys
 from typing import TextIO
 
-from kiln.template.files import is_hcl2_path
+# kiln.template.files' rule, written out: importing the template package here would load the template
+# front ends before build and validate start their bundled plugin (tests/core/test_early_plugin_start.py)
+_HCL2_SUFFIXES = (".pkr.hcl", ".pkr.json")
 
 
 def notice(path: str) -> str:
@@ -28,7 +30,7 @@ def notice(path: str) -> str:
 def warn_if_legacy_json(path: str, stream: TextIO | None = None) -> bool:
     """Print the notice when ``path`` is a file that is read as a legacy JSON template (any file that is
     not ``*.pkr.hcl`` / ``*.pkr.json``, as Packer decides). Whether it was printed."""
-    if is_hcl2_path(path) or not os.path.isfile(path):
+    if os.path.isdir(path) or path.endswith(_HCL2_SUFFIXES) or not os.path.isfile(path):
         return False
     (stream or sys.stderr).write(notice(path))
     return True
