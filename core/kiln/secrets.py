@@ -34,10 +34,13 @@ def encoded_forms(secret: str) -> list[str]:
     if not secret:
         return []
     raw = secret.encode("utf-8", "surrogatepass")
+    go_json = json.dumps(secret, ensure_ascii=False)[1:-1]
     forms = {
         secret,
         json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
+        go_json,
+        # Go's encoding/json (jsonencode, Packer's JSON output) also escapes <, > and & for HTML
+        go_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),
         repr(secret)[1:-1],
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote_plus(secret),

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO
 
-from kiln_sdk import Cancelled, Ui
+from kiln_sdk import Cancelled, Ui, start_process
 
 _GRACE_SECONDS = 2.0
 
@@ -65,9 +65,9 @@ def run_streaming(
         return emit
 
     with SPAWN_LOCK:  # see SPAWN_LOCK: no script is open for writing while this child forks and execs
-        proc = subprocess.Popen(
+        proc = start_process(  # its own process group, killed with this plugin process (kiln_sdk.children)
             list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
+            env=dict(env) if env is not None else None, cwd=cwd,
         )
     assert proc.stdout is not None and proc.stderr is not None
     pumps = [

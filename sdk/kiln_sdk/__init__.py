@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time each load
     from kiln_sdk.duration import DurationError, format_duration, parse_duration
     from kiln_sdk.interpolate import interpolate_config, packer_funcs, render
     from kiln_sdk.journal import Journal, JournalEntry, journal
+    from kiln_sdk.children import kill_all_children, kill_process_group, start_process
     from kiln_sdk.schema import Attribute, Block, Schema
     from kiln_sdk.serve import serve
     from kiln_sdk.step import CANCELLED, ERROR, HALTED, Action, StateBag, StateKey, Step, StepRunner
@@ -112,6 +113,8 @@ __all__ = [
     "has_glob",
     "interpolate_config",
     "journal",
+    "kill_all_children",
+    "kill_process_group",
     "load_private_key",
     "packer_funcs",
     "parse_duration",
@@ -122,6 +125,7 @@ __all__ = [
     "serve",
     "setting",
     "shell_path",
+    "start_process",
     "stream_from_chunks",
     "tar_local_dir",
 ]
@@ -186,6 +190,8 @@ _LAZY = {
     "has_glob": "kiln_sdk.communicator.paths",
     "interpolate_config": "kiln_sdk.interpolate",
     "journal": "kiln_sdk.journal",
+    "kill_all_children": "kiln_sdk.children",
+    "kill_process_group": "kiln_sdk.children",
     "load_private_key": "kiln_sdk.communicator.ssh_keys",
     "packer_funcs": "kiln_sdk.interpolate",
     "parse_duration": "kiln_sdk.duration",
@@ -196,6 +202,7 @@ _LAZY = {
     "serve": "kiln_sdk.serve",
     "setting": "kiln_sdk.config",
     "shell_path": "kiln_sdk.communicator.paths",
+    "start_process": "kiln_sdk.children",
     "stream_from_chunks": "kiln_sdk.communicator.tarstream",
     "tar_local_dir": "kiln_sdk.communicator.tarstream",
 }

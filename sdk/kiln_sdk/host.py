@@ -34,6 +34,7 @@ from kiln_sdk._wire.process import (
     PluginProcess,
     PluginStartError,
 )
+from kiln_sdk._wire.sockets import sweep_stale_socket_dirs
 
 if TYPE_CHECKING:  # the type checker sees them; at run time they load (with gRPC) on first use
     from kiln_sdk._wire.callback_server import (
@@ -87,6 +88,7 @@ __all__ = [
     "ProvisionerClient",
     "RemoteArtifact",
     "client_for",
+    "sweep_stale_socket_dirs",
 ]
 
 # name -> its module, imported when first used: spawning a plugin process needs neither gRPC nor protobuf

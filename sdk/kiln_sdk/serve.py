@@ -28,6 +28,7 @@ from typing import Any
 
 from kiln_sdk._wire.handshake import APP_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, handshake_for
 from kiln_sdk._wire.sockets import private_socket_dir
+from kiln_sdk.children import kill_all_children
 
 KINDS = ("builder", "provisioner", "post-processor", "datasource")
 ComponentRef = str | type
@@ -144,7 +145,7 @@ def _serve_all(components: Registry, version: str, source: str, socket_path: str
     servicers.add_all(server, served)
     server.add_insecure_port(served.address)
     server.start()
-    stop = _stop_on_sigterm()
+    stop = _stop_on_sigterm(directory)
     sys.stdout.write(handshake_for(socket_path).line() + "\n")
     sys.stdout.flush()
     try:  # what components print after the handshake reaches the core's log line by line
@@ -157,6 +158,9 @@ def _serve_all(components: Registry, version: str, source: str, socket_path: str
                 break
     except (OSError, ValueError):
         pass
+    # the core is done with us (or gone: killed, its stdin end closed by the kernel): nothing this
+    # process started may outlive it, a shell-local script's own children included
+    kill_all_children()
     server.stop(grace=2).wait()
     channels.close_all()
     shutil.rmtree(directory, ignore_errors=True)
@@ -177,16 +181,22 @@ def _capabilities() -> tuple[str, ...]:
     return tuple(c for c in configured.split(",") if c)
 
 
-def _stop_on_sigterm() -> list[bool]:
+def _stop_on_sigterm(directory: str) -> list[bool]:
+    """SIGTERM (the core's stop after its grace, or the core's death: PR_SET_PDEATHSIG): kill every child
+    process group, remove the socket folder and exit now — a handler stuck in a component must not keep
+    this process (or what it started) alive."""
     flag: list[bool] = []
 
     def handler(signum: int, frame: object) -> None:
         flag.append(True)
+        kill_all_children()
+        shutil.rmtree(directory, ignore_errors=True)
         try:
-            sys.stdin.close()
-        except Exception:  # noqa: BLE001
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
             pass
-        raise SystemExit(0)
+        os._exit(0)
 
     signal.signal(signal.SIGTERM, handler)
     return flag

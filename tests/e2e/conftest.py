@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.sshd_fixture import ssh_password_user  # noqa: F401  (a fixture: test_orphans logs in as another user)
+
 
 @pytest.fixture(scope="session")
 def packer() -> str:

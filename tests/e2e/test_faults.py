@@ -159,13 +159,48 @@ build {{
     text = out.read_text()
     assert code == 1
     assert "Cancelling build after receiving interrupt" in text
-    if ignore_cancel:
+    if ignore_cancel:  # killed: not "cleanly"
         assert ("The plugin kiln-plugin-misbehave did not stop the builder 'misbehave-fake' within 1s of being "
                 "cancelled.") in text
+        assert "Cancelled builds after being interrupted; the plugin of misbehave-fake.slow did not stop" in text
     else:
         assert "cleaning up after cancel" in text
-    assert "Cleanly cancelled builds after being interrupted." in text
+        assert "Cleanly cancelled builds after being interrupted." in text
     assert not (tmp_path / "slow.txt").exists()
     for pid in _plugin_pids(log):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_hung_prepare_times_out_with_the_plugins_name_and_the_process_is_gone(tmp_path: Path) -> None:
+    template(tmp_path, 'source "misbehave-fake" "a" {\n  path = "x"\n  hang = "prepare"\n}\n'
+                       'build {\n  sources = ["source.misbehave-fake.a"]\n}\n')
+    log = tmp_path / "kiln.log"
+    r = run_kiln(["build", "-color=false", "t.pkr.hcl"], tmp_path,
+                 env={**plugin_dir(tmp_path), "KILN_PLUGIN_CALL_TIMEOUT": "2", "KILN_LOG": "1",
+                      "KILN_LOG_PATH": str(log)})
+    assert r.code == 1
+    assert ("The plugin kiln-plugin-misbehave did not answer Prepare of the builder 'misbehave-fake' within 2s "
+            "(KILN_PLUGIN_CALL_TIMEOUT).") in flat(r.out)
+    assert "on t.pkr.hcl line 1" in r.out
+    for pid in _plugin_pids(log):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_plugin_killed_mid_run_fails_its_build_with_the_signal(tmp_path: Path) -> None:
+    template(tmp_path, 'source "misbehave-fake" "a" {\n  path = "x"\n  hang = "run"\n}\n'
+                       'build {\n  sources = ["source.misbehave-fake.a"]\n}\n')
+    env = {**os.environ, "HOME": str(tmp_path), **plugin_dir(tmp_path)}
+    out = tmp_path / "out.txt"
+    with out.open("w") as sink:
+        proc = subprocess.Popen([*KILN, "build", "-color=false", "t.pkr.hcl"], cwd=tmp_path, env=env,
+                                stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _wait_for(out, "building a in pid")
+        pid = int(re.search(r"building a in pid (\d+)", out.read_text())[1])  # type: ignore[index]
+        os.kill(pid, signal.SIGKILL)
+        code = proc.wait(timeout=60)
+    assert code == 1
+    assert ("Build 'misbehave-fake.a' errored after" in out.read_text() and
+            "The plugin kiln-plugin-misbehave (serving the builder 'misbehave-fake') was killed by signal 9 "
+            "unexpectedly" in flat(out.read_text()))

@@ -16,8 +16,8 @@ PUBLIC = [
     "Provisioner", "RecordingUi", "RemoteCommandError", "SSHCommunicator", "SSHConfig", "Schema", "Severity",
     "StateBag", "StateKey", "Step", "StepConnect", "StepProvision", "StepRunner", "Ui", "UiError",
     "cancellable_chunks", "extract_tar_chunks", "format_duration", "generate_key_pair", "has_glob",
-    "interpolate_config", "journal", "load_private_key", "packer_funcs", "parse_duration", "render", "retry",
-    "run_with_ui", "schema_of", "serve", "setting", "shell_path", "stream_from_chunks", "tar_local_dir",
+    "interpolate_config", "journal", "kill_all_children", "kill_process_group", "load_private_key", "packer_funcs", "parse_duration", "render", "retry",
+    "run_with_ui", "schema_of", "serve", "setting", "shell_path", "start_process", "stream_from_chunks", "tar_local_dir",
 ]
 
 

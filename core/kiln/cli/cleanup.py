@@ -53,7 +53,9 @@ def _command(entry: JournalEntry) -> list[str] | None:
         return list(entry.command)
     from kiln.plugins.discovery import discover
 
-    matches = {src.executable.command for (kind, _), src in discover().components.items()
+    catalog = discover()
+    catalog.describe_all()
+    matches = {src.executable.command for (kind, _), src in catalog.components.items()
                if kind == entry.kind and src.own_name == entry.component}
     return list(matches.pop()) if len(matches) == 1 else None
 

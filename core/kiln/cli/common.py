@@ -96,9 +96,14 @@ class PluginsNotReady(Exception):
 def plugin_host(standby: Sequence[PluginProcess] = (), template_path: str | None = None) -> PluginHost:
     """Every plugin this run can use, and the processes it will start (stop them with ``with``). With a
     template: the plugins its ``required_plugins`` select (PluginsNotReady when some are missing)."""
+    from kiln_sdk.host import sweep_stale_socket_dirs
+
+    from kiln import log
     from kiln.plugins.discovery import discover
     from kiln.plugins.host import PluginHost
 
+    for path in sweep_stale_socket_dirs():  # left by runs killed with SIGKILL
+        log.get("plugins").debug("removed the stale socket folder %s", path)
     required, dists = _required_plugins(template_path) if template_path is not None else ({}, None)
     return PluginHost(discover(required=required, dists=dists), standby=standby)
 

@@ -53,6 +53,7 @@ class BuildRunner:
         started = time.monotonic()
         artifacts: list[RemoteArtifact] = []
         error: str | None = None
+        killed = False
         try:
             result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel, cancel_grace=self.cancel_grace)
             if result.cancelled or self.cancel.is_set():
@@ -64,7 +65,12 @@ class BuildRunner:
                                      self.cancel_grace, self.render)
                 artifacts = outcome.artifacts
                 error = multierror(outcome.errors) if outcome.errors else None
-        except (PluginCrashed, CallTimedOut) as exc:
+        except CallTimedOut as exc:
+            error = str(exc)
+            if self.cancel.is_set():  # it did not stop within the grace period: stop waiting for it
+                build.builder.client.process.kill()
+                killed = True
+        except PluginCrashed as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one build's failure must not stop the others
             _log.exception("build %s failed", build.name)
@@ -77,4 +83,4 @@ class BuildRunner:
         else:
             self.core_ui.build_errored(build.name, error, seconds)
         self.callbacks.remove(ui_ref)
-        return BuildResult(build.name, summarize(artifacts), error, seconds)
+        return BuildResult(build.name, summarize(artifacts), error, seconds, killed=killed)

@@ -6,6 +6,7 @@ from kiln_sdk.components import BuildInfo
 from kiln_sdk.diagnostics import BuildError
 from kiln_sdk.host import ComponentFailed, PluginCrashed, PluginStartError
 
+from kiln import secrets
 from kiln.engine.prepare import plugin_diagnostics, unknown_detail
 from kiln.hcl.convert import from_python
 from kiln.hcl.diagnostics import ERROR, HclDiagnostic
@@ -42,8 +43,12 @@ class DataSources:
             result = client.configure(decoded.config, self.info)
             if result.errors:
                 raise TemplateError(plugin_diagnostics(spec, result.errors, "datasource"))
-            output = client.execute()
-            secret = {a.name for a in client.output_schema().attributes if a.sensitive}
+            with client.process.holding_output():  # its lines reach the log once its secrets are known
+                output = client.execute()
+                secret = {a.name for a in client.output_schema().attributes if a.sensitive}
+                if secret and isinstance(output, dict):
+                    secrets.add(*(str(output[n]) for n in secret if isinstance(output.get(n), str | int | float)
+                                  and str(output[n])))
         except PluginCrashed as exc:
             raise fail(f"The data source {spec.type!r} failed", str(exc)) from None
         except ComponentFailed as exc:

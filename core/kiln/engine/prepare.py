@@ -43,6 +43,8 @@ def unknown_detail(broken: str) -> str:
     ``Catalog.why_missing``): what failed and what to do; "" when no such plugin is there."""
     if not broken:
         return ""
+    if broken.startswith("refusing to run"):
+        return broken + "\nFix that, then run again."
     return (f"{broken}\nThe plugin that provides it is installed but does not start: fix it (a plugin "
             "you wrote: check the entry point of its kiln-plugin-* script in its pyproject.toml, reinstall "
             "it) and run again; KILN_LOG=1 shows its traceback.")

@@ -67,13 +67,20 @@ class BuildSession:
     def run(self) -> int:
         """Run everything; return Packer's exit code."""
         builds = selected_builds(self.template, self.options)
+        self.host.interrupt = self.cancel  # a Ctrl-C while plugins start or prepare stops the waiting
         with self._signals(), CallbackServer() as callbacks:
             started = time.monotonic()
             preparer = Preparer(self.host, self.options, self.info_for)
             try:
                 prepared = preparer.prepare(builds)
             except PrepareFailed as exc:
+                if self.cancel.is_set():  # interrupted while preparing: nothing ran
+                    self.ui.summary([], interrupted=True)
+                    return 1
                 self.ui.error(self.template.render(exc.diagnostics).rstrip("\n"))
+                return 1
+            if self.cancel.is_set():
+                self.ui.summary([], interrupted=True)
                 return 1
             _log.debug("timing: prepared %d build(s) in %.3fs", len(prepared), time.monotonic() - started)
             warnings = [d for d in preparer.diagnostics if d.severity != "error"]

@@ -12,6 +12,13 @@ of any file of an editable install is seen; for an executable on the plugin path
 no process to learn what plugins offer, nor to learn their components' config schemas: a description
 carries them (``components``), so the core decodes every block before any plugin process answers. A describe that fails or hangs (``KILN_PLUGIN_DESCRIBE_TIMEOUT``,
 default 10 s) is cached too, under the same key: it costs its time-out once, not on every command.
+
+Only what the template needs runs: an executable on the plugin path is described (run) the first time a
+component whose name it could provide is looked up (``kiln-plugin-hello`` for ``hello-world``), never
+otherwise. Before that, its file, the folders from the plugin folder down to it, and — through a
+symlink — the target and its folder are checked: one that every user may write, or that is owned by
+another user (root excepted), is refused with the reason and the fix, since whoever can change it could
+run their code as you.
 """
 
 from __future__ import annotations
@@ -20,11 +27,12 @@ import hashlib
 import importlib.util
 import json
 import os
+import pwd
 import re
 import stat
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,17 +87,62 @@ class Catalog:
 
     components: dict[tuple[str, str], ComponentSource] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # plugin name -> why it could not be described
+    refused: dict[str, str] = field(default_factory=dict)  # plugin name -> why it is not run at all
+    pending: list[tuple[str, PluginExecutable]] = field(default_factory=list)  # not described yet
+    describe: Callable[[PluginExecutable], dict[str, object]] | None = None
+    described: Callable[[], None] | None = None  # called after lazy describes (saves the cache)
 
     def find(self, kind: str, name: str) -> ComponentSource | None:
-        return self.components.get((kind, name))
+        found = self.components.get((kind, name))
+        if found is None and self._describe_for(name):
+            found = self.components.get((kind, name))
+        return found
+
+    def _describe_for(self, name: str) -> bool:
+        """Describe the pending plugins that could provide ``name``; True if there were any."""
+        wanted = [(p, e) for p, e in self.pending if name == p or name.startswith(p + "-")]
+        if not wanted:
+            return False
+        self.pending = [pe for pe in self.pending if pe not in wanted]
+        for plugin, exe in wanted:
+            self.add(plugin, exe)
+        if self.described is not None:
+            self.described()
+        return True
+
+    def describe_all(self) -> None:
+        """Describe every plugin not described yet (``kiln cleanup`` looks for any component)."""
+        pending, self.pending = self.pending, []
+        for plugin, exe in pending:
+            self.add(plugin, exe)
+        if pending and self.described is not None:
+            self.described()
+
+    def add(self, plugin: str, exe: PluginExecutable) -> None:
+        """Describe ``exe`` (plugin ``plugin``) and add its components (first come, first kept)."""
+        assert self.describe is not None
+        try:
+            description = self.describe(exe)
+        except DiscoveryError as exc:
+            _log.warning("%s", exc)
+            self.broken.setdefault(plugin, str(exc))
+            return
+        for kind, key in KIND_KEYS.items():
+            for component in description.get(key, []):  # type: ignore[attr-defined]
+                full = plugin if component == DEFAULT_NAME else f"{plugin}-{component}"
+                self.components.setdefault(
+                    (kind, full), ComponentSource(exe, component, _config_schema(description, key, component)))
 
     def why_missing(self, name: str) -> str:
         """Why a component ``name`` that no plugin provides may be missing: the error of each plugin that
-        would provide it (``hello`` for ``hello-my-builder``) but could not be described; "" if none."""
-        return "\n".join(error for plugin, error in sorted(self.broken.items())
+        would provide it (``hello`` for ``hello-my-builder``) but could not be described, or was refused
+        (see :func:`unsafe_reason`); "" if none."""
+        return "\n".join(error for plugin, error in sorted({**self.broken, **self.refused}.items())
                          if name == plugin or name.startswith(plugin + "-"))
 
     def names(self, kind: str) -> list[str]:
+        """The components of ``kind`` known so far (plugins on the path that were not needed are not
+        described, so theirs are not listed)."""
         return sorted(n for k, n in self.components if k == kind)
 
 
@@ -241,11 +294,12 @@ def bundled_distributions(cache: DescribeCache | None = None,
     return found
 
 
-def _executables(dirs: Sequence[Path]) -> list[Path]:
+def _executables(dirs: Sequence[Path]) -> list[tuple[Path, Path]]:
     """Loose ``kiln-plugin-*`` executables under ``dirs``. Installs (folders with a ``kiln-install.json``)
     are not searched (they are offered through their metadata, and their environments can hold thousands
-    of files), nor are hidden folders (an install being written or removed)."""
-    found: list[Path] = []
+    of files), nor are hidden folders (an install being written or removed). Each with the plugin folder
+    it was found in."""
+    found: list[tuple[Path, Path]] = []
     for d in dirs:
         for dirpath, dirnames, filenames in os.walk(d):
             if METADATA in filenames:
@@ -261,8 +315,53 @@ def _executables(dirs: Sequence[Path]) -> list[Path]:
                 except OSError:
                     continue
                 if stat.S_ISREG(st.st_mode) and st.st_mode & 0o111:
-                    found.append(path)
+                    found.append((path, d))
     return sorted(found)
+
+
+def _owner(uid: int) -> str:
+    try:
+        return f"{pwd.getpwuid(uid).pw_name}, uid {uid}"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _unsafe(path: Path, what: str) -> str | None:
+    """Why ``path`` (a file or folder a plugin runs from) is unsafe for this user, or None."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot check {what} {path}: {exc.strerror or exc}"
+    if st.st_mode & stat.S_IWOTH:
+        return (f"{what} {path} is writable by every user (mode {stat.S_IMODE(st.st_mode):04o}); "
+                f"make it writable by its owner only: chmod o-w {path}")
+    if st.st_uid not in (os.getuid(), 0):
+        return (f"{what} {path} is owned by another user ({_owner(st.st_uid)}), not by you or root; "
+                f"if you trust it, take it over: chown {os.getuid()} {path}")
+    return None
+
+
+def unsafe_reason(path: Path, root: Path) -> str | None:
+    """Why the plugin executable ``path``, found in the plugin folder ``root``, must not run (None: it
+    may): the file, each folder from ``root`` down to it, and for a symlink its target and the
+    target's folder must be writable by no other user and owned by this user or root."""
+    checks: list[tuple[Path, str]] = []
+    folder = path.parent
+    folders = [folder]
+    while folder != root and root in folder.parents:
+        folder = folder.parent
+        folders.append(folder)
+    checks += [(f, "the plugin folder") for f in reversed(folders)]
+    real = Path(os.path.realpath(path))
+    if real != path.absolute():  # a symlink's own mode means nothing: its target is what runs
+        checks += [(real.parent, "the folder of the symlink's target"), (real, "the symlink's target")]
+    else:
+        checks.append((path, "the plugin file"))
+    for target, what in checks:
+        why = _unsafe(target, what)
+        if why:
+            return f"refusing to run the plugin {path}: {why}"
+    return None
 
 
 def _plugin_name(path: Path) -> str:
@@ -391,7 +490,7 @@ def discover(env: Mapping[str, str] | None = None, required: Required | None = N
     env = os.environ if env is None else env
     required = required or {}
     cache = _cache(env)
-    catalog = Catalog()
+    catalog = Catalog(describe=cache.describe, described=cache.save)
     memo: dict[Path, list[str]] = {}
     exe = bundled(memo)
     own = cache.describe(exe)
@@ -417,22 +516,16 @@ def discover(env: Mapping[str, str] | None = None, required: Required | None = N
         if inst.source not in required_sources:
             newest[inst.source] = inst
     candidates += [(inst.name, _installed_executable(inst.executable)) for inst in newest.values()]
-    candidates += [
-        (_plugin_name(path), PluginExecutable((str(path),), path.name, _executable_key(path, memo)))
-        for path in _executables(dirs)
-    ]
-    for plugin, ext in candidates:
-        try:
-            description = cache.describe(ext)
-        except DiscoveryError as exc:
-            _log.warning("%s", exc)
-            catalog.broken.setdefault(plugin, str(exc))
+    for plugin, ext in candidates:  # required, installed with kiln, or installed by kiln: described now
+        catalog.add(plugin, ext)
+    for path, root in _executables(dirs):  # loose executables: checked, and run only when needed
+        plugin = _plugin_name(path)
+        why = unsafe_reason(path, root)
+        if why is not None:
+            _log.warning("%s", why)
+            catalog.refused.setdefault(plugin, why)
             continue
-        for kind, key in KIND_KEYS.items():
-            for component in description.get(key, []):  # type: ignore[attr-defined]
-                full = plugin if component == DEFAULT_NAME else f"{plugin}-{component}"
-                catalog.components.setdefault(
-                    (kind, full), ComponentSource(ext, component, _config_schema(description, key, component)))
+        catalog.pending.append((plugin, PluginExecutable((str(path),), path.name, _executable_key(path, memo))))
     cache.save()
     return catalog
 

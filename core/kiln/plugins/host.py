@@ -68,6 +68,7 @@ class PluginHost:
         self._failed: dict[tuple[str, ...], PluginStartError] = {}
         self._schemas: dict[tuple[str, str], Schema] = {}
         self._closed = False
+        self.interrupt: threading.Event | None = None  # the run's Ctrl-C: every process stops waiting on it
         atexit.register(self.kill_all)
 
     def _take_standby(self, command: Sequence[str]) -> PluginProcess | None:
@@ -114,6 +115,7 @@ class PluginHost:
                 self._processes.append(process)
             process.spawn()
         process.label = label
+        process.interrupt = self.interrupt
         process.start_timeout, process.call_timeout = self.start_timeout, self.call_timeout
         process.stderr_sink = plugin_log.debug
         process.stdout_sink = lambda line: plugin_log.info("stdout: %s", line)

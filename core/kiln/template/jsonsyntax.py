@@ -58,6 +58,11 @@ class JObject(JNode):
     props: list[JProp] = field(default_factory=list)
 
 
+def _is_digit(c: str) -> bool:
+    """An ASCII digit (str.isdigit also admits '²' and other digits int() refuses)."""
+    return len(c) == 1 and "0" <= c <= "9"
+
+
 class JSONSyntaxError(ValueError):
     """The first syntax error, in the words of HCL's JSON parser (``summary``, ``detail``)."""
 
@@ -124,7 +129,7 @@ class _Reader:
             return self.arr()
         if ch == '"':
             return self.string()
-        if ch == "-" or ch.isdigit():
+        if ch == "-" or _is_digit(ch):
             return self.num()
         if ch.isalpha() or ch == "_":
             return self.keyword(start)
@@ -280,7 +285,7 @@ class _Reader:
         start = self.pos()
         j = self.i
         text = self.text
-        while j < len(text) and (text[j].isdigit() or text[j] in ".eE+-"):
+        while j < len(text) and (_is_digit(text[j]) or text[j] in ".eE+-"):
             j += 1
         literal = text[self.i:j]
         if not _JSON_NUMBER.fullmatch(literal):

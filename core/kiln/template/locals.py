@@ -98,6 +98,8 @@ def evaluate_locals_and_data(
             if decl.sensitive is not None and _is_true(decl.sensitive.expr, diags):
                 val = val.mark("sensitive")
                 sensitive.append(val)
+            else:  # sensitive("...") or a value made from sensitive ones: those parts are secret too
+                sensitive += _marked(val)
             scope.locals[node[1]] = val
         else:
             comp = data[(node[1], node[2])]

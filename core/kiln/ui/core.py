@@ -10,7 +10,7 @@ from typing import TextIO
 
 from kiln_sdk.ui import Ui
 
-from kiln import secrets
+from kiln import log, secrets
 
 from .colors import colorize, colors_disabled_by_env, palette_color
 from .durafmt import format_duration
@@ -19,6 +19,39 @@ from .sinks import ConsoleUi, MachineReadableUi
 from .summary import BuildResult, write_summary
 from .tty import Terminal
 from .wrappers import ColoredUi, MaskedUi, TargetedUi, TimestampedUi
+
+
+class _Gate(Ui):
+    """Passes everything to ``inner`` until closed (after the closing summary); then lines go to the log
+    only, so that nothing appears after the summary (a late plugin line, a second Ctrl-C's notice)."""
+
+    def __init__(self, inner: Ui) -> None:
+        self.inner = inner
+        self.closed = False
+
+    def _late(self, kind: str, text: str) -> bool:
+        if self.closed:
+            log.get("ui").info("after the summary (%s): %s", kind, text)
+        return self.closed
+
+    def say(self, message: str) -> None:
+        if not self._late("say", message):
+            self.inner.say(message)
+
+    def message(self, message: str) -> None:
+        if not self._late("message", message):
+            self.inner.message(message)
+
+    def error(self, message: str) -> None:
+        if not self._late("error", message):
+            self.inner.error(message)
+
+    def machine(self, type_: str, *args: str) -> None:
+        if not self._late("machine", ",".join((type_, *args))):
+            self.inner.machine(type_, *args)
+
+    def ask(self, query: str) -> str:
+        return "" if self._late("ask", query) else self.inner.ask(query)
 
 
 class CoreUi:
@@ -49,6 +82,8 @@ class CoreUi:
         else:
             self._console = ConsoleUi(out, err, mask, terminal)
             self._sink = self._console
+        self._gate = _Gate(self._sink)
+        self._sink = self._gate
         self._core = MaskedUi(self._sink, mask)
         self._colored = color and self._console is not None
         self._paint = self._colored and not colors_disabled_by_env()
@@ -148,6 +183,7 @@ class CoreUi:
                 start = self._first_start if self._first_start is not None else self._created
             seconds = time.monotonic() - start
         write_summary(self._core, results, seconds, interrupted)
+        self._gate.closed = True  # nothing after the summary
 
 
 def make_ui(

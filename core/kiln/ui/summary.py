@@ -28,6 +28,7 @@ class BuildResult:
     artifacts: list[ArtifactSummary] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    killed: bool = False  # cancelled, its plugin did not stop within the grace period and was killed
 
 
 def write_summary(
@@ -40,7 +41,12 @@ def write_summary(
     """
     ui.say(f"\n==> Wait completed after {format_duration(wait_seconds)}")
     if interrupted:
-        ui.say("Cleanly cancelled builds after being interrupted.")
+        killed = [r.name for r in results if r.killed]
+        if killed:  # not "cleanly": a plugin had to be killed, its cleanups may not have run
+            ui.say(f"Cancelled builds after being interrupted; the plugin of {', '.join(killed)} did not stop "
+                   "in time and was killed (its cleanups may not have run: see kiln cleanup).")
+        else:
+            ui.say("Cleanly cancelled builds after being interrupted.")
         return
     errored = [r for r in results if r.error is not None]
     if errored:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import IO, BinaryIO
 
-from kiln_sdk import BuildError, Cancelled, Ui
+from kiln_sdk import BuildError, Cancelled, Ui, start_process
 
 _POLL = 0.05
 EXECUTABLE = "docker"
@@ -77,8 +77,8 @@ class Driver:
     def popen(self, args: Sequence[str], *, stdin: int | IO[bytes] | None = subprocess.DEVNULL,
               stdout: int | IO[bytes] | None = subprocess.PIPE) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen([self.executable(), *args], stdin=stdin, stdout=stdout,
-                                    stderr=subprocess.PIPE, start_new_session=True)
+            return start_process([self.executable(), *args], stdin=stdin, stdout=stdout,  # dies with the plugin
+                                 stderr=subprocess.PIPE)
         except OSError as exc:
             raise BuildError(f"cannot run {EXECUTABLE}: {exc}") from exc
 

@@ -30,6 +30,15 @@ from kiln_plugins.post_processor.file_lock import locked, write_atomically
 from kiln_plugins.post_processor.go_json import GoMap, marshal_indent
 
 BUILDER_ID = "packer.post-processor.manifest"
+MASK = "<sensitive>"
+
+
+def _masked(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every sensitive value in it replaced by ``<sensitive>``: a manifest is read by more
+    people than the template's author (CI artifacts), so custom data keeps no secret (Packer's does)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 DEFAULT_OUTPUT = "packer-manifest.json"
 
 
@@ -158,7 +167,8 @@ class ManifestPostProcessor(PostProcessor[ManifestConfig]):
         data = generated if isinstance(generated, dict) else {}
         custom = None
         if self.config.custom_data is not None:
-            custom = GoMap({k: render(v, data, self.info) for k, v in self.config.custom_data.items()})
+            custom = GoMap({k: _masked(render(v, data, self.info), self.info.sensitive_values)
+                            for k, v in self.config.custom_data.items()})
         files = None
         if artifact.files:
             files = []

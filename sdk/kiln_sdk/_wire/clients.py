@@ -36,6 +36,11 @@ class CallTimedOut(PluginCrashed):
     """A call did not return in time (a short call's time-out, or a cancelled call's grace period)."""
 
 
+class CallInterrupted(PluginCrashed):
+    """The core was interrupted (Ctrl-C) while a short call (Prepare, Configure, GetSchema) ran: the
+    call was abandoned; the process is stopped with the rest of the run."""
+
+
 class ComponentFailed(BuildError):
     """A component reported errors (``diagnostics``) from a call that returns a value (Execute)."""
 
@@ -141,8 +146,19 @@ class _Client:
                              f"{exc.code().name}: {exc.details()}")
 
     def _unary(self, method: Any, request: Any, call: str) -> Any:
+        interrupt = self.process.interrupt
         try:
-            return method(request, timeout=self.process.call_timeout)
+            if interrupt is None:
+                return method(request, timeout=self.process.call_timeout)
+            future = method.future(request, timeout=self.process.call_timeout)
+            while True:  # a hung Prepare must not outlast the first Ctrl-C
+                try:
+                    return future.result(timeout=0.05)
+                except grpc.FutureTimeoutError:
+                    if interrupt.is_set():
+                        future.cancel()
+                        raise CallInterrupted(f"{call} of the {self.label} ({self.process.label}) was abandoned: "
+                                              "kiln was interrupted") from None
         except grpc.RpcError as exc:
             raise self._crashed(exc, call) from None
 

@@ -9,11 +9,13 @@ that writes much can never block on a full pipe, and nothing it writes is lost.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,7 @@ from kiln_sdk._wire.handshake import (
     HandshakeError,
     parse,
 )
+from kiln_sdk.children import start_process
 
 if TYPE_CHECKING:
     import grpc
@@ -89,11 +92,15 @@ class PluginProcess:
         self._ready = threading.Event()
         self._ready_error: PluginStartError | None = None
         self._ready_lock = threading.Lock()
+        self._held: list[tuple[Callable[[str], None] | None, str]] | None = None
+        self._held_lock = threading.Lock()
         self.handshake: Handshake | None = None
         self.channel: grpc.Channel | None = None
         self.info: PluginInfo | None = None
         self.schemas: dict[tuple[str, str], object] = {}  # (kind, name) -> schema, asked once per process
         self.stdout_lines = 0  # lines the plugin printed after its handshake (they went to the sink)
+        self.interrupt: threading.Event | None = None
+        """Set (by the core's Ctrl-C) to stop waiting: for the handshake, and in every short call."""
 
     @property
     def pid(self) -> int | None:
@@ -105,10 +112,9 @@ class PluginProcess:
     def spawn(self) -> PluginProcess:
         """Start ``PLUGIN serve``; the handshake is read in the background (see :meth:`wait_ready`)."""
         try:
-            self._proc = subprocess.Popen(
-                [*self.command, "serve"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=self._env, start_new_session=True,
+            self._proc = start_process(  # its own process group, SIGTERM when the core dies
+                [*self.command, "serve"], death_signal=signal.SIGTERM,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env,
             )
         except OSError as exc:
             raise PluginStartError(f"could not start {self.label}: {exc}") from None
@@ -141,7 +147,14 @@ class PluginProcess:
     def _connect(self) -> None:
         if self._proc is None:
             raise PluginStartError(f"{self.label} was never started")
-        if not self._handshake_read.wait(self.start_timeout):
+        deadline = time.monotonic() + self.start_timeout
+        while not self._handshake_read.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+            if self.interrupt is not None and self.interrupt.is_set():
+                self.stop(timeout=0.5)
+                raise PluginStartError(f"{self.label} was still starting when kiln was interrupted")
+            if time.monotonic() >= deadline:
+                break
+        if not self._handshake_read.is_set():
             self.stop(timeout=0.5)
             raise PluginStartError(
                 f"{self.label} printed no handshake within {self.start_timeout:g}s; "
@@ -225,18 +238,38 @@ class PluginProcess:
 
     def _stdout_line(self, raw: bytes) -> None:
         self.stdout_lines += 1
-        sink = self.stdout_sink
+        self._relay(self.stdout_sink, raw.decode(errors="replace").rstrip("\r"))
+
+    def _relay(self, sink: Callable[[str], None] | None, line: str) -> None:
+        with self._held_lock:
+            if self._held is not None:
+                self._held.append((sink, line))
+                return
         if sink is not None:
-            sink(raw.decode(errors="replace").rstrip("\r"))
+            sink(line)
+
+    @contextlib.contextmanager
+    def holding_output(self) -> Iterator[None]:
+        """Keep what the plugin writes (stdout after the handshake, stderr) from the sinks until the
+        block ends: a data source's output that turns out to be sensitive is known to the core's mask
+        only once Execute returns, and what the plugin printed meanwhile must be masked too."""
+        with self._held_lock:
+            self._held = []
+        try:
+            yield
+        finally:
+            with self._held_lock:
+                held, self._held = self._held or [], None
+            for sink, line in held:
+                if sink is not None:
+                    sink(line)
 
     def _drain_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
         for raw in self._proc.stderr:
             line = raw.decode(errors="replace").rstrip("\n")
             self._tail.append(line)
-            sink = self.stderr_sink
-            if sink is not None:
-                sink(line)
+            self._relay(self.stderr_sink, line)
 
     def _join(self) -> None:
         for thread in self._threads:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from typing import IO, BinaryIO
 
+from kiln_sdk.children import start_process
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
 from kiln_sdk.communicator.tarstream import CHUNK_SIZE, extract_tar_chunks, iter_chunks, iter_local_tar
 from kiln_sdk.diagnostics import Cancelled
@@ -62,13 +63,12 @@ class LocalCommunicator(Communicator):
         cancel: threading.Event | None = None,
     ) -> int:
         try:
-            proc = subprocess.Popen(
+            proc = start_process(  # its own process group, killed when this process dies
                 [*self.shell, command],
                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=self.env,
-                start_new_session=True,
             )
         except OSError as exc:
             raise RemoteCommandError(f"local: cannot start {self.shell[0]}: {exc}") from exc

@@ -13,12 +13,14 @@ import select
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, TypeVar
 
 import paramiko
 from paramiko.common import cMSG_CHANNEL_REQUEST
 
+from kiln_sdk.children import on_kill_all
 from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
 from kiln_sdk.communicator.errors import ConnectionLost
 from kiln_sdk.communicator.paths import has_glob, shell_glob, shell_path
@@ -201,6 +203,7 @@ class SSHCommunicator(Communicator):
         except _LOST as exc:
             chan.close()
             raise ConnectionLost(f"{self}: cannot start {command!r}: {exc}") from None
+        _RUNNING.add(chan)
         if stdin is not None:
             threading.Thread(target=_feed, args=(chan, stdin), daemon=True).start()
         else:
@@ -208,6 +211,7 @@ class SSHCommunicator(Communicator):
         try:
             return self._pump(chan, command, stdout, stderr, cancel)
         finally:
+            _RUNNING.discard(chan)
             chan.close()
 
     def _pump(self, chan: paramiko.Channel, command: str, stdout: OutputHandler | None,
@@ -362,6 +366,19 @@ def _feed(chan: paramiko.Channel, stdin: BinaryIO) -> None:
         chan.shutdown_write()
     except _LOST:
         pass
+
+
+_RUNNING: weakref.WeakSet[paramiko.Channel] = weakref.WeakSet()
+"""Channels running a command: when this plugin process ends (its core gone), their commands are killed
+(sshd does not stop a command whose connection dropped: it would run on, an orphan on the machine)."""
+
+
+def _kill_running() -> None:
+    for chan in list(_RUNNING):
+        _signal(chan, "KILL")
+
+
+on_kill_all(_kill_running)
 
 
 def _signal(chan: paramiko.Channel, name: str) -> None:

@@ -127,12 +127,14 @@ class TouchPostProcessor(PostProcessor[TouchConfig]):
 class GreetConfig:
     name: str = setting(required=True)
     fail: bool = setting(default=False)
+    token_file: str = setting(default="", doc="A file whose content becomes the output 'token'.")
 
 
 @dataclass
 class GreetOutput:
     greeting: str = setting(default="")
     length: int = setting(default=0)
+    token: str = setting(default="", sensitive=True)
 
 
 class GreetDatasource(Datasource[GreetConfig]):
@@ -146,7 +148,12 @@ class GreetDatasource(Datasource[GreetConfig]):
     def execute(self, ctx: Context) -> GreetOutput:
         if self.config.fail:
             raise BuildError(f"no greeting for {self.config.name}")
-        return GreetOutput(f"hello {self.config.name}", len(self.config.name))
+        token = ""
+        if self.config.token_file:
+            with open(self.config.token_file) as f:
+                token = f.read()
+            print(f"read the token {token}", file=sys.stderr, flush=True)  # plugin stderr: the log must mask it
+        return GreetOutput(f"hello {self.config.name}", len(self.config.name), token)
 
 
 def main() -> None:

@@ -87,7 +87,7 @@ class LegacyComponent(ComponentSpec):
         for step in path:
             if isinstance(node.value, dict) and step in node.value:
                 rng, node = node.value[step].range, node.value[step]
-            elif isinstance(node.value, list) and step.isdigit() and int(step) < len(node.value):
+            elif isinstance(node.value, list) and step.isascii() and step.isdigit() and int(step) < len(node.value):
                 node = node.value[int(step)]
                 rng = node.range
             else:

@@ -54,6 +54,11 @@ class JValue:
         return "[]interface {}" if isinstance(v, list) else "map[string]interface {}"
 
 
+def _is_digit(c: str) -> bool:
+    """An ASCII digit (str.isdigit also admits '²' and other digits int() refuses)."""
+    return len(c) == 1 and "0" <= c <= "9"
+
+
 class JSONSyntaxError(ValueError):
     """Malformed JSON; ``offset`` is Go's SyntaxError.Offset (bytes read, the bad one included)."""
 
@@ -146,7 +151,7 @@ class _Reader:
             return self.arr()
         if c == '"':
             return JValue(self.string(), self.range(start))
-        if c == "-" or c.isdigit():
+        if c == "-" or _is_digit(c):
             return JValue(self.number(), self.range(start))
         for word, val in (("true", True), ("false", False), ("null", None)):
             if c == word[0]:
@@ -269,12 +274,12 @@ class _Reader:
             self.i += 1
             if not self.peek():
                 raise self.eof()
-            if not self.peek().isdigit():
+            if not _is_digit(self.peek()):
                 raise self.fail("in numeric literal")
         if self.peek() == "0":
             self.i += 1
         else:
-            while self.peek().isdigit():
+            while _is_digit(self.peek()):
                 self.i += 1
         is_float = False
         if self.peek() == ".":
@@ -282,9 +287,9 @@ class _Reader:
             self.i += 1
             if not self.peek():
                 raise self.eof()
-            if not self.peek().isdigit():
+            if not _is_digit(self.peek()):
                 raise self.fail("after decimal point in numeric literal")
-            while self.peek().isdigit():
+            while _is_digit(self.peek()):
                 self.i += 1
         if self.peek() in ("e", "E"):
             is_float = True
@@ -293,9 +298,9 @@ class _Reader:
                 self.i += 1
             if not self.peek():
                 raise self.eof()
-            if not self.peek().isdigit():
+            if not _is_digit(self.peek()):
                 raise self.fail("in exponent of numeric literal")
-            while self.peek().isdigit():
+            while _is_digit(self.peek()):
                 self.i += 1
         literal = text[start:self.i]
         if is_float or len(literal) > 4000:  # Go decodes every number as a float64 (this one: +Inf)
