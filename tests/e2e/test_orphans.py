@@ -194,3 +194,23 @@ def test_a_plugin_that_ignores_its_cancel_is_killed_and_the_summary_says_so_last
     assert "Cleanly cancelled" not in text
     last = text.rstrip().splitlines()[-1]
     assert last.startswith("Cancelled builds after being interrupted; the plugin of misbehave-fake.a did not stop"), text
+
+
+def test_a_provisioner_that_ignores_its_cancel_is_the_one_named_and_killed(tmp_path: Path) -> None:
+    # the builder (bundled) waits in its hook for the provisioner (another plugin): when the cancel grace
+    # runs out, the message names the provisioner's plugin, not the builder's
+    (tmp_path / "t.pkr.hcl").write_text(
+        'source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.a"]\n'
+        '  provisioner "misbehave-echo" {\n    text = "x"\n    sleep = 600\n    ignore_cancel = true\n  }\n}\n')
+    proc, out = _start(tmp_path, _env(tmp_path, KILN_CANCEL_GRACE="1", **_misbehave(tmp_path)))
+    _wait_until("the provisioner to start", lambda: "echo sleeping in pid" in out.read_text())
+    pid = int(re.search(r"echo sleeping in pid (\d+)", out.read_text())[1])  # type: ignore[index]
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=PATIENCE)
+    text = out.read_text()
+    assert code == 1
+    assert ("The plugin kiln-plugin-misbehave did not stop the provisioner 'misbehave-echo' within 1s of being "
+            "cancelled.") in text, text
+    assert "did not stop the builder" not in text
+    assert text.rstrip().splitlines()[-1].startswith("Cancelled builds after being interrupted; the plugin of null.a")
+    _wait_until("the provisioner's plugin to be killed", lambda: _gone(pid))

@@ -46,9 +46,8 @@ class BuildRunner:
     def run(self, build: PreparedBuild) -> BuildResult:
         ui = self.core_ui.for_build(build.name)
         ui_ref = self.callbacks.add_ui(ui)
-        hook_ref = self.callbacks.add_hook(
-            ProvisionHook(build, ui, ui_ref, self.cancel, self.render, self.cancel_grace)
-        )
+        hook = ProvisionHook(build, ui, ui_ref, self.cancel, self.render, self.cancel_grace)
+        hook_ref = self.callbacks.add_hook(hook)
         self.core_ui.build_started(build.name)
         started = time.monotonic()
         artifacts: list[RemoteArtifact] = []
@@ -56,7 +55,9 @@ class BuildRunner:
         killed = False
         try:
             result = build.builder.client.run(ui_ref, hook_ref, cancel=self.cancel, cancel_grace=self.cancel_grace)
-            if result.cancelled or self.cancel.is_set():
+            if hook.stuck:  # a provisioner did not stop when cancelled: its plugin was killed
+                error, killed = hook.stuck, True
+            elif result.cancelled or self.cancel.is_set():
                 error = "Build was cancelled."
             elif result.errors:
                 error = failure_text(build.builder.spec, result.diagnostics, "builder", self.render)
@@ -68,7 +69,15 @@ class BuildRunner:
         except CallTimedOut as exc:
             error = str(exc)
             if self.cancel.is_set():  # it did not stop within the grace period: stop waiting for it
-                build.builder.client.process.kill()
+                stuck = hook.running  # the builder waits for a provisioner that does not stop: name that one
+                if hook.stuck:  # that provisioner's own grace ran out first: it is killed already
+                    error = hook.stuck
+                elif stuck is not None:
+                    error = (f"The {stuck.process.label} did not stop the {stuck.label} within "
+                             f"{self.cancel_grace:g}s of being cancelled.")
+                    stuck.process.kill()
+                else:
+                    build.builder.client.process.kill()
                 killed = True
         except PluginCrashed as exc:
             error = str(exc)

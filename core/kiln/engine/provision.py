@@ -51,6 +51,8 @@ class ProvisionHook:
         self.cancel = cancel
         self.render = render  # renders template diagnostics (Packer's form)
         self.cancel_grace = cancel_grace
+        self.running: Any = None  # the provisioner client whose Provision call is in flight
+        self.stuck = ""  # why a cancelled provisioner's plugin was killed (it did not stop within the grace)
 
     def __call__(self, call: HookCall) -> None:
         if call.name != "packer_provision":
@@ -120,11 +122,19 @@ class ProvisionHook:
         """Run the provisioner once: "" on success, else the error text."""
         spec = provisioner.spec
         deadline = Deadline(self.cancel, spec.timeout)
+        self.running = provisioner.component.client
         try:
             result = provisioner.component.client.provision(self.ui_ref, communicator, data, cancel=deadline,
                                                             cancel_grace=self.cancel_grace)
-        except (PluginCrashed, CallTimedOut) as exc:
+        except CallTimedOut as exc:
+            if self.cancel.is_set():  # cancelled and still running after the grace: kill its plugin
+                self.stuck = str(exc)
+                provisioner.component.client.process.kill()
             raise BuildError(str(exc)) from None
+        except PluginCrashed as exc:
+            raise BuildError(str(exc)) from None
+        finally:
+            self.running = None
         if deadline.timed_out:
             self.ui.error("Cancelling provisioner after a timeout...")
             return self._error(provisioner, result) or f"provisioner timed out after {format_duration(spec.timeout or 0)}"

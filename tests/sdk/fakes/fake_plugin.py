@@ -92,6 +92,8 @@ class FakeBuilder(Builder[FakeConfig]):
 @dataclass
 class EchoConfig:
     text: str = setting(required=True)
+    sleep: float = setting(default=0.0)
+    ignore_cancel: bool = setting(default=False, doc="Go on sleeping when cancelled.")
 
 
 class EchoProvisioner(Provisioner[EchoConfig]):
@@ -102,6 +104,11 @@ class EchoProvisioner(Provisioner[EchoConfig]):
         return []
 
     def provision(self, ctx: ProvisionContext) -> None:
+        if self.config.sleep:
+            ctx.ui.message(f"echo sleeping in pid {os.getpid()}")
+        deadline = time.monotonic() + self.config.sleep
+        while time.monotonic() < deadline and (self.config.ignore_cancel or not ctx.cancelled):
+            time.sleep(0.02)
         ctx.ui.message(f"{self.config.text} {ctx.generated_data.get('ID')} pid={os.getpid()}")
 
 
