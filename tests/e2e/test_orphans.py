@@ -111,7 +111,8 @@ build {{
     proc, out = _start(tmp_path, _env(tmp_path))
     try:
         _wait_until("three scripts to start", lambda: out.read_text().count("started-") >= 3
-                    and len(_processes_with(f"300.{digits}")) >= 6)
+                    and len(_processes_with(f"300.{digits}")) >= 6, timeout=2 * PATIENCE,
+                    show=lambda: (out.read_text(), _processes_with(f"300.{digits}")))
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=PATIENCE)
@@ -120,17 +121,22 @@ build {{
     # group; the SSH session's remote processes go with their channel
     _wait_until("every script process to be gone", lambda: not _processes_with(f"300.{digits}"),
                 show=lambda: _processes_with(f"300.{digits}"))
-    _wait_until("every plugin process to be gone", lambda: not _processes_with(str(tmp_path / "t.pkr.hcl"))
-                and not [p for p in _processes_with("kiln_plugins") if f"TMPDIR={tmp_path}" in _environ(p)])
+    _wait_until("every plugin process to be gone", lambda: not _ours(tmp_path),
+                show=lambda: _ours(tmp_path))
     # the killed core could not remove its socket folder (under TMPDIR, or /tmp when TMPDIR is too long)
     stale = [p for base in (tmp_path, Path("/tmp")) for p in base.glob(f"kiln-core-{proc.pid}-*")]
-    assert stale
+    assert stale, [p.name for base in (tmp_path, Path("/tmp")) for p in base.glob("kiln-core-*")]
     (tmp_path / "t.pkr.hcl").write_text('source "null" "a" {\n  communicator = "none"\n}\n'
                                        'build {\n  sources = ["source.null.a"]\n}\n')
     r = subprocess.run([*KILN, "build", "-color=false", "t.pkr.hcl"], cwd=tmp_path, env=_env(tmp_path),
                        capture_output=True, text=True, timeout=PATIENCE, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout
-    assert not [p for p in stale if p.exists()]  # swept by the next run
+    assert not [p for p in stale if p.exists()], stale  # swept by the next run
+
+
+def _ours(tmp_path: Path) -> list[str]:
+    """Live plugin processes started by this test's kiln runs (their environment names its TMPDIR)."""
+    return [p for p in _processes_with("serve") if f"TMPDIR={tmp_path} " in _environ(p) + " "]
 
 
 def _environ(line: str) -> str:
