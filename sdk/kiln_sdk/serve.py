@@ -159,10 +159,11 @@ def _serve_all(components: Registry, version: str, source: str, socket_path: str
     except (OSError, ValueError):
         pass
     # the core is done with us (or gone: killed, its stdin end closed by the kernel): nothing this
-    # process started may outlive it, a shell-local script's own children included
+    # process started may outlive it, a shell-local script's own children included. No call is in flight
+    # that anyone waits for, so exit at once: a component whose command was just killed must not start
+    # half its cleanups (what a killed run left is in the cleanup journal, for `kiln cleanup`)
     kill_all_children()
-    server.stop(grace=2).wait()
-    channels.close_all()
+    server.stop(grace=None)
     shutil.rmtree(directory, ignore_errors=True)
     sys.stdout.flush()
     sys.stderr.flush()
