@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the type checker sees the real names; at run time each loads on first use
     from kiln_sdk.artifact import Artifact
+    from kiln_sdk.children import kill_all_children, kill_process_group, start_process
     from kiln_sdk.common_steps import COMMUNICATOR, HOOK_DATA, StepConnect, StepProvision
     from kiln_sdk.communicator.base import Communicator, OutputHandler, RemoteCommandError
     from kiln_sdk.communicator.cancel import CancellableReader, CancellableWriter, cancellable_chunks
@@ -49,7 +50,6 @@ if TYPE_CHECKING:  # the type checker sees the real names; at run time each load
     from kiln_sdk.duration import DurationError, format_duration, parse_duration
     from kiln_sdk.interpolate import interpolate_config, packer_funcs, render
     from kiln_sdk.journal import Journal, JournalEntry, journal
-    from kiln_sdk.children import kill_all_children, kill_process_group, start_process
     from kiln_sdk.schema import Attribute, Block, Schema
     from kiln_sdk.serve import serve
     from kiln_sdk.step import CANCELLED, ERROR, HALTED, Action, StateBag, StateKey, Step, StepRunner
