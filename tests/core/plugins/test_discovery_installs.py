@@ -53,4 +53,7 @@ def test_loose_plugins_outside_installs_and_hidden_folders(tmp_path: Path) -> No
     loose.write_text('#!/bin/sh\necho \'{"version": "1", "protocol_version": 1, "builders": ["b"], '
                      '"provisioners": [], "post_processors": [], "datasources": []}\'\n')
     loose.chmod(0o755)
-    assert builders(discovery.discover(env_for(tmp_path))) == {"hello-installed", "loose-b"}
+    catalog = discovery.discover(env_for(tmp_path))
+    assert builders(catalog) == {"hello-installed"}  # a loose executable is described only when needed
+    assert catalog.find("builder", "loose-b") is not None
+    assert builders(catalog) == {"hello-installed", "loose-b"}
