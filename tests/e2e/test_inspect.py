@@ -95,5 +95,9 @@ def test_inspect_starts_no_plugin_process(tmp_path: Path) -> None:
     for name in ("t.pkr.hcl", "t.json"):
         assert run_kiln(["inspect", name], tmp_path, env=env).code == 0
         assert not marker.exists()
-    run_kiln(["validate", "t.pkr.hcl"], tmp_path, env=env)
+    # the control: validate describes only the plugins a template needs (docs/reliability.md), so it is
+    # given a template that needs the spy
+    (tmp_path / "spy").mkdir()
+    (tmp_path / "spy" / "t.pkr.hcl").write_text('source "spy" "x" {}\nbuild {\n  sources = ["source.spy.x"]\n}\n')
+    run_kiln(["validate", "spy/t.pkr.hcl"], tmp_path, env=env)
     assert marker.exists()
