@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from kiln.fmt import format_source
 from kiln.hcl.diagnostics import HclDiagnostic, error
+from kiln.hcl.functions._paths import clean
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -45,26 +46,7 @@ def go_error(op: str, path: str, exc: OSError) -> str:
 
 def go_join(folder: str, name: str) -> str:
     """Go's ``filepath.Join``: the joined path, cleaned (``./a`` is ``a``, ``x//y/../z`` is ``x/z``)."""
-    return go_clean(f"{folder}/{name}" if folder else name)
-
-
-def go_clean(path: str) -> str:
-    if not path:
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    out = "/".join(parts)
-    return ("/" + out) if rooted else (out or ".")
+    return clean(f"{folder}/{name}" if folder else name)
 
 
 def _ignored(name: str) -> bool:
